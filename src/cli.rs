@@ -1,0 +1,125 @@
+//! The command line (clap derive). No logic beyond what clap validates; `cmd::*` resolves
+//! these arguments into a context.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::CliError;
+use crate::input::{Role, Source};
+use crate::render::Format;
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0   success (also when the reader of the output goes away, as with | head)
+  2   usage: the command line is not understood
+  65  bad input data: a value that cannot be read, a duplicate invoice, a missing column
+  66  an input file (ledger or policy) is missing or unreadable
+  70  internal error: a bug in cartera; nothing was written
+  73  the output cannot be created (or would overwrite an input)
+  74  reading or writing failed midway
+  78  the policy file is invalid";
+
+/// Accounts receivable from CSV exports: aging and more, correct to the cent.
+#[derive(Parser, Debug)]
+#[command(name = "cartera", version, after_help = EXIT_STATUS)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open balances per customer in buckets of days past due, as of a date.
+    #[command(after_help = AGING_HELP)]
+    Aging(AgingArgs),
+}
+
+const AGING_HELP: &str = "\
+Examples:
+  cartera aging ledger.csv                       a table, as of today
+  cartera aging ledger.csv --as-of 2026-06-30    as the aging stood on that date
+  cartera aging --detail ledger.csv              one row per open document
+  cartera aging ledger.csv -o aging.csv          CSV, written atomically
+  cat ledger.csv | cartera aging - --format csv  in a pipeline
+  cartera aging --invoices inv.csv --payments pay.csv
+
+The ledger is a CSV with a header: type (invoice, payment, credit_note), id, customer_id,
+date (YYYY-MM-DD), amount, and optionally customer_name, due_date, currency, ref.
+
+Exit status: 0 ok, 2 usage, 65 bad data, 66 missing input, 70 internal error,
+73 cannot create output, 74 I/O error, 78 bad policy.";
+
+/// The inputs of a command.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Ledger CSV files (`-` reads stdin, at most once).
+    #[arg(value_name = "LEDGER")]
+    pub ledgers: Vec<PathBuf>,
+    /// CSV of invoices; its `type` column may be omitted.
+    #[arg(long, value_name = "FILE")]
+    pub invoices: Vec<PathBuf>,
+    /// CSV of payments (and credit notes, when their `type` says credit_note).
+    #[arg(long, value_name = "FILE")]
+    pub payments: Vec<PathBuf>,
+}
+
+impl InputArgs {
+    /// The inputs in reading order, checked: at least one, and stdin at most once.
+    pub fn sources(&self) -> Result<Vec<Source>, CliError> {
+        let tag = |role: Role| {
+            move |p: &PathBuf| Source {
+                path: (p.as_os_str() != "-").then(|| p.clone()),
+                role,
+            }
+        };
+        let sources: Vec<Source> = (self.ledgers.iter().map(tag(Role::Ledger)))
+            .chain(self.invoices.iter().map(tag(Role::Invoices)))
+            .chain(self.payments.iter().map(tag(Role::Payments)))
+            .collect();
+        if sources.is_empty() {
+            return Err(CliError::Usage {
+                message: "no input given (hint: name a ledger file, - for stdin, or use --invoices and --payments)".into(),
+            });
+        }
+        if sources.iter().filter(|s| s.path.is_none()).count() > 1 {
+            return Err(CliError::Usage {
+                message: "stdin (-) can be read only once".into(),
+            });
+        }
+        Ok(sources)
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Write the report to FILE (atomically) instead of stdout; `-` is stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format [default: from the extension of -o (.csv, .json, .txt), else table].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AgingArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The credit policy (TOML) [default: ./cartera.toml if present, else built-in defaults].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The date to age at, YYYY-MM-DD [default: today]; documents dated after it are ignored.
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub as_of: Option<NaiveDate>,
+    /// One row per open document instead of one per customer.
+    #[arg(long)]
+    pub detail: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
+    crate::dates::parse_iso_date(text)
+        .ok_or_else(|| format!("\"{text}\" is not a date (expected YYYY-MM-DD)"))
+}

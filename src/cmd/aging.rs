@@ -1,0 +1,41 @@
+//! `cartera aging`: read → allocate → age → rows → render → write.
+
+use crate::aging::age;
+use crate::allocate::{allocate, check_conservation};
+use crate::cli::AgingArgs;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::input::load_ledger;
+use crate::output::write_output;
+use crate::policy::load_policy;
+use crate::render::render;
+use crate::report::aging::{RunFacts, detail_report, summary_report};
+
+pub fn run(args: &AgingArgs) -> Result<(), CliError> {
+    let sources = args.input.sources()?;
+    let ctx = Context::resolve(args.as_of, &args.output)?;
+    let policy = load_policy(args.policy.as_deref())?;
+    let ledger = load_ledger(&sources, &policy)?;
+    let alloc = allocate(&ledger, ctx.as_of);
+    check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
+    let aging = age(&ledger, &alloc, &policy.aging);
+    let future = alloc.invoice_open.iter().filter(|o| o.is_none()).count()
+        + alloc
+            .credit_unapplied
+            .iter()
+            .filter(|u| u.is_none())
+            .count();
+    let facts = RunFacts {
+        ledger: &ledger,
+        policy: &policy,
+        future: future as u64,
+    };
+    let report = if args.detail {
+        detail_report(&aging, &facts)
+    } else {
+        summary_report(&aging, &facts)
+    };
+    write_output(&ctx.target, &sources, |out| {
+        render(&report, ctx.format, ctx.width, out)
+    })
+}

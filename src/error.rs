@@ -1,0 +1,121 @@
+//! The errors a run can end with, each with its documented exit code. The core returns
+//! these typed values; `app` prints them once, as `error: …` lines on stderr.
+
+use std::io;
+
+/// Exit codes (also in `--help` and the README).
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Command line not understood (clap uses 2 as well).
+    pub const USAGE: u8 = 2;
+    /// Input data cannot be used: a bad value, a duplicate invoice, a missing column.
+    pub const DATA: u8 = 65;
+    /// An input file (ledger or policy) is missing or unreadable.
+    pub const NO_INPUT: u8 = 66;
+    /// A bug in cartera: an invariant did not hold. Nothing was written.
+    pub const INTERNAL: u8 = 70;
+    /// The output cannot be created (or would overwrite an input).
+    pub const CANT_CREATE: u8 = 73;
+    /// Reading or writing failed midway.
+    pub const IO: u8 = 74;
+    /// The policy file is invalid.
+    pub const POLICY: u8 = 78;
+}
+
+/// How many located input errors are listed before the rest are only counted.
+pub const MAX_LISTED_ERRORS: usize = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{message}")]
+    Usage { message: String },
+    #[error("{}", data_lines(errors, *total).join("\n"))]
+    Data { errors: Vec<String>, total: usize },
+    #[error("{message}")]
+    NoInput { message: String },
+    #[error("{message}")]
+    CantCreate { message: String },
+    #[error("{message}")]
+    Io { message: String },
+    #[error("{}", problems.join("\n"))]
+    Policy { problems: Vec<String> },
+    #[error("internal error: {message}; nothing was written (please report this)")]
+    Internal { message: String },
+    /// The reader of stdout went away (`| head`): a quiet success.
+    #[error("broken pipe")]
+    BrokenPipe,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage { .. } => exit::USAGE,
+            CliError::Data { .. } => exit::DATA,
+            CliError::NoInput { .. } => exit::NO_INPUT,
+            CliError::CantCreate { .. } => exit::CANT_CREATE,
+            CliError::Io { .. } => exit::IO,
+            CliError::Policy { .. } => exit::POLICY,
+            CliError::Internal { .. } => exit::INTERNAL,
+            CliError::BrokenPipe => exit::OK,
+        }
+    }
+}
+
+fn data_lines(errors: &[String], total: usize) -> Vec<String> {
+    let mut lines = errors.to_vec();
+    if total > errors.len() {
+        lines.push(format!("… and {} more", total - errors.len()));
+    }
+    let noun = if total == 1 { "problem" } else { "problems" };
+    lines.push(format!(
+        "{total} {noun} in the input; no report was written"
+    ));
+    lines
+}
+
+/// A short, stable wording of an I/O failure (without the OS error number).
+pub fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Replaces control and bidirectional-override characters with visible escapes, so text
+/// from an input file can neither drive the terminal nor reorder what is shown next to it.
+pub fn sanitize(text: &str) -> String {
+    let needs =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(needs) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if needs(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_escapes_terminal_controls_only() {
+        assert_eq!(sanitize("Peña & Cía, S.A."), "Peña & Cía, S.A.");
+        assert_eq!(sanitize("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(sanitize("x\u{202E}y"), "x\\u{202e}y");
+    }
+}

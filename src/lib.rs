@@ -1,0 +1,22 @@
+//! cartera: accounts receivable from CSV exports.
+//!
+//! Data flows one way: `cli` → `context` → `input` (read, normalise) → `allocate` →
+//! `aging` (pure compute) → `report` (rows model) → `render` → `output`. The core
+//! (`allocate`, `aging`, `policy::parse_policy`, `report`, `render`) reads no clock, file
+//! or terminal.
+
+pub mod aging;
+pub mod allocate;
+pub mod app;
+pub mod cli;
+pub mod cmd;
+pub mod context;
+pub mod dates;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod money;
+pub mod output;
+pub mod policy;
+pub mod render;
+pub mod report;

@@ -1,0 +1,95 @@
+//! The domain values every command works on: invoices and credits (payments and credit
+//! notes), normalised from input rows, with where each came from.
+//!
+//! Nothing here does I/O. A `Ledger` holds documents exactly as read; nothing is filtered
+//! by date here (the engine decides what exists as of a date).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::money::Currency;
+
+/// A document number, kept as text (leading zeros matter).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocId(pub String);
+
+/// A customer code or tax id, kept as text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomerId(pub String);
+
+/// Where a row came from: the input's position on the command line and the line a text
+/// editor shows. Ordering by `Loc` is input order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    pub source: u32,
+    pub line: u64,
+}
+
+/// What reduces a customer's balance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CreditKind {
+    Payment,
+    CreditNote,
+}
+
+impl CreditKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CreditKind::Payment => "payment",
+            CreditKind::CreditNote => "credit_note",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invoice {
+    pub id: DocId,
+    pub customer: CustomerId,
+    /// Display name as written on this row; may be empty.
+    pub name: String,
+    pub currency: Currency,
+    /// Issue date.
+    pub date: NaiveDate,
+    /// Due date (already resolved from the default terms when the row left it empty).
+    pub due: NaiveDate,
+    /// Non-negative.
+    pub amount: Decimal,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credit {
+    pub kind: CreditKind,
+    pub id: DocId,
+    pub customer: CustomerId,
+    pub name: String,
+    pub currency: Currency,
+    pub date: NaiveDate,
+    /// Non-negative.
+    pub amount: Decimal,
+    /// The invoice this credit says it pays, if any.
+    pub reference: Option<DocId>,
+    pub loc: Loc,
+}
+
+/// Everything read from the inputs of one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ledger {
+    /// Display names of the inputs (`<stdin>` for `-`), indexed by `Loc::source`.
+    pub sources: Vec<String>,
+    pub invoices: Vec<Invoice>,
+    pub credits: Vec<Credit>,
+    /// Rows that held no data at all (every field empty), per run.
+    pub blank_rows: u64,
+}
+
+impl Ledger {
+    /// `file:line` of a location, as messages print it.
+    pub fn describe(&self, loc: Loc) -> String {
+        let name = self
+            .sources
+            .get(loc.source as usize)
+            .map_or("<input>", |s| s.as_str());
+        format!("{name}:{}", loc.line)
+    }
+}

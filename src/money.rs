@@ -1,0 +1,174 @@
+//! Money and currencies: exact decimal amounts parsed from text, ISO 4217 codes, and the
+//! plain and grouped renderings used by the CSV/JSON and table outputs.
+//!
+//! Invariants: an amount is a `rust_decimal::Decimal` built from its text by
+//! `Decimal::from_str_exact`; no float ever touches it. Rendering never rounds: it only pads
+//! to the currency's minor units, so what is printed is what was computed.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+/// An ISO 4217 currency code: three ASCII capital letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Reads a code, ignoring surrounding spaces and letter case (`cop` is `COP`).
+    pub fn parse(text: &str) -> Option<Currency> {
+        let t = text.trim().as_bytes();
+        if t.len() != 3 || !t.iter().all(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        Some(Currency([
+            t[0].to_ascii_uppercase(),
+            t[1].to_ascii_uppercase(),
+            t[2].to_ascii_uppercase(),
+        ]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // The three bytes are ASCII letters by construction.
+        std::str::from_utf8(&self.0).expect("currency codes are ASCII")
+    }
+
+    /// Digits after the decimal point in ISO 4217 (2 unless the code is listed here).
+    pub fn minor_units(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            "CLF" | "UYW" => 4,
+            _ => 2,
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a text is not a native amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    /// Not of the form `123` or `123.45`.
+    Syntax,
+    /// More than 28 significant digits.
+    TooLarge,
+}
+
+/// Parses a native-format amount: optional `-`, digits, optional `.` and digits. No
+/// thousands separators, exponents, underscores or spaces inside: those are ambiguous in
+/// exports and are refused rather than guessed.
+pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
+    let t = text.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
+        return Err(AmountError::Syntax);
+    }
+    Decimal::from_str_exact(t).map_err(|_| AmountError::TooLarge)
+}
+
+/// The machine rendering: plain digits, `.` as the decimal mark, no grouping, at least the
+/// currency's minor units and never fewer digits than the value carries (`100` → `100.00`,
+/// `10.005` → `10.005`).
+pub fn format_plain(amount: Decimal, minor_units: u32) -> String {
+    if amount.is_zero() {
+        return Decimal::new(0, minor_units).to_string();
+    }
+    let mut d = amount.normalize();
+    if d.scale() < minor_units {
+        d.rescale(minor_units);
+    }
+    d.to_string()
+}
+
+/// The human rendering: as [`format_plain`], with `,` between groups of three digits.
+pub fn format_grouped(amount: Decimal, minor_units: u32) -> String {
+    let plain = format_plain(amount, minor_units);
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::with_capacity(plain.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn parses_plain_amounts_exactly() {
+        assert_eq!(parse_amount("1234.50"), Ok(d("1234.50")));
+        assert_eq!(parse_amount(" 7 "), Ok(d("7")));
+        assert_eq!(parse_amount("-0.01"), Ok(d("-0.01")));
+        assert_eq!(
+            parse_amount("12345678901234567.89"),
+            Ok(d("12345678901234567.89"))
+        );
+    }
+
+    #[test]
+    fn refuses_ambiguous_or_foreign_amounts() {
+        for bad in [
+            "", "1,234.50", "1.234,50", "1e3", "1_000", "$5", "5.", ".5", "1 000", "+5", "--1",
+        ] {
+            assert_eq!(parse_amount(bad), Err(AmountError::Syntax), "{bad:?}");
+        }
+        assert_eq!(
+            parse_amount("123456789012345678901234567890"),
+            Err(AmountError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn renders_to_minor_units_without_rounding() {
+        assert_eq!(format_plain(d("100"), 2), "100.00");
+        assert_eq!(format_plain(d("100.000"), 2), "100.00");
+        assert_eq!(format_plain(d("10.005"), 2), "10.005");
+        assert_eq!(format_plain(d("-0.00"), 2), "0.00");
+        assert_eq!(format_plain(d("1500"), 0), "1500");
+        assert_eq!(format_grouped(d("1234567.8"), 2), "1,234,567.80");
+        assert_eq!(format_grouped(d("-999"), 0), "-999");
+        assert_eq!(format_grouped(d("-1000"), 2), "-1,000.00");
+        assert_eq!(format_grouped(d("100000"), 2), "100,000.00");
+    }
+
+    #[test]
+    fn currency_codes_are_normalised() {
+        assert_eq!(Currency::parse(" cop ").unwrap().as_str(), "COP");
+        assert!(Currency::parse("pesos").is_none());
+        assert!(Currency::parse("U$D").is_none());
+        assert!(Currency::parse("ÑÑÑ").is_none());
+        assert_eq!(Currency::parse("JPY").unwrap().minor_units(), 0);
+        assert_eq!(Currency::parse("KWD").unwrap().minor_units(), 3);
+        assert_eq!(Currency::parse("COP").unwrap().minor_units(), 2);
+    }
+}

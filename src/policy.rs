@@ -1,0 +1,299 @@
+//! The credit policy: a TOML file of defaults and aging buckets (later issues add sections).
+//!
+//! `parse_policy` is pure (text → validated `Policy`, or every problem found with its line
+//! and column); `load_policy` is the only function here that touches the file system.
+//! Unknown keys are errors: a typo must never silently fall back to a default.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::CliError;
+use crate::money::Currency;
+
+/// What the days of an open invoice are counted from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    DueDate,
+    IssueDate,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::DueDate => "due_date",
+            Basis::IssueDate => "issue_date",
+        }
+    }
+}
+
+/// An aging bucket: open invoices whose days fall at or below `max_days` (and above the
+/// previous bucket's); the last bucket has no `max_days` and takes everything older.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    pub label: String,
+    pub max_days: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgingPolicy {
+    pub basis: Basis,
+    /// At least one; `max_days` strictly increasing; only the last is open-ended.
+    pub buckets: Vec<Bucket>,
+}
+
+impl AgingPolicy {
+    /// Index of the first bucket whose `max_days` ≥ `days`, else the open-ended last one.
+    pub fn bucket_for(&self, days: i64) -> usize {
+        self.buckets
+            .iter()
+            .position(|b| b.max_days.is_none_or(|m| days <= m))
+            .unwrap_or(self.buckets.len() - 1)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Where it came from: a path, or `built-in defaults`.
+    pub origin: String,
+    /// For rows whose currency is empty.
+    pub default_currency: Currency,
+    /// Days from issue to due date, for invoices whose due date is empty.
+    pub terms_days: u32,
+    pub aging: AgingPolicy,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        let bucket = |label: &str, max_days| Bucket {
+            label: label.to_string(),
+            max_days,
+        };
+        Policy {
+            origin: "built-in defaults".to_string(),
+            default_currency: Currency::parse("USD").expect("USD is a valid code"),
+            terms_days: 30,
+            aging: AgingPolicy {
+                basis: Basis::DueDate,
+                buckets: vec![
+                    bucket("current", Some(0)),
+                    bucket("1-30", Some(30)),
+                    bucket("31-60", Some(60)),
+                    bucket("61-90", Some(90)),
+                    bucket("91-120", Some(120)),
+                    bucket("120+", None),
+                ],
+            },
+        }
+    }
+}
+
+/// Output column names a bucket label may not take (they would collide in CSV and JSON).
+pub const RESERVED_LABELS: &[&str] = &[
+    "customer_id",
+    "customer_name",
+    "currency",
+    "unapplied",
+    "balance",
+    "type",
+    "id",
+    "date",
+    "due_date",
+    "days",
+    "bucket",
+    "open",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    defaults: Option<RawDefaults>,
+    aging: Option<RawAging>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    currency: Option<Spanned<String>>,
+    terms_days: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAging {
+    basis: Option<Spanned<String>>,
+    buckets: Option<Spanned<Vec<Spanned<RawBucket>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBucket {
+    label: Spanned<String>,
+    max_days: Option<Spanned<i64>>,
+}
+
+/// A problem in a policy file, located.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Parses and validates a policy. `origin` is kept for the report footers.
+pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProblem>> {
+    let at = |span: std::ops::Range<usize>, message: String| {
+        let (line, column) = line_column(text, span.start);
+        PolicyProblem {
+            line,
+            column,
+            message,
+        }
+    };
+    let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+        vec![at(
+            e.span().unwrap_or(0..0),
+            e.message().trim_end().to_string(),
+        )]
+    })?;
+    let mut policy = Policy {
+        origin: origin.to_string(),
+        ..Policy::default()
+    };
+    let mut problems = Vec::new();
+    if let Some(d) = raw.defaults {
+        if let Some(c) = d.currency {
+            match Currency::parse(c.get_ref()) {
+                Some(code) => policy.default_currency = code,
+                None => problems.push(at(c.span(), format!(
+                    "defaults.currency: \"{}\" is not a currency code (expected 3 letters such as COP or USD)",
+                    c.get_ref()
+                ))),
+            }
+        }
+        if let Some(t) = d.terms_days {
+            match u32::try_from(*t.get_ref()).ok().filter(|&t| t <= 3650) {
+                Some(days) => policy.terms_days = days,
+                None => problems.push(at(
+                    t.span(),
+                    format!(
+                        "defaults.terms_days: {} is out of range (expected days from 0 to 3650)",
+                        t.get_ref()
+                    ),
+                )),
+            }
+        }
+    }
+    if let Some(a) = raw.aging {
+        if let Some(b) = a.basis {
+            match b.get_ref().as_str() {
+                "due_date" => policy.aging.basis = Basis::DueDate,
+                "issue_date" => policy.aging.basis = Basis::IssueDate,
+                other => problems.push(at(b.span(), format!(
+                    "aging.basis: \"{other}\" is not a basis (expected \"due_date\" or \"issue_date\")"
+                ))),
+            }
+        }
+        if let Some(buckets) = a.buckets {
+            let span = buckets.span();
+            match validate_buckets(buckets.into_inner(), &at) {
+                Ok(list) if list.is_empty() => problems.push(at(
+                    span,
+                    "aging.buckets: the list is empty (expected at least the open-ended bucket)"
+                        .to_string(),
+                )),
+                Ok(list) => policy.aging.buckets = list,
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(policy)
+    } else {
+        Err(problems)
+    }
+}
+
+fn validate_buckets(
+    raw: Vec<Spanned<RawBucket>>,
+    at: &impl Fn(std::ops::Range<usize>, String) -> PolicyProblem,
+) -> Result<Vec<Bucket>, Vec<PolicyProblem>> {
+    let mut problems = Vec::new();
+    let mut out: Vec<Bucket> = Vec::new();
+    let last = raw.len().saturating_sub(1);
+    for (i, spanned) in raw.into_iter().enumerate() {
+        let span = spanned.span();
+        let b = spanned.into_inner();
+        let label = b.label.get_ref().trim().to_string();
+        let key = format!("aging.buckets[{i}]");
+        if label.is_empty() || label.chars().any(char::is_control) {
+            problems.push(at(
+                b.label.span(),
+                format!("{key}.label: a label must be non-empty printable text"),
+            ));
+        } else if RESERVED_LABELS.contains(&label.to_lowercase().as_str()) {
+            problems.push(at(b.label.span(), format!("{key}.label: \"{label}\" is the name of another output column; choose another label")));
+        } else if let Some(j) = out
+            .iter()
+            .position(|o| o.label.eq_ignore_ascii_case(&label))
+        {
+            problems.push(at(b.label.span(), format!("{key}.label: \"{label}\" is already the label of aging.buckets[{j}] (labels must be unique)")));
+        }
+        match (&b.max_days, i == last) {
+            (None, false) => problems.push(at(span, format!("{key}: only the last bucket may leave out max_days (it is the open-ended one)"))),
+            (Some(m), true) => problems.push(at(m.span(), format!("{key}.max_days: the last bucket must leave out max_days, so that it takes every older invoice"))),
+            (Some(m), false) => {
+                let days = *m.get_ref();
+                if let Some((j, prev)) = out.iter().enumerate().rev().find_map(|(j, o)| o.max_days.map(|p| (j, p))) {
+                    if days <= prev {
+                        problems.push(at(m.span(), format!("{key}.max_days: {days} is not greater than {prev}, the max_days of aging.buckets[{j}] (max_days must strictly increase)")));
+                    }
+                }
+            }
+            (None, true) => {}
+        }
+        out.push(Bucket {
+            label,
+            max_days: b.max_days.map(|m| *m.get_ref()),
+        });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// `--policy FILE`, else `cartera.toml` in the working directory when present, else the
+/// built-in defaults.
+pub fn load_policy(explicit: Option<&Path>) -> Result<Policy, CliError> {
+    let default_path = Path::new("cartera.toml");
+    let path = match explicit {
+        Some(p) => p,
+        None if default_path.is_file() => default_path,
+        None => return Ok(Policy::default()),
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::NoInput {
+        message: format!(
+            "cannot read the policy {shown}: {}",
+            crate::error::io_reason(&e)
+        ),
+    })?;
+    parse_policy(&text, &shown).map_err(|problems| CliError::Policy {
+        problems: problems
+            .into_iter()
+            .map(|p| format!("{shown}:{}:{}: {}", p.line, p.column, p.message))
+            .collect(),
+    })
+}

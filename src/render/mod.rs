@@ -1,0 +1,55 @@
+//! Renderers: a [`Report`] → bytes on any `io::Write`. They never flush or choose where the
+//! bytes go; the shell does (see `output`).
+
+mod csv;
+mod json;
+mod table;
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned table for people.
+    Table,
+    /// Comma-separated values for programs and spreadsheets.
+    Csv,
+    /// One JSON document, amounts as strings.
+    Json,
+}
+
+impl Format {
+    /// The format an output file's extension implies, if any.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "txt" | "table" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
+/// How the table may use the terminal (cosmetics only: never the content).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Width {
+    /// Fit the terminal's width.
+    Terminal,
+    /// As wide as the content needs.
+    Natural,
+}
+
+pub fn render(
+    report: &Report,
+    format: Format,
+    width: Width,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Table => table::render_table(report, width, out),
+        Format::Csv => csv::render_csv(report, out),
+        Format::Json => json::render_json(report, out),
+    }
+}

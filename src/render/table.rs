@@ -1,0 +1,60 @@
+//! The table for people: comfy-table, money right-aligned with thousands separators, a
+//! total row per currency, and the footer lines underneath. Text from the input is
+//! sanitised so it cannot drive the terminal.
+
+use std::io::{self, Write};
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+
+use super::Width;
+use crate::error::sanitize;
+use crate::money::format_grouped;
+use crate::report::{Cell, Report};
+
+pub fn render_table(report: &Report, width: Width, out: &mut dyn Write) -> io::Result<()> {
+    if report.groups.iter().all(|g| g.rows.is_empty()) {
+        writeln!(out, "{}", report.empty_note)?;
+    } else {
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        match width {
+            Width::Terminal => table.set_content_arrangement(ContentArrangement::Dynamic),
+            Width::Natural => table
+                .force_no_tty()
+                .set_content_arrangement(ContentArrangement::Disabled),
+        };
+        table.set_header(report.columns.iter().map(|c| c.title.as_str()));
+        for group in &report.groups {
+            for row in &group.rows {
+                table.add_row(row.iter().map(table_cell));
+            }
+            if let Some(total) = &group.total {
+                let mut cells: Vec<String> = total.iter().map(table_cell).collect();
+                if let Some(first) = cells.first_mut().filter(|c| c.is_empty()) {
+                    *first = group.total_label.clone();
+                }
+                table.add_row(cells);
+            }
+        }
+        for (i, col) in report.columns.iter().enumerate() {
+            if let Some(column) = table.column_mut(i).filter(|_| col.numeric) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        writeln!(out, "{table}")?;
+    }
+    for line in &report.footer {
+        writeln!(out, "{}", sanitize(line))?;
+    }
+    Ok(())
+}
+
+fn table_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(t) => sanitize(t),
+        Cell::Money(d, minor) => format_grouped(*d, *minor),
+        Cell::Int(i) => i.to_string(),
+        Cell::Date(d) => d.to_string(),
+        Cell::Empty => String::new(),
+    }
+}

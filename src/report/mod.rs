@@ -1,0 +1,77 @@
+//! The format-neutral rows model: every report becomes columns + groups of typed cells once,
+//! and the table, CSV and JSON renderers all consume it, so the formats cannot disagree.
+
+pub mod aging;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// One cell of a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// Text from the input or about it (guarded against formulas in CSV).
+    Text(String),
+    /// An amount and the minor units of its currency.
+    Money(Decimal, u32),
+    Int(i64),
+    Date(NaiveDate),
+    Empty,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Machine name: the CSV header and JSON key (`snake_case`, stable).
+    pub key: String,
+    /// Human name: the table header.
+    pub title: String,
+    /// Right-aligned in the table.
+    pub numeric: bool,
+}
+
+/// Rows that share a total (in the aging reports, one currency).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub rows: Vec<Vec<Cell>>,
+    /// Shown in the table's first column on the total row (`Total USD`).
+    pub total_label: String,
+    /// Cells of the total row; text columns other than the currency are `Empty`.
+    pub total: Option<Vec<Cell>>,
+}
+
+/// A value of the report's metadata (JSON top level; the table's footer says it in words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Meta {
+    Text(String),
+    Count(u64),
+    List(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// `aging`, `aging_detail`, …
+    pub name: &'static str,
+    pub columns: Vec<Column>,
+    pub groups: Vec<Group>,
+    pub meta: Vec<(&'static str, Meta)>,
+    /// Lines printed under the table.
+    pub footer: Vec<String>,
+    /// Printed instead of an empty table.
+    pub empty_note: String,
+}
+
+impl Column {
+    pub fn text(key: &str, title: &str) -> Column {
+        Column {
+            key: key.to_string(),
+            title: title.to_string(),
+            numeric: false,
+        }
+    }
+    pub fn number(key: &str, title: &str) -> Column {
+        Column {
+            key: key.to_string(),
+            title: title.to_string(),
+            numeric: true,
+        }
+    }
+}
