@@ -1,0 +1,128 @@
+//! The policy file: the shipped example loads and equals the built-in defaults; every
+//! validation rule names the key with its line and column.
+
+use cartera::policy::{Basis, Policy, parse_policy};
+
+fn problems(text: &str) -> Vec<String> {
+    parse_policy(text, "p.toml")
+        .unwrap_err()
+        .into_iter()
+        .map(|p| format!("{}:{}: {}", p.line, p.column, p.message))
+        .collect()
+}
+
+#[test]
+fn the_example_policy_loads_and_documents_the_defaults() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policy.example.toml"))
+        .unwrap();
+    let policy = parse_policy(&text, "policy.example.toml").unwrap();
+    assert_eq!(
+        policy,
+        Policy {
+            origin: "policy.example.toml".into(),
+            ..Policy::default()
+        }
+    );
+}
+
+#[test]
+fn an_empty_policy_is_the_defaults() {
+    assert_eq!(
+        parse_policy("", "x").unwrap(),
+        Policy {
+            origin: "x".into(),
+            ..Policy::default()
+        }
+    );
+}
+
+#[test]
+fn keys_override_the_defaults() {
+    let p = parse_policy(
+        "[defaults]\ncurrency = \"COP\"\nterms_days = 0\n[aging]\nbasis = \"issue_date\"\n",
+        "x",
+    )
+    .unwrap();
+    assert_eq!(
+        (p.default_currency.as_str(), p.terms_days, p.aging.basis),
+        ("COP", 0, Basis::IssueDate)
+    );
+}
+
+#[test]
+fn an_unknown_key_is_located() {
+    assert_eq!(
+        problems("[defaults]\ncurency = \"COP\"\n"),
+        ["2:1: unknown field `curency`, expected `currency` or `terms_days`"]
+    );
+    assert_eq!(
+        problems("[aging]\n[[aging.buckets]]\nlabel = \"a\"\nmax_dias = 3\n"),
+        ["4:1: unknown field `max_dias`, expected `label` or `max_days`"]
+    );
+    assert_eq!(
+        problems("[risk]\n"),
+        ["1:2: unknown field `risk`, expected `defaults` or `aging`"]
+    );
+}
+
+#[test]
+fn wrong_types_are_located() {
+    assert_eq!(
+        problems("[defaults]\nterms_days = \"30\"\n"),
+        ["2:14: invalid type: string \"30\", expected i64"]
+    );
+}
+
+#[test]
+fn bad_values_are_located_and_all_reported() {
+    assert_eq!(
+        problems("[defaults]\ncurrency = \"pesos\"\nterms_days = -1\n[aging]\nbasis = \"due\"\n"),
+        [
+            "2:12: defaults.currency: \"pesos\" is not a currency code (expected 3 letters such as COP or USD)",
+            "3:14: defaults.terms_days: -1 is out of range (expected days from 0 to 3650)",
+            "5:9: aging.basis: \"due\" is not a basis (expected \"due_date\" or \"issue_date\")",
+        ]
+    );
+}
+
+#[test]
+fn buckets_must_increase_end_open_and_have_unique_labels() {
+    let text = "\
+[[aging.buckets]]
+label = \"a\"
+max_days = 30
+[[aging.buckets]]
+label = \"b\"
+max_days = 30
+[[aging.buckets]]
+label = \"A\"
+[[aging.buckets]]
+label = \"balance\"
+max_days = 90
+";
+    assert_eq!(
+        problems(text),
+        [
+            "6:12: aging.buckets[1].max_days: 30 is not greater than 30, the max_days of aging.buckets[0] (max_days must strictly increase)",
+            "8:9: aging.buckets[2].label: \"A\" is already the label of aging.buckets[0] (labels must be unique)",
+            "7:1: aging.buckets[2]: only the last bucket may leave out max_days (it is the open-ended one)",
+            "10:9: aging.buckets[3].label: \"balance\" is the name of another output column; choose another label",
+            "11:12: aging.buckets[3].max_days: the last bucket must leave out max_days, so that it takes every older invoice",
+        ]
+    );
+}
+
+#[test]
+fn an_empty_bucket_list_is_refused() {
+    assert_eq!(
+        problems("[aging]\nbuckets = []\n"),
+        ["2:11: aging.buckets: the list is empty (expected at least the open-ended bucket)"]
+    );
+}
+
+#[test]
+fn a_single_open_ended_bucket_is_allowed() {
+    let p = parse_policy("[[aging.buckets]]\nlabel = \"all\"\n", "x").unwrap();
+    assert_eq!(p.aging.bucket_for(-5), 0);
+    assert_eq!(p.aging.bucket_for(5000), 0);
+}
