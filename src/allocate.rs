@@ -131,10 +131,10 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate) -> Allocation {
         }
     }
     for (i, inv) in invoices.iter().enumerate() {
-        if open[i].is_some_and(|o| o > Decimal::ZERO) {
-            if let Some(pool) = pools.get_mut(&(&inv.customer, inv.currency)) {
-                pool.1.push(i);
-            }
+        if open[i].is_some_and(|o| o > Decimal::ZERO)
+            && let Some(pool) = pools.get_mut(&(&inv.customer, inv.currency))
+        {
+            pool.1.push(i);
         }
     }
     for (pool_credits, mut pool_invoices) in pools.into_values() {

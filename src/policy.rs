@@ -245,11 +245,10 @@ fn validate_buckets(
             (Some(m), true) => problems.push(at(m.span(), format!("{key}.max_days: the last bucket must leave out max_days, so that it takes every older invoice"))),
             (Some(m), false) => {
                 let days = *m.get_ref();
-                if let Some((j, prev)) = out.iter().enumerate().rev().find_map(|(j, o)| o.max_days.map(|p| (j, p))) {
-                    if days <= prev {
+                if let Some((j, prev)) = out.iter().enumerate().rev().find_map(|(j, o)| o.max_days.map(|p| (j, p)))
+                    && days <= prev {
                         problems.push(at(m.span(), format!("{key}.max_days: {days} is not greater than {prev}, the max_days of aging.buckets[{j}] (max_days must strictly increase)")));
                     }
-                }
             }
             (None, true) => {}
         }

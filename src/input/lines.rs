@@ -12,8 +12,9 @@ pub struct LineTracker<R> {
     inner: R,
     /// Offset of the next byte to be read from `inner`.
     offset: u64,
-    /// Start offsets of line breaks not yet passed by a query (CRLF counts once, at CR).
-    breaks: VecDeque<u64>,
+    /// Line breaks not yet passed by a query, as (start offset, length): CRLF is one break
+    /// of length 2.
+    breaks: VecDeque<(u64, u64)>,
     /// Breaks already passed.
     passed: u64,
     /// The last byte read was CR (a following LF belongs to the same break).
@@ -31,11 +32,15 @@ impl<R: Read> LineTracker<R> {
         }
     }
 
-    /// The 1-based line of the byte at `offset`. Offsets must not decrease between calls.
-    /// A record start that csv reports one byte early (inside a CRLF) still maps to the
-    /// line after the break, because breaks are counted by where they start.
+    /// The 1-based line of the record csv reports at `offset`. Offsets must not decrease
+    /// between calls. csv reports where it started reading, which may be inside the CRLF
+    /// that ended the previous record (rust-csv#395) or before blank lines it skipped
+    /// (rust-csv#208); a record never starts with a line break, so every break that starts
+    /// at or before the position (moved past each break it reaches) is before the record.
     pub fn line_of(&mut self, offset: u64) -> u64 {
-        while self.breaks.front().is_some_and(|&b| b < offset) {
+        let mut pos = offset;
+        while let Some(&(start, len)) = self.breaks.front().filter(|&&(start, _)| start <= pos) {
+            pos = pos.max(start + len);
             self.breaks.pop_front();
             self.passed += 1;
         }
@@ -47,9 +52,15 @@ impl<R: Read> Read for LineTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         for (i, &b) in buf[..n].iter().enumerate() {
+            let at = self.offset + i as u64;
             match b {
-                b'\r' => self.breaks.push_back(self.offset + i as u64),
-                b'\n' if !self.after_cr => self.breaks.push_back(self.offset + i as u64),
+                b'\r' => self.breaks.push_back((at, 1)),
+                b'\n' if self.after_cr => {
+                    if let Some(back) = self.breaks.back_mut().filter(|b| b.0 + 1 == at) {
+                        back.1 = 2;
+                    }
+                }
+                b'\n' => self.breaks.push_back((at, 1)),
                 _ => {}
             }
             self.after_cr = b == b'\r';
@@ -90,5 +101,39 @@ mod tests {
     fn blank_lines_and_quoted_breaks_are_counted() {
         assert_eq!(record_lines(b"h\n\n\na\r\n\r\nb\n"), [1, 4, 6]);
         assert_eq!(record_lines(b"h\n\"two\r\nlines\",x\nc\n"), [1, 2, 4]);
+        assert_eq!(record_lines(b"h\r\n\r\n\r\na\r\n\r\nb"), [1, 4, 6]);
+        assert_eq!(record_lines(b"h\r\r\ra\n\r\nb"), [1, 4, 6]);
+        assert_eq!(record_lines(b"h\n\"\nx\",y\n\n\"\r\n\",z\n"), [1, 2, 5]);
+    }
+
+    /// Lines of a text as an editor counts them: CRLF, LF and CR each end one line.
+    fn breaks_before(text: &[u8], end: usize) -> u64 {
+        let t = &text[..end];
+        (0..t.len())
+            .filter(|&i| t[i] == b'\r' || (t[i] == b'\n' && (i == 0 || t[i - 1] != b'\r')))
+            .count() as u64
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn record_lines_match_an_editor(
+            records in proptest::collection::vec((0usize..3, proptest::bool::ANY, 0usize..3, 0usize..3), 1..12),
+        ) {
+            let ends: [&[u8]; 3] = [b"\n", b"\r\n", b"\r"];
+            let mut text = Vec::new();
+            let mut starts = Vec::new();
+            for (end, quoted, blanks, blank_end) in records {
+                starts.push(text.len());
+                text.extend_from_slice(if quoted { b"\"x\r\ny\",z" } else { b"a,b" });
+                text.extend_from_slice(ends[end]);
+                for _ in 0..blanks {
+                    // A blank line after a lone CR would turn it into CRLF: use LF there.
+                    let e = if ends[end] == b"\r" && ends[blank_end] == b"\n" { b"\r" as &[u8] } else { ends[blank_end] };
+                    text.extend_from_slice(e);
+                }
+            }
+            let expected: Vec<u64> = starts.iter().map(|&s| breaks_before(&text, s) + 1).collect();
+            proptest::prop_assert_eq!(record_lines(&text), expected);
+        }
     }
 }

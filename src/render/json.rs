@@ -54,7 +54,7 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// `None` leaves the key out (an empty cell, such as the due date of a payment, is null).
+/// `None` for an empty cell (such as the due date of a payment).
 fn json_cell(cell: &Cell) -> Option<Value> {
     Some(match cell {
         Cell::Text(t) => Value::from(t.as_str()),

@@ -14,7 +14,9 @@ pub fn root() -> PathBuf {
 /// `cartera` run from `dir`, with no inherited environment but `PATH`.
 pub fn cartera_in(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cartera"));
-    cmd.current_dir(dir).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     cmd
 }
 
@@ -25,8 +27,12 @@ pub fn cartera() -> Command {
 
 /// Parses CSV text into rows of fields (header included).
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
-    rdr.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    rdr.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
 }
 
 /// Stdout of a successful run, as text.
