@@ -5,18 +5,17 @@ use chrono::NaiveDate;
 /// Parses `YYYY-MM-DD` with exactly that shape (no unpadded parts, no time): anything else
 /// is refused rather than guessed.
 pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    let shaped = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shaped {
+    let b = text.trim().as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
 }
 
 #[cfg(test)]

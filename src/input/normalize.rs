@@ -67,12 +67,12 @@ impl Collector {
 
     /// Normalises one data row.
     pub fn row(&mut self, rec: &ByteRecord, cols: &Columns, role: Role, loc: Loc) {
-        let at = self.ledger.describe(loc);
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             self.ledger.blank_rows += 1;
             return;
         }
         if rec.len() != cols.names.len() {
+            let at = self.ledger.describe(loc);
             self.error(format!(
                 "{at}: the row has {} fields but the header has {} (hint: a value that contains a comma must be in double quotes)",
                 rec.len(),
@@ -85,7 +85,7 @@ impl Collector {
             match std::str::from_utf8(&rec[i]) {
                 Ok(s) => s.trim(),
                 Err(_) => {
-                    bad.push(format!("{at}: column \"{}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")", cols.names[i]));
+                    bad.push(format!("column \"{}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")", cols.names[i]));
                     ""
                 }
             }
@@ -112,35 +112,39 @@ impl Collector {
             ("credit_note", _) => Some(Kind::Credit(CreditKind::CreditNote)),
             ("", _) => {
                 bad.push(format!(
-                    "{at}: column \"{}\": is empty (expected invoice, payment or credit_note)",
+                    "column \"{}\": is empty (expected invoice, payment or credit_note)",
                     col(cols.kind.unwrap_or(0))
                 ));
                 None
             }
             _ => {
-                bad.push(format!("{at}: column \"{}\": unknown type \"{}\" (expected invoice, payment or credit_note)", col(cols.kind.unwrap_or(0)), shown(kind_text)));
+                bad.push(format!(
+                    "column \"{}\": unknown type \"{}\" (expected invoice, payment or credit_note)",
+                    col(cols.kind.unwrap_or(0)),
+                    shown(kind_text)
+                ));
                 None
             }
         };
         if id.is_empty() {
             bad.push(format!(
-                "{at}: column \"{}\": is empty (every document needs its number)",
+                "column \"{}\": is empty (every document needs its number)",
                 col(cols.id)
             ));
         }
         if customer.is_empty() {
             bad.push(format!(
-                "{at}: column \"{}\": is empty (every document needs its customer)",
+                "column \"{}\": is empty (every document needs its customer)",
                 col(cols.customer)
             ));
         }
         let date = parse_iso_date(date_text);
         if date.is_none() {
-            bad.push(date_problem(&at, col(cols.date), date_text));
+            bad.push(date_problem(col(cols.date), date_text));
         }
         let amount = match parse_amount(amount_text) {
             Ok(a) if a.is_sign_negative() && !a.is_zero() => {
-                bad.push(format!("{at}: column \"{}\": \"{}\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)", col(cols.amount), shown(amount_text)));
+                bad.push(format!("column \"{}\": \"{}\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)", col(cols.amount), shown(amount_text)));
                 None
             }
             Ok(a) => Some(a.abs()),
@@ -155,7 +159,7 @@ impl Collector {
                         format!("\"{}\" has more than 28 digits", shown(amount_text))
                     }
                 };
-                bad.push(format!("{at}: column \"{}\": {why}", col(cols.amount)));
+                bad.push(format!("column \"{}\": {why}", col(cols.amount)));
                 None
             }
         };
@@ -164,7 +168,7 @@ impl Collector {
         } else {
             let c = Currency::parse(currency_text);
             if c.is_none() {
-                bad.push(format!("{at}: column \"{}\": cannot read \"{}\" as a currency (expected a 3-letter ISO 4217 code such as COP or USD)", col(cols.currency.unwrap_or(0)), shown(currency_text)));
+                bad.push(format!("column \"{}\": cannot read \"{}\" as a currency (expected a 3-letter ISO 4217 code such as COP or USD)", col(cols.currency.unwrap_or(0)), shown(currency_text)));
             }
             c
         };
@@ -172,14 +176,14 @@ impl Collector {
             (Some(Kind::Invoice), true, Some(d)) => {
                 let due = d.checked_add_days(Days::new(u64::from(self.terms_days)));
                 if due.is_none() {
-                    bad.push(format!("{at}: column \"{}\": {d} plus {} days of terms is past the last date cartera can represent", col(cols.date), self.terms_days));
+                    bad.push(format!("column \"{}\": {d} plus {} days of terms is past the last date cartera can represent", col(cols.date), self.terms_days));
                 }
                 due
             }
             (Some(Kind::Invoice), false, _) => {
                 let due = parse_iso_date(due_text);
                 if due.is_none() {
-                    bad.push(date_problem(&at, col(cols.due.unwrap_or(0)), due_text));
+                    bad.push(date_problem(col(cols.due.unwrap_or(0)), due_text));
                 }
                 due
             }
@@ -189,7 +193,7 @@ impl Collector {
         if let (Some(Kind::Invoice), false) = (&kind, id.0.is_empty()) {
             if let Some(first) = self.first_seen.get(&id.0) {
                 bad.push(format!(
-                    "{at}: duplicate invoice id \"{}\" (first at {})",
+                    "duplicate invoice id \"{}\" (first at {})",
                     shown(&id.0),
                     self.ledger.describe(*first)
                 ));
@@ -198,7 +202,9 @@ impl Collector {
             }
         }
         if !bad.is_empty() {
-            bad.into_iter().for_each(|m| self.error(m));
+            let at = self.ledger.describe(loc);
+            bad.into_iter()
+                .for_each(|m| self.error(format!("{at}: {m}")));
             return;
         }
         let (Some(kind), Some(date), Some(amount), Some(currency)) = (kind, date, amount, currency)
@@ -232,12 +238,26 @@ impl Collector {
     }
 }
 
-fn date_problem(at: &str, column: &str, text: &str) -> String {
+/// `invoice`, `payment`, `credit_note` in any letter case (also `credit note`, `credit-note`).
+fn parse_kind(text: &str) -> Option<Kind> {
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if is("invoice") {
+        Some(Kind::Invoice)
+    } else if is("payment") {
+        Some(Kind::Credit(CreditKind::Payment))
+    } else if is("credit_note") || is("credit note") || is("credit-note") {
+        Some(Kind::Credit(CreditKind::CreditNote))
+    } else {
+        None
+    }
+}
+
+fn date_problem(column: &str, text: &str) -> String {
     if text.is_empty() {
-        format!("{at}: column \"{column}\": is empty (expected a date as YYYY-MM-DD)")
+        format!("column \"{column}\": is empty (expected a date as YYYY-MM-DD)")
     } else {
         format!(
-            "{at}: column \"{column}\": cannot read \"{}\" as a date (expected YYYY-MM-DD)",
+            "column \"{column}\": cannot read \"{}\" as a date (expected YYYY-MM-DD)",
             shown(text)
         )
     }
