@@ -100,17 +100,13 @@ impl Collector {
         let currency_text = cols.currency.map_or("", &mut field);
         let reference = cols.reference.map_or("", &mut field);
         let col = |i: usize| &cols.names[i];
-        let kind = match (
-            kind_text
-                .to_ascii_lowercase()
-                .replace([' ', '-'], "_")
-                .as_str(),
-            role,
-        ) {
-            ("invoice", _) | ("", Role::Invoices) => Some(Kind::Invoice),
-            ("payment", _) | ("", Role::Payments) => Some(Kind::Credit(CreditKind::Payment)),
-            ("credit_note", _) => Some(Kind::Credit(CreditKind::CreditNote)),
-            ("", _) => {
+        let kind = match (parse_kind(kind_text), role) {
+            (Some(kind), _) => Some(kind),
+            (None, Role::Invoices) if kind_text.is_empty() => Some(Kind::Invoice),
+            (None, Role::Payments) if kind_text.is_empty() => {
+                Some(Kind::Credit(CreditKind::Payment))
+            }
+            (None, _) if kind_text.is_empty() => {
                 bad.push(format!(
                     "column \"{}\": is empty (expected invoice, payment or credit_note)",
                     col(cols.kind.unwrap_or(0))
