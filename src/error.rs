@@ -79,12 +79,14 @@ pub fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        io::ErrorKind::NotADirectory => "a part of the path is not a directory".to_string(),
         _ => {
             let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
+            let s = s.find(" (os error").map_or(s.as_str(), |i| &s[..i]);
+            let mut chars = s.chars();
+            chars
+                .next()
+                .map_or(String::new(), |c| c.to_lowercase().chain(chars).collect())
         }
     }
 }

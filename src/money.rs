@@ -50,13 +50,27 @@ impl fmt::Display for Currency {
     }
 }
 
+/// At most this many digits before the decimal point (under a quadrillion).
+pub const MAX_INTEGER_DIGITS: usize = 15;
+/// At most this many digits after it (ISO 4217 minor units go up to 4).
+pub const MAX_DECIMALS: usize = 6;
+/// Every amount of one currency in one run, added up, stays below this. With amounts of at
+/// most [`MAX_DECIMALS`] places, any sum below it is exact in a `Decimal`, and every figure
+/// cartera derives (buckets, balances, totals) is bounded by such a sum, so no arithmetic
+/// after the input can overflow or round.
+pub fn max_currency_total() -> Decimal {
+    Decimal::from_i128_with_scale(10_i128.pow(22), 0)
+}
+
 /// Why a text is not a native amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AmountError {
     /// Not of the form `123` or `123.45`.
     Syntax,
-    /// More than 28 significant digits.
+    /// More than [`MAX_INTEGER_DIGITS`] digits before the point.
     TooLarge,
+    /// More than [`MAX_DECIMALS`] digits after the point.
+    TooManyDecimals,
 }
 
 /// Parses a native-format amount: optional `-`, digits, optional `.` and digits. No
@@ -72,6 +86,12 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
         return Err(AmountError::Syntax);
+    }
+    if int.trim_start_matches('0').len() > MAX_INTEGER_DIGITS {
+        return Err(AmountError::TooLarge);
+    }
+    if frac.is_some_and(|f| f.len() > MAX_DECIMALS) {
+        return Err(AmountError::TooManyDecimals);
     }
     Decimal::from_str_exact(t).map_err(|_| AmountError::TooLarge)
 }
@@ -130,9 +150,10 @@ mod tests {
         assert_eq!(parse_amount(" 7 "), Ok(d("7")));
         assert_eq!(parse_amount("-0.01"), Ok(d("-0.01")));
         assert_eq!(
-            parse_amount("12345678901234567.89"),
-            Ok(d("12345678901234567.89"))
+            parse_amount("999999999999999.999999"),
+            Ok(d("999999999999999.999999"))
         );
+        assert_eq!(parse_amount("0000000000000000001"), Ok(d("1")));
     }
 
     #[test]
@@ -142,10 +163,8 @@ mod tests {
         ] {
             assert_eq!(parse_amount(bad), Err(AmountError::Syntax), "{bad:?}");
         }
-        assert_eq!(
-            parse_amount("123456789012345678901234567890"),
-            Err(AmountError::TooLarge)
-        );
+        assert_eq!(parse_amount("1000000000000000"), Err(AmountError::TooLarge));
+        assert_eq!(parse_amount("1.0000001"), Err(AmountError::TooManyDecimals));
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! Where a report goes: stdout through a buffer, or a file written atomically (a temporary
 //! file beside it, synced, then renamed over it), so a cron job never leaves a half-written
 //! report and an existing one survives any failure untouched. cartera refuses to write over
-//! one of its inputs.
+//! one of its inputs (ledgers and policy), and into anything but a regular file: renaming
+//! over a device or waiting on a FIFO is never what a report run means.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{CliError, io_reason};
-use crate::input::Source;
+use crate::error::{CliError, io_reason, sanitize};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -18,9 +18,10 @@ pub enum Target {
 
 /// Runs `write` against the target and commits the bytes; `write` must produce the whole
 /// report (everything that can fail on the data has failed before this is called).
+/// `inputs` are the files the run read, which the output may not replace.
 pub fn write_output(
     target: &Target,
-    inputs: &[Source],
+    inputs: &[&Path],
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), CliError> {
     match target {
@@ -37,17 +38,27 @@ pub fn write_output(
 
 fn write_file(
     path: &Path,
-    inputs: &[Source],
+    inputs: &[&Path],
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), CliError> {
-    let shown = path.display().to_string();
+    let shown = sanitize(&path.display().to_string());
     let cannot = |why: String| CliError::CantCreate {
         message: format!("cannot write {shown}: {why}"),
     };
-    if path.is_dir() {
-        return Err(cannot("it is a directory".into()));
+    // Through a symbolic link, the report replaces the file it points to, not the link.
+    let resolved = fs::canonicalize(path).ok().filter(|_| path.is_symlink());
+    let path = resolved.as_deref().unwrap_or(path);
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.is_dir() {
+            return Err(cannot("it is a directory".into()));
+        }
+        if !meta.is_file() {
+            return Err(cannot(
+                "it is not a regular file (hint: to write into a device or pipe, redirect stdout with >)".into(),
+            ));
+        }
     }
-    for input in inputs.iter().filter_map(|s| s.path.as_deref()) {
+    for input in inputs {
         if same_file::is_same_file(path, input).unwrap_or(false) {
             return Err(cannot(format!(
                 "it is the input {}; choose another output file",
@@ -59,9 +70,15 @@ fn write_file(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".cartera-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cartera-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // Created as `> file` would be: 0666 less the umask (tempfile's default is 0600).
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| cannot(io_reason(&e)))?;
     {

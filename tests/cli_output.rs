@@ -222,7 +222,7 @@ fn existing_output_keeps_its_permissions() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "BUG: a new -o file is created with mode 0600 (the temporary file's), not the umask's 0644 as `> file` would"]
+
 fn new_output_gets_the_mode_of_the_umask() {
     use std::os::unix::fs::PermissionsExt;
     let dir = workdir();
@@ -280,7 +280,7 @@ fn no_temp_files_remain_after_a_failed_rename() {
     assert_eq!(out.status.code(), Some(73));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: cannot write new.csv/: Not a directory\n"
+        "error: cannot write new.csv/: a part of the path is not a directory\n"
     );
     no_temp_files(dir.path());
     assert_eq!(entries(dir.path()), ["ledger.csv"]);
@@ -480,5 +480,34 @@ fn top_level_help_lists_the_exit_status() {
              \x20 78  the policy file is invalid\n"
         ),
         "{help}"
+    );
+}
+
+#[test]
+fn output_through_a_symlink_replaces_the_file_it_points_to() {
+    let dir = workdir();
+    fs::write(dir.path().join("real.csv"), "old").unwrap();
+    std::os::unix::fs::symlink("real.csv", dir.path().join("link.csv")).unwrap();
+    cartera_in(dir.path())
+        .args([
+            "aging",
+            "ledger.csv",
+            "--as-of",
+            "2026-06-30",
+            "-o",
+            "link.csv",
+        ])
+        .assert()
+        .success();
+    assert!(
+        fs::symlink_metadata(dir.path().join("link.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let real = fs::read_to_string(dir.path().join("real.csv")).unwrap();
+    assert!(
+        real.starts_with("customer_id,customer_name,currency,current,"),
+        "{real}"
     );
 }

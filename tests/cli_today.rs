@@ -8,7 +8,11 @@ use chrono::{Days, Local};
 fn without_as_of_the_aging_is_as_of_today() {
     let before = Local::now().date_naive();
     let dir = tempfile::tempdir().unwrap();
-    let (issued, due, tomorrow) = (before - Days::new(45), before - Days::new(40), before + Days::new(1));
+    let (issued, due, tomorrow) = (
+        before - Days::new(45),
+        before - Days::new(40),
+        before + Days::new(1),
+    );
     std::fs::write(
         dir.path().join("l.csv"),
         format!(
@@ -19,11 +23,16 @@ fn without_as_of_the_aging_is_as_of_today() {
         ),
     )
     .unwrap();
-    let out = common::stdout_of(common::cartera_in(dir.path()).args(["aging", "l.csv", "--format", "json"]));
+    let out = common::stdout_of(
+        common::cartera_in(dir.path()).args(["aging", "l.csv", "--format", "json"]),
+    );
     let after = Local::now().date_naive();
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let as_of = json["as_of"].as_str().unwrap();
-    assert!(as_of == before.to_string() || as_of == after.to_string(), "{as_of}");
+    assert!(
+        as_of == before.to_string() || as_of == after.to_string(),
+        "{as_of}"
+    );
     assert_eq!(json["documents_after_as_of"], 2);
     assert_eq!(json["rows"][0]["31-60"], "100.00");
     assert_eq!(json["rows"][0]["balance"], "100.00");

@@ -1,5 +1,7 @@
 //! `cartera aging`: read → allocate → age → rows → render → write.
 
+use std::path::Path;
+
 use crate::aging::age;
 use crate::allocate::{allocate, check_conservation};
 use crate::cli::AgingArgs;
@@ -7,14 +9,15 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::input::load_ledger;
 use crate::output::write_output;
-use crate::policy::load_policy;
+use crate::policy::{load_policy, policy_path};
 use crate::render::render;
 use crate::report::aging::{RunFacts, detail_report, summary_report};
 
 pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     let sources = args.input.sources()?;
     let ctx = Context::resolve(args.as_of, &args.output)?;
-    let policy = load_policy(args.policy.as_deref())?;
+    let policy_file = policy_path(args.policy.as_deref());
+    let policy = load_policy(policy_file.as_deref())?;
     let ledger = load_ledger(&sources, &policy)?;
     let alloc = allocate(&ledger, ctx.as_of);
     check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
@@ -35,7 +38,12 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     } else {
         summary_report(&aging, &facts)
     };
-    write_output(&ctx.target, &sources, |out| {
+    let read: Vec<&Path> = sources
+        .iter()
+        .filter_map(|s| s.path.as_deref())
+        .chain(policy_file.as_deref())
+        .collect();
+    write_output(&ctx.target, &read, |out| {
         render(&report, ctx.format, ctx.width, out)
     })
 }

@@ -37,9 +37,10 @@ pub struct Source {
 }
 
 impl Source {
+    /// The name messages use: the path as given (control characters escaped), or `<stdin>`.
     pub fn display_name(&self) -> String {
         match &self.path {
-            Some(p) => p.display().to_string(),
+            Some(p) => crate::error::sanitize(&p.display().to_string()),
             None => "<stdin>".to_string(),
         }
     }

@@ -7,12 +7,15 @@ use std::collections::HashMap;
 
 use chrono::Days;
 use csv::ByteRecord;
+use rust_decimal::Decimal;
 
 use super::{Columns, Role};
 use crate::dates::parse_iso_date;
 use crate::error::{CliError, MAX_LISTED_ERRORS, sanitize};
 use crate::model::{Credit, CreditKind, CustomerId, DocId, Invoice, Ledger, Loc};
-use crate::money::{AmountError, Currency, parse_amount};
+use crate::money::{
+    AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, max_currency_total, parse_amount,
+};
 use crate::policy::Policy;
 
 /// Accumulates documents and problems across all inputs of a run.
@@ -23,6 +26,10 @@ pub struct Collector {
     errors: Vec<String>,
     total_errors: usize,
     first_seen: HashMap<String, Loc>,
+    /// Σ of every amount per currency, kept below `total_limit`.
+    totals: HashMap<Currency, Decimal>,
+    /// `max_currency_total()`; a field so that a test can lower it.
+    total_limit: Decimal,
 }
 
 enum Kind {
@@ -39,6 +46,8 @@ impl Collector {
             errors: Vec::new(),
             total_errors: 0,
             first_seen: HashMap::new(),
+            totals: HashMap::new(),
+            total_limit: max_currency_total(),
         }
     }
 
@@ -151,9 +160,14 @@ impl Collector {
                         "cannot read \"{}\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)",
                         shown(amount_text)
                     ),
-                    (AmountError::TooLarge, _) => {
-                        format!("\"{}\" has more than 28 digits", shown(amount_text))
-                    }
+                    (AmountError::TooLarge, _) => format!(
+                        "\"{}\" is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)",
+                        shown(amount_text)
+                    ),
+                    (AmountError::TooManyDecimals, _) => format!(
+                        "\"{}\" has more than {MAX_DECIMALS} decimal places",
+                        shown(amount_text)
+                    ),
                 };
                 bad.push(format!("column \"{}\": {why}", col(cols.amount)));
                 None
@@ -207,6 +221,17 @@ impl Collector {
         else {
             return; // unreachable: every None above pushed a problem
         };
+        let total = self.totals.entry(currency).or_default();
+        let limit = self.total_limit;
+        if *total >= limit {
+            return; // already reported
+        }
+        *total += amount; // below 10^22 + 10^15: cannot overflow
+        if *total >= limit {
+            let at = self.ledger.describe(loc);
+            self.error(format!("{at}: the amounts in {currency} add up to 10^22 or more, beyond what cartera adds exactly (split the input)"));
+            return;
+        }
         let (customer, name) = (CustomerId(customer.to_string()), name.to_string());
         match kind {
             Kind::Invoice => self.ledger.invoices.push(Invoice {
@@ -265,5 +290,29 @@ fn shown(text: &str) -> String {
     match clean.char_indices().nth(60) {
         Some((i, _)) => format!("{}…", &clean[..i]),
         None => clean,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Role, read_source};
+
+    #[test]
+    fn amounts_that_would_add_up_beyond_the_limit_are_refused_once() {
+        let mut c = Collector::new(&Policy::default());
+        c.total_limit = Decimal::from(100);
+        let text = "type,id,customer_id,date,amount,currency\n\
+                    invoice,F1,C1,2026-01-01,60,USD\n\
+                    payment,P1,C1,2026-01-02,39.99,USD\n\
+                    invoice,F2,C1,2026-01-03,1,COP\n\
+                    invoice,F3,C1,2026-01-04,0.01,USD\n\
+                    invoice,F4,C1,2026-01-05,5,USD\n";
+        read_source(text.as_bytes(), 0, "t.csv".into(), Role::Ledger, &mut c).unwrap();
+        assert_eq!(
+            c.finish().unwrap_err().to_string(),
+            "t.csv:5: the amounts in USD add up to 10^22 or more, beyond what cartera adds exactly (split the input)\n\
+             1 problem in the input; no report was written"
+        );
     }
 }
