@@ -227,11 +227,13 @@ fn validate_buckets(
         let b = spanned.into_inner();
         let label = b.label.get_ref().trim().to_string();
         let key = format!("aging.buckets[{i}]");
-        if label.is_empty() || label.chars().any(char::is_control) {
+        if label.is_empty() || crate::error::sanitize(&label) != label {
             problems.push(at(
                 b.label.span(),
                 format!("{key}.label: a label must be non-empty printable text"),
             ));
+        } else if label.starts_with(['=', '+', '-', '@']) {
+            problems.push(at(b.label.span(), format!("{key}.label: \"{label}\" starts with a character a spreadsheet reads as a formula; choose another label")));
         } else if RESERVED_LABELS.contains(&label.to_lowercase().as_str()) {
             problems.push(at(b.label.span(), format!("{key}.label: \"{label}\" is the name of another output column; choose another label")));
         } else if let Some(j) = out

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::{cartera, cartera_in, root};
+use common::{cartera, cartera_in, entries, root};
 
 const AS_OF: &str = "2026-06-30";
 const HEADER: &str = "type,id,customer_id,customer_name,date,due_date,amount,currency,ref";
@@ -78,16 +78,6 @@ fn dir_with(name: &str, bytes: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join(name), bytes).unwrap();
     dir
-}
-
-/// Names of the entries of `dir`, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 // ---------------------------------------------------------------------------------------

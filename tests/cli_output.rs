@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{cartera, cartera_in, csv_rows, root, stdout_of};
+use common::{cartera, cartera_in, csv_rows, entries, root, stdout_of};
 
 const AS_OF: &str = "2026-06-30";
 const LEDGER: &str = "examples/ledger.csv";
@@ -41,16 +41,6 @@ fn aging_to_file_in(dir: &Path, args: &[&str]) {
             .args(args),
     );
     assert_eq!(out, "", "stdout must stay empty when -o names a file");
-}
-
-/// Names of the entries of `dir`, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn no_temp_files(dir: &Path) {

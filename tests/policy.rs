@@ -126,3 +126,17 @@ fn a_single_open_ended_bucket_is_allowed() {
     assert_eq!(p.aging.bucket_for(-5), 0);
     assert_eq!(p.aging.bucket_for(5000), 0);
 }
+
+#[test]
+fn labels_must_be_printable_and_not_formulas() {
+    assert_eq!(
+        problems(
+            "[[aging.buckets]]\nlabel = \"=1+1\"\nmax_days = 0\n[[aging.buckets]]\nlabel = \"a\\u202Eb\"\nmax_days = 5\n[[aging.buckets]]\nlabel = \" \"\n"
+        ),
+        [
+            "2:9: aging.buckets[0].label: \"=1+1\" starts with a character a spreadsheet reads as a formula; choose another label",
+            "5:9: aging.buckets[1].label: a label must be non-empty printable text",
+            "8:9: aging.buckets[2].label: a label must be non-empty printable text",
+        ]
+    );
+}
