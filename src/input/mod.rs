@@ -2,6 +2,7 @@
 //! each row to the normaliser. This is the only module that reads input files.
 
 mod columns;
+mod fields;
 mod lines;
 mod normalize;
 

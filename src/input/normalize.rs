@@ -5,17 +5,14 @@
 
 use std::collections::HashMap;
 
-use chrono::Days;
 use csv::ByteRecord;
 use rust_decimal::Decimal;
 
+use super::fields::{self, Kind};
 use super::{Columns, Role};
-use crate::dates::parse_iso_date;
-use crate::error::{CliError, MAX_LISTED_ERRORS, sanitize};
-use crate::model::{Credit, CreditKind, CustomerId, DocId, Invoice, Ledger, Loc};
-use crate::money::{
-    AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, max_currency_total, parse_amount,
-};
+use crate::error::{CliError, MAX_LISTED_ERRORS};
+use crate::model::{Credit, CustomerId, DocId, Invoice, Ledger, Loc};
+use crate::money::{Currency, max_currency_total};
 use crate::policy::Policy;
 
 /// Accumulates documents and problems across all inputs of a run.
@@ -30,11 +27,6 @@ pub struct Collector {
     totals: HashMap<Currency, Decimal>,
     /// `max_currency_total()`; a field so that a test can lower it.
     total_limit: Decimal,
-}
-
-enum Kind {
-    Invoice,
-    Credit(CreditKind),
 }
 
 impl Collector {
@@ -90,125 +82,84 @@ impl Collector {
             return;
         }
         let mut bad = Vec::new();
-        let mut field = |i: usize| -> &str {
-            match std::str::from_utf8(&rec[i]) {
-                Ok(s) => s.trim(),
-                Err(_) => {
-                    bad.push(format!("column \"{}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")", cols.names[i]));
-                    ""
-                }
-            }
+        let mut text = |i: Option<usize>| -> &str {
+            let Some(i) = i else { return "" };
+            std::str::from_utf8(&rec[i]).map(str::trim).unwrap_or_else(|_| {
+                bad.push(format!("column \"{}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")", cols.names[i]));
+                ""
+            })
         };
-        let kind_text = cols.kind.map_or("", &mut field);
-        let id = field(cols.id);
-        let customer = field(cols.customer);
-        let name = cols.name.map_or("", &mut field);
-        let date_text = field(cols.date);
-        let due_text = cols.due.map_or("", &mut field);
-        let amount_text = field(cols.amount);
-        let currency_text = cols.currency.map_or("", &mut field);
-        let reference = cols.reference.map_or("", &mut field);
-        let col = |i: usize| &cols.names[i];
-        let kind = match (parse_kind(kind_text), role) {
-            (Some(kind), _) => Some(kind),
-            (None, Role::Invoices) if kind_text.is_empty() => Some(Kind::Invoice),
-            (None, Role::Payments) if kind_text.is_empty() => {
-                Some(Kind::Credit(CreditKind::Payment))
-            }
-            (None, _) if kind_text.is_empty() => {
-                bad.push(format!(
-                    "column \"{}\": is empty (expected invoice, payment or credit_note)",
-                    col(cols.kind.unwrap_or(0))
-                ));
-                None
-            }
-            _ => {
-                bad.push(format!(
-                    "column \"{}\": unknown type \"{}\" (expected invoice, payment or credit_note)",
-                    col(cols.kind.unwrap_or(0)),
-                    shown(kind_text)
-                ));
-                None
-            }
-        };
-        if id.is_empty() {
-            bad.push(format!(
-                "column \"{}\": is empty (every document needs its number)",
-                col(cols.id)
-            ));
-        }
-        if customer.is_empty() {
-            bad.push(format!(
-                "column \"{}\": is empty (every document needs its customer)",
-                col(cols.customer)
-            ));
-        }
-        let date = parse_iso_date(date_text);
-        if date.is_none() {
-            bad.push(date_problem(col(cols.date), date_text));
-        }
-        let amount = match parse_amount(amount_text) {
-            Ok(a) if a.is_sign_negative() && !a.is_zero() => {
-                bad.push(format!("column \"{}\": \"{}\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)", col(cols.amount), shown(amount_text)));
-                None
-            }
-            Ok(a) => Some(a.abs()),
-            Err(e) => {
-                let why = match (e, amount_text.is_empty()) {
-                    (_, true) => "is empty (expected a plain decimal such as 1234.50)".to_string(),
-                    (AmountError::Syntax, _) => format!(
-                        "cannot read \"{}\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)",
-                        shown(amount_text)
-                    ),
-                    (AmountError::TooLarge, _) => format!(
-                        "\"{}\" is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)",
-                        shown(amount_text)
-                    ),
-                    (AmountError::TooManyDecimals, _) => format!(
-                        "\"{}\" has more than {MAX_DECIMALS} decimal places",
-                        shown(amount_text)
-                    ),
-                };
-                bad.push(format!("column \"{}\": {why}", col(cols.amount)));
-                None
-            }
-        };
-        let currency = if currency_text.is_empty() {
-            Some(self.default_currency)
-        } else {
-            let c = Currency::parse(currency_text);
-            if c.is_none() {
-                bad.push(format!("column \"{}\": cannot read \"{}\" as a currency (expected a 3-letter ISO 4217 code such as COP or USD)", col(cols.currency.unwrap_or(0)), shown(currency_text)));
-            }
-            c
-        };
-        let due = match (&kind, due_text.is_empty(), date) {
-            (Some(Kind::Invoice), true, Some(d)) => {
-                let due = d.checked_add_days(Days::new(u64::from(self.terms_days)));
-                if due.is_none() {
-                    bad.push(format!("column \"{}\": {d} plus {} days of terms is past the last date cartera can represent", col(cols.date), self.terms_days));
-                }
-                due
-            }
-            (Some(Kind::Invoice), false, _) => {
-                let due = parse_iso_date(due_text);
-                if due.is_none() {
-                    bad.push(date_problem(col(cols.due.unwrap_or(0)), due_text));
-                }
-                due
-            }
+        let t = [
+            cols.kind,
+            Some(cols.id),
+            Some(cols.customer),
+            cols.name,
+            Some(cols.date),
+            cols.due,
+            Some(cols.amount),
+            cols.currency,
+            cols.reference,
+        ]
+        .map(&mut text);
+        let [
+            kind_text,
+            id,
+            customer,
+            name,
+            date_text,
+            due_text,
+            amount_text,
+            currency_text,
+            reference,
+        ] = t;
+        let col =
+            |i: Option<usize>, default: &'static str| i.map_or(default, |i| cols.names[i].as_str());
+        let kind = take(
+            &mut bad,
+            fields::kind(kind_text, role, col(cols.kind, "type")),
+        );
+        let id = take(
+            &mut bad,
+            fields::required(id, col(Some(cols.id), ""), "number"),
+        );
+        let customer = take(
+            &mut bad,
+            fields::required(customer, col(Some(cols.customer), ""), "customer"),
+        );
+        let date = take(&mut bad, fields::date(date_text, col(Some(cols.date), "")));
+        let amount = take(
+            &mut bad,
+            fields::amount(amount_text, col(Some(cols.amount), "")),
+        );
+        let currency = take(
+            &mut bad,
+            fields::currency(
+                currency_text,
+                col(cols.currency, "currency"),
+                self.default_currency,
+            ),
+        );
+        let due = match (kind, date) {
+            (Some(Kind::Invoice), Some(d)) => take(
+                &mut bad,
+                fields::due(
+                    due_text,
+                    col(cols.due, "due_date"),
+                    d,
+                    self.terms_days,
+                    col(Some(cols.date), ""),
+                ),
+            ),
             _ => None,
         };
-        let id = DocId(id.to_string());
-        if let (Some(Kind::Invoice), false) = (&kind, id.0.is_empty()) {
-            if let Some(first) = self.first_seen.get(&id.0) {
-                bad.push(format!(
+        if let (Some(Kind::Invoice), Some(id)) = (kind, id) {
+            match self.first_seen.get(id) {
+                Some(first) => bad.push(format!(
                     "duplicate invoice id \"{}\" (first at {})",
-                    shown(&id.0),
+                    fields::shown(id),
                     self.ledger.describe(*first)
-                ));
-            } else {
-                self.first_seen.insert(id.0.clone(), loc);
+                )),
+                None => drop(self.first_seen.insert(id.to_string(), loc)),
             }
         }
         if !bad.is_empty() {
@@ -217,80 +168,71 @@ impl Collector {
                 .for_each(|m| self.error(format!("{at}: {m}")));
             return;
         }
-        let (Some(kind), Some(date), Some(amount), Some(currency)) = (kind, date, amount, currency)
+        let (Some(kind), Some(id), Some(customer), Some(date), Some(amount), Some(currency)) =
+            (kind, id, customer, date, amount, currency)
         else {
             return; // unreachable: every None above pushed a problem
         };
-        let total = self.totals.entry(currency).or_default();
+        if !self.within_total(currency, amount, loc) {
+            return;
+        }
+        let (id, customer, name) = (
+            DocId(id.to_string()),
+            CustomerId(customer.to_string()),
+            name.to_string(),
+        );
+        match kind {
+            Kind::Invoice => {
+                let due = due.unwrap_or(date);
+                self.ledger.invoices.push(Invoice {
+                    id,
+                    customer,
+                    name,
+                    currency,
+                    date,
+                    due,
+                    amount,
+                    loc,
+                });
+            }
+            Kind::Credit(kind) => {
+                let reference = (!reference.is_empty()).then(|| DocId(reference.to_string()));
+                self.ledger.credits.push(Credit {
+                    kind,
+                    id,
+                    customer,
+                    name,
+                    currency,
+                    date,
+                    amount,
+                    reference,
+                    loc,
+                });
+            }
+        }
+    }
+
+    /// Adds `amount` to its currency's total; false (and one problem) once the total would
+    /// reach the limit.
+    fn within_total(&mut self, currency: Currency, amount: Decimal, loc: Loc) -> bool {
         let limit = self.total_limit;
+        let total = self.totals.entry(currency).or_default();
         if *total >= limit {
-            return; // already reported
+            return false; // already reported
         }
         *total += amount; // below 10^22 + 10^15: cannot overflow
         if *total >= limit {
             let at = self.ledger.describe(loc);
             self.error(format!("{at}: the amounts in {currency} add up to 10^22 or more, beyond what cartera adds exactly (split the input)"));
-            return;
+            return false;
         }
-        let (customer, name) = (CustomerId(customer.to_string()), name.to_string());
-        match kind {
-            Kind::Invoice => self.ledger.invoices.push(Invoice {
-                id,
-                customer,
-                name,
-                currency,
-                date,
-                amount,
-                loc,
-                due: due.unwrap_or(date),
-            }),
-            Kind::Credit(kind) => self.ledger.credits.push(Credit {
-                kind,
-                id,
-                customer,
-                name,
-                currency,
-                date,
-                amount,
-                loc,
-                reference: (!reference.is_empty()).then(|| DocId(reference.to_string())),
-            }),
-        }
+        true
     }
 }
 
-/// `invoice`, `payment`, `credit_note` in any letter case (also `credit note`, `credit-note`).
-fn parse_kind(text: &str) -> Option<Kind> {
-    let is = |word: &str| text.eq_ignore_ascii_case(word);
-    if is("invoice") {
-        Some(Kind::Invoice)
-    } else if is("payment") {
-        Some(Kind::Credit(CreditKind::Payment))
-    } else if is("credit_note") || is("credit note") || is("credit-note") {
-        Some(Kind::Credit(CreditKind::CreditNote))
-    } else {
-        None
-    }
-}
-
-fn date_problem(column: &str, text: &str) -> String {
-    if text.is_empty() {
-        format!("column \"{column}\": is empty (expected a date as YYYY-MM-DD)")
-    } else {
-        format!(
-            "column \"{column}\": cannot read \"{}\" as a date (expected YYYY-MM-DD)",
-            shown(text)
-        )
-    }
-}
-
-/// A value as quoted in a message: control characters escaped, at most 60 characters.
-fn shown(text: &str) -> String {
-    let clean = sanitize(text);
-    match clean.char_indices().nth(60) {
-        Some((i, _)) => format!("{}…", &clean[..i]),
-        None => clean,
-    }
+/// The value of a parsed field, or `None` with its problem recorded.
+fn take<T>(bad: &mut Vec<String>, parsed: Result<T, String>) -> Option<T> {
+    parsed.map_err(|m| bad.push(m)).ok()
 }
 
 #[cfg(test)]

@@ -1,0 +1,126 @@
+//! One field of a native ledger row: text → typed value, or the message that says why not.
+//! Messages start with the column (`column "date": …`); the caller adds the location.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::Role;
+use crate::dates::parse_iso_date;
+use crate::error::sanitize;
+use crate::model::CreditKind;
+use crate::money::{AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, parse_amount};
+
+/// What a row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Invoice,
+    Credit(CreditKind),
+}
+
+/// The `type` column; an empty one takes the input's role (`--invoices`, `--payments`).
+pub fn kind(text: &str, role: Role, column: &str) -> Result<Kind, String> {
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    match role {
+        _ if is("invoice") => Ok(Kind::Invoice),
+        _ if is("payment") => Ok(Kind::Credit(CreditKind::Payment)),
+        _ if is("credit_note") || is("credit note") || is("credit-note") => {
+            Ok(Kind::Credit(CreditKind::CreditNote))
+        }
+        Role::Invoices if text.is_empty() => Ok(Kind::Invoice),
+        Role::Payments if text.is_empty() => Ok(Kind::Credit(CreditKind::Payment)),
+        _ if text.is_empty() => Err(format!(
+            "column \"{column}\": is empty (expected invoice, payment or credit_note)"
+        )),
+        _ => Err(format!(
+            "column \"{column}\": unknown type \"{}\" (expected invoice, payment or credit_note)",
+            shown(text)
+        )),
+    }
+}
+
+/// A text that may not be empty; `needs` completes "every document needs its …".
+pub fn required<'a>(text: &'a str, column: &str, needs: &str) -> Result<&'a str, String> {
+    if text.is_empty() {
+        return Err(format!(
+            "column \"{column}\": is empty (every document needs its {needs})"
+        ));
+    }
+    Ok(text)
+}
+
+pub fn date(text: &str, column: &str) -> Result<NaiveDate, String> {
+    parse_iso_date(text).ok_or_else(|| match text {
+        "" => format!("column \"{column}\": is empty (expected a date as YYYY-MM-DD)"),
+        _ => format!(
+            "column \"{column}\": cannot read \"{}\" as a date (expected YYYY-MM-DD)",
+            shown(text)
+        ),
+    })
+}
+
+/// The due date of an invoice: the column, else the issue date plus the default terms.
+pub fn due(
+    text: &str,
+    column: &str,
+    issued: NaiveDate,
+    terms_days: u32,
+    date_column: &str,
+) -> Result<NaiveDate, String> {
+    if !text.is_empty() {
+        return date(text, column);
+    }
+    issued.checked_add_days(Days::new(u64::from(terms_days))).ok_or_else(|| {
+        format!("column \"{date_column}\": {issued} plus {terms_days} days of terms is past the last date cartera can represent")
+    })
+}
+
+/// A non-negative amount (`-0` is zero).
+pub fn amount(text: &str, column: &str) -> Result<Decimal, String> {
+    let why = match parse_amount(text) {
+        Ok(a) if a.is_sign_negative() && !a.is_zero() => format!(
+            "\"{}\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)",
+            shown(text)
+        ),
+        Ok(a) => return Ok(a.abs()),
+        Err(_) if text.is_empty() => {
+            "is empty (expected a plain decimal such as 1234.50)".to_string()
+        }
+        Err(AmountError::Syntax) => format!(
+            "cannot read \"{}\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)",
+            shown(text)
+        ),
+        Err(AmountError::TooLarge) => {
+            format!(
+                "\"{}\" is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)",
+                shown(text)
+            )
+        }
+        Err(AmountError::TooManyDecimals) => format!(
+            "\"{}\" has more than {MAX_DECIMALS} decimal places",
+            shown(text)
+        ),
+    };
+    Err(format!("column \"{column}\": {why}"))
+}
+
+/// The `currency` column; an empty one is the policy's default.
+pub fn currency(text: &str, column: &str, default: Currency) -> Result<Currency, String> {
+    if text.is_empty() {
+        return Ok(default);
+    }
+    Currency::parse(text).ok_or_else(|| {
+        format!(
+            "column \"{column}\": cannot read \"{}\" as a currency (expected a 3-letter ISO 4217 code such as COP or USD)",
+            shown(text)
+        )
+    })
+}
+
+/// A value as quoted in a message: control characters escaped, at most 60 characters.
+pub fn shown(text: &str) -> String {
+    let clean = sanitize(text);
+    match clean.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &clean[..i]),
+        None => clean,
+    }
+}
