@@ -501,3 +501,19 @@ fn output_through_a_symlink_replaces_the_file_it_points_to() {
         "{real}"
     );
 }
+
+#[test]
+fn a_full_disk_on_stdout_is_an_io_error_exit_74() {
+    let full = fs::File::create("/dev/full").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cartera"))
+        .current_dir(root())
+        .args(["aging", "examples/ledger.csv", "--as-of", "2026-06-30"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(74));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: cannot write stdout: no space left on device\n"
+    );
+}

@@ -405,3 +405,27 @@ fn fully_settled_customers_are_left_out() {
     );
     assert!(a.rows.is_empty() && a.detail.is_empty() && a.totals.is_empty());
 }
+
+#[test]
+fn the_conservation_check_stops_a_run_whose_figures_do_not_tie() {
+    let l = ledger(
+        "invoice,F1,C1,,2026-01-10,2026-02-09,100.00,USD,\npayment,P1,C1,,2026-03-01,,30.00,USD,F1\n",
+    );
+    let mut alloc = allocate(&l, date("2026-06-30"));
+    assert_eq!(cartera::allocate::check_conservation(&l, &alloc), Ok(()));
+    alloc.invoice_open[0] = Some(d("71.00"));
+    assert_eq!(
+        cartera::allocate::check_conservation(&l, &alloc),
+        Err("USD: invoiced 100.00 ≠ applied 30.00 + open 71.00, or credited 30.00 ≠ applied 30.00 + unapplied 0.00".into())
+    );
+    let e = cartera::error::CliError::Internal {
+        message: "USD: …".into(),
+    };
+    assert_eq!(
+        (e.exit_code(), e.to_string().as_str()),
+        (
+            70,
+            "internal error: USD: …; nothing was written (please report this)"
+        )
+    );
+}
