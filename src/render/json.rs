@@ -27,12 +27,15 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map(|c| Value::from(c.key.as_str()))
             .collect(),
     );
-    let object = |cells: &Vec<Cell>| {
+    // Rows carry every column (null when empty); totals only the cells they have.
+    let object = |cells: &Vec<Cell>, keep_empty: bool| {
         let mut o = Map::new();
         for (col, cell) in report.columns.iter().zip(cells) {
-            if let Some(v) = json_cell(cell) {
-                o.insert(col.key.clone(), v);
-            }
+            match json_cell(cell) {
+                Some(v) => o.insert(col.key.clone(), v),
+                None if keep_empty => o.insert(col.key.clone(), Value::Null),
+                None => None,
+            };
         }
         Value::Object(o)
     };
@@ -40,13 +43,13 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .groups
         .iter()
         .flat_map(|g| &g.rows)
-        .map(object)
+        .map(|r| object(r, true))
         .collect();
     let totals: Vec<Value> = report
         .groups
         .iter()
         .filter_map(|g| g.total.as_ref())
-        .map(object)
+        .map(|t| object(t, false))
         .collect();
     doc.insert("rows".into(), Value::Array(rows));
     doc.insert("totals".into(), Value::Array(totals));

@@ -35,8 +35,10 @@ impl Format {
 /// How the table may use the terminal (cosmetics only: never the content).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Width {
-    /// Fit the terminal's width.
+    /// Fit the terminal's width (only names wrap).
     Terminal,
+    /// Fit this many columns (only names wrap): a terminal of known width.
+    Columns(u16),
     /// As wide as the content needs.
     Natural,
 }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 
 use super::Width;
 use crate::error::sanitize;
@@ -19,6 +19,10 @@ pub fn render_table(report: &Report, width: Width, out: &mut dyn Write) -> io::R
         table.load_style(presets::UTF8_FULL_CONDENSED);
         match width {
             Width::Terminal => table.set_content_arrangement(ContentArrangement::Dynamic),
+            Width::Columns(w) => table
+                .force_no_tty()
+                .set_width(w)
+                .set_content_arrangement(ContentArrangement::Dynamic),
             Width::Natural => table
                 .force_no_tty()
                 .set_content_arrangement(ContentArrangement::Disabled),
@@ -37,10 +41,17 @@ pub fn render_table(report: &Report, width: Width, out: &mut dyn Write) -> io::R
             }
         }
         for (i, col) in report.columns.iter().enumerate() {
-            if let Some(column) = table.column_mut(i).filter(|_| col.numeric) {
+            let Some(column) = table.column_mut(i) else {
+                continue;
+            };
+            if col.numeric {
                 column.set_cell_alignment(CellAlignment::Right);
             }
+            if !col.wraps {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            }
         }
+
         writeln!(out, "{table}")?;
     }
     for line in &report.footer {
@@ -56,5 +67,44 @@ fn table_cell(cell: &Cell) -> String {
         Cell::Int(i) => i.to_string(),
         Cell::Date(d) => d.to_string(),
         Cell::Empty => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Cell, Column, Group};
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn in_a_narrow_terminal_only_names_wrap() {
+        let report = Report {
+            name: "t",
+            columns: vec![
+                Column::text("customer_id", "Customer"),
+                Column::prose("customer_name", "Name"),
+                Column::number("balance", "Balance"),
+            ],
+            groups: vec![Group {
+                rows: vec![vec![
+                    Cell::Text("800987654".into()),
+                    Cell::Text("Ferretería El Tornillo, Ltda. — Sucursal Norte".into()),
+                    Cell::Money(Decimal::new(-550_000_000, 2), 2),
+                ]],
+                total_label: String::new(),
+                total: None,
+            }],
+            meta: vec![],
+            footer: vec![],
+            empty_note: String::new(),
+        };
+        let mut out = Vec::new();
+        render_table(&report, Width::Columns(40), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+        assert!(
+            text.contains("800987654") && text.contains("-5,500,000.00"),
+            "{text}"
+        );
     }
 }

@@ -17,7 +17,7 @@ pub struct RunFacts<'a> {
 pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
     let mut columns = vec![
         Column::text("customer_id", "Customer"),
-        Column::text("customer_name", "Name"),
+        Column::prose("customer_name", "Name"),
         Column::text("currency", "Currency"),
     ];
     columns.extend(
@@ -70,7 +70,7 @@ pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
 pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
     let columns = vec![
         Column::text("customer_id", "Customer"),
-        Column::text("customer_name", "Name"),
+        Column::prose("customer_name", "Name"),
         Column::text("currency", "Currency"),
         Column::text("type", "Type"),
         Column::text("id", "Document"),

@@ -26,6 +26,9 @@ pub struct Column {
     pub title: String,
     /// Right-aligned in the table.
     pub numeric: bool,
+    /// May wrap onto several lines in a narrow terminal (names only: an amount, id or date
+    /// split across lines could be misread).
+    pub wraps: bool,
 }
 
 /// Rows that share a total (in the aging reports, one currency).
@@ -60,18 +63,22 @@ pub struct Report {
 }
 
 impl Column {
-    pub fn text(key: &str, title: &str) -> Column {
+    fn new(key: &str, title: &str, numeric: bool, wraps: bool) -> Column {
         Column {
             key: key.to_string(),
             title: title.to_string(),
-            numeric: false,
+            numeric,
+            wraps,
         }
     }
+    pub fn text(key: &str, title: &str) -> Column {
+        Column::new(key, title, false, false)
+    }
     pub fn number(key: &str, title: &str) -> Column {
-        Column {
-            key: key.to_string(),
-            title: title.to_string(),
-            numeric: true,
-        }
+        Column::new(key, title, true, false)
+    }
+    /// Free text, such as a name, that may wrap in a narrow terminal.
+    pub fn prose(key: &str, title: &str) -> Column {
+        Column::new(key, title, false, true)
     }
 }
