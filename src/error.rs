@@ -91,6 +91,11 @@ pub fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// A path as messages show it (control characters escaped).
+pub fn show_path(path: &std::path::Path) -> String {
+    sanitize(&path.display().to_string())
+}
+
 /// Replaces control and bidirectional-override characters with visible escapes, so text
 /// from an input file can neither drive the terminal nor reorder what is shown next to it.
 pub fn sanitize(text: &str) -> String {

@@ -8,7 +8,7 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{CliError, io_reason, sanitize};
+use crate::error::{CliError, io_reason, show_path};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -18,10 +18,10 @@ pub enum Target {
 
 /// Runs `write` against the target and commits the bytes; `write` must produce the whole
 /// report (everything that can fail on the data has failed before this is called).
-/// `inputs` are the files the run read, which the output may not replace.
+/// `inputs` are the files the run read (`None` for stdin), which the output may not replace.
 pub fn write_output(
     target: &Target,
-    inputs: &[&Path],
+    inputs: &[Option<&Path>],
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), CliError> {
     match target {
@@ -38,16 +38,15 @@ pub fn write_output(
 
 fn write_file(
     path: &Path,
-    inputs: &[&Path],
+    inputs: &[Option<&Path>],
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), CliError> {
-    let shown = sanitize(&path.display().to_string());
+    let shown = show_path(path);
     let cannot = |why: String| CliError::CantCreate {
         message: format!("cannot write {shown}: {why}"),
     };
-    // Through a symbolic link, the report replaces the file it points to, not the link.
-    let resolved = fs::canonicalize(path).ok().filter(|_| path.is_symlink());
-    let path = resolved.as_deref().unwrap_or(path);
+    let resolved = follow_links(path);
+    let path = resolved.as_path();
     if let Ok(meta) = fs::metadata(path) {
         if meta.is_dir() {
             return Err(cannot("it is a directory".into()));
@@ -59,10 +58,20 @@ fn write_file(
         }
     }
     for input in inputs {
-        if same_file::is_same_file(path, input).unwrap_or(false) {
+        let same = match input {
+            Some(input) => same_file::is_same_file(path, input).unwrap_or(false),
+            None => match (
+                same_file::Handle::stdin(),
+                same_file::Handle::from_path(path),
+            ) {
+                (Ok(stdin), Ok(out)) => stdin == out,
+                _ => false,
+            },
+        };
+        if same {
+            let name = input.map_or("<stdin>".to_string(), show_path);
             return Err(cannot(format!(
-                "it is the input {}; choose another output file",
-                input.display()
+                "it is the input {name}; choose another output file"
             )));
         }
     }
@@ -99,6 +108,20 @@ fn write_file(
         let _ = d.sync_all(); // make the rename durable; not every platform allows this
     }
     Ok(())
+}
+
+/// Through symbolic links (even one whose target does not exist yet), the report goes to
+/// the file they point to, as `> link` would, and never replaces the link itself.
+fn follow_links(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = fs::read_link(&p) else { break };
+        p = match p.parent() {
+            Some(dir) if target.is_relative() => dir.join(target),
+            _ => target,
+        };
+    }
+    p
 }
 
 fn write_failed(e: io::Error, what: &str) -> CliError {

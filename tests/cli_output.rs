@@ -517,3 +517,84 @@ fn a_full_disk_on_stdout_is_an_io_error_exit_74() {
         "error: cannot write stdout: no space left on device\n"
     );
 }
+
+#[test]
+fn output_onto_the_file_read_as_stdin_exits_73_and_leaves_it_intact() {
+    let dir = workdir();
+    let before = fs::read(dir.path().join("ledger.csv")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cartera"))
+        .current_dir(dir.path())
+        .args(["aging", "-", "--as-of", "2026-06-30", "-o", "ledger.csv"])
+        .stdin(fs::File::open(dir.path().join("ledger.csv")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(73));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: cannot write ledger.csv: it is the input <stdin>; choose another output file\n"
+    );
+    assert_eq!(fs::read(dir.path().join("ledger.csv")).unwrap(), before);
+}
+
+#[test]
+fn output_through_a_dangling_symlink_creates_its_target() {
+    let dir = workdir();
+    std::os::unix::fs::symlink("reports/today.csv", dir.path().join("latest.csv")).unwrap();
+    fs::create_dir(dir.path().join("reports")).unwrap();
+    cartera_in(dir.path())
+        .args([
+            "aging",
+            "ledger.csv",
+            "--as-of",
+            "2026-06-30",
+            "-o",
+            "latest.csv",
+        ])
+        .assert()
+        .success();
+    assert!(
+        fs::symlink_metadata(dir.path().join("latest.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let report = fs::read_to_string(dir.path().join("reports/today.csv")).unwrap();
+    assert!(report.starts_with("customer_id,"), "{report}");
+}
+
+#[test]
+fn the_same_file_given_twice_is_a_usage_error() {
+    let dir = workdir();
+    let out = cartera_in(dir.path())
+        .args([
+            "aging",
+            "ledger.csv",
+            "--payments",
+            "./ledger.csv",
+            "--as-of",
+            "2026-06-30",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: ./ledger.csv is given twice (the same file as ledger.csv); each input is read once\n"
+    );
+}
+
+#[test]
+fn json_detail_rows_carry_every_column_with_null_when_empty() {
+    let out = aging(&["--detail", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let unapplied = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "RC-1009")
+        .unwrap();
+    assert_eq!(
+        unapplied.to_string(),
+        r#"{"customer_id":"860333444","customer_name":"Constructora Bolívar S.A.","currency":"COP","type":"payment","id":"RC-1009","date":"2026-05-15","due_date":null,"days":null,"bucket":"unapplied","open":"-5500000.00"}"#
+    );
+}

@@ -38,10 +38,8 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     } else {
         summary_report(&aging, &facts)
     };
-    let read: Vec<&Path> = sources
-        .iter()
-        .filter_map(|s| s.path.as_deref())
-        .chain(policy_file.as_deref())
+    let read: Vec<Option<&Path>> = (sources.iter().map(|s| s.path.as_deref()))
+        .chain(policy_file.as_deref().map(Some))
         .collect();
     write_output(&ctx.target, &read, |out| {
         render(&report, ctx.format, ctx.width, out)

@@ -8,7 +8,7 @@ mod normalize;
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use columns::{Columns, plan_columns};
 pub use lines::LineTracker;
@@ -41,7 +41,7 @@ impl Source {
     /// The name messages use: the path as given (control characters escaped), or `<stdin>`.
     pub fn display_name(&self) -> String {
         match &self.path {
-            Some(p) => crate::error::sanitize(&p.display().to_string()),
+            Some(p) => crate::error::show_path(p),
             None => "<stdin>".to_string(),
         }
     }
@@ -50,6 +50,7 @@ impl Source {
 /// Reads every source, in order, into one ledger; all data problems of all files are
 /// reported together.
 pub fn load_ledger(sources: &[Source], policy: &Policy) -> Result<Ledger, CliError> {
+    refuse_repeats(sources)?;
     let mut collector = Collector::new(policy);
     for (index, source) in sources.iter().enumerate() {
         let name = source.display_name();
@@ -73,6 +74,32 @@ pub fn load_ledger(sources: &[Source], policy: &Policy) -> Result<Ledger, CliErr
         }
     }
     collector.finish()
+}
+
+/// The same file named twice would double every amount in it (and then fail on its
+/// invoice ids, naming each line as its own duplicate): say so plainly instead.
+fn refuse_repeats(sources: &[Source]) -> Result<(), CliError> {
+    let files: Vec<&Source> = sources
+        .iter()
+        .filter(|s| s.path.as_deref().is_some_and(Path::is_file))
+        .collect();
+    for (i, later) in files.iter().enumerate() {
+        for earlier in &files[..i] {
+            let (Some(a), Some(b)) = (&later.path, &earlier.path) else {
+                continue;
+            };
+            if same_file::is_same_file(a, b).unwrap_or(false) {
+                return Err(CliError::Usage {
+                    message: format!(
+                        "{} is given twice (the same file as {}); each input is read once",
+                        later.display_name(),
+                        earlier.display_name()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads one CSV input into the collector. Only I/O failures are returned; data problems

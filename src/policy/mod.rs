@@ -243,7 +243,7 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy, CliError> {
     let Some(path) = path else {
         return Ok(Policy::default());
     };
-    let shown = crate::error::sanitize(&path.display().to_string());
+    let shown = crate::error::show_path(path);
     let unreadable = |why: String| CliError::NoInput {
         message: format!("cannot read the policy {shown}: {why}"),
     };
