@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::allocate::Allocation;
-use crate::model::{CustomerId, DocId, Ledger};
+use crate::model::{CustomerId, DocId, DocKind, Ledger};
 use crate::money::Currency;
 use crate::policy::{AgingPolicy, Basis};
 
@@ -26,24 +26,6 @@ pub struct AgingRow {
     pub unapplied: Decimal,
     /// Σ buckets − unapplied.
     pub balance: Decimal,
-}
-
-/// What kind of open document a detail line is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DocKind {
-    Invoice,
-    Payment,
-    CreditNote,
-}
-
-impl DocKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::Invoice => "invoice",
-            DocKind::Payment => "payment",
-            DocKind::CreditNote => "credit_note",
-        }
-    }
 }
 
 /// One open document: an invoice with a balance, or a credit with an unapplied remainder.
@@ -79,7 +61,7 @@ pub struct Aging {
 
 /// Ages the open documents of an allocation.
 pub fn age(ledger: &Ledger, alloc: &Allocation, policy: &AgingPolicy) -> Aging {
-    let names = customer_names(ledger);
+    let names = customer_names(ledger, alloc.as_of);
     let name_of = |c: &CustomerId| names.get(c).map_or(String::new(), |n| n.to_string());
     let mut detail = Vec::new();
     for (i, inv) in ledger.invoices.iter().enumerate() {
@@ -112,10 +94,7 @@ pub fn age(ledger: &Ledger, alloc: &Allocation, policy: &AgingPolicy) -> Aging {
             customer: credit.customer.clone(),
             name: name_of(&credit.customer),
             currency: credit.currency,
-            kind: match credit.kind {
-                crate::model::CreditKind::Payment => DocKind::Payment,
-                crate::model::CreditKind::CreditNote => DocKind::CreditNote,
-            },
+            kind: credit.kind.into(),
             id: credit.id.clone(),
             date: credit.date,
             due: None,
@@ -196,9 +175,9 @@ fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
     totals.into_values().collect()
 }
 
-/// The display name of each customer: the non-empty name on its most recent document (ties
-/// broken by the name itself, so the choice never depends on row order).
-fn customer_names(ledger: &Ledger) -> HashMap<&CustomerId, &str> {
+/// The display name of each customer: the non-empty name on its most recent document dated
+/// by `as_of` (ties broken by the name itself, so the choice never depends on row order).
+fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> HashMap<&CustomerId, &str> {
     let mut best: HashMap<&CustomerId, (NaiveDate, &str)> = HashMap::new();
     let docs = ledger
         .invoices
@@ -210,7 +189,7 @@ fn customer_names(ledger: &Ledger) -> HashMap<&CustomerId, &str> {
             .iter()
             .map(|c| (&c.customer, c.date, c.name.as_str())),
     );
-    for (customer, date, name) in docs.filter(|d| !d.2.is_empty()) {
+    for (customer, date, name) in docs.filter(|d| !d.2.is_empty() && d.1 <= as_of) {
         let slot = best.entry(customer).or_insert((date, name));
         if (date, name) > *slot {
             *slot = (date, name);

@@ -66,6 +66,20 @@ pub struct Allocation {
     pub ref_issues: Vec<(usize, RefIssue)>,
 }
 
+impl Allocation {
+    /// Documents dated after `as_of`, which do not exist yet.
+    pub fn not_yet_dated(&self) -> u64 {
+        let invoices = self.invoice_open.iter().filter(|o| o.is_none()).count();
+        let credits = self.credit_unapplied.iter().filter(|u| u.is_none()).count();
+        (invoices + credits) as u64
+    }
+
+    /// Credits whose reference met `issue`.
+    pub fn count_ref_issues(&self, issue: RefIssue) -> u64 {
+        self.ref_issues.iter().filter(|(_, i)| *i == issue).count() as u64
+    }
+}
+
 type PoolKey<'a> = (&'a CustomerId, Currency);
 
 /// Applies every credit dated on or before `as_of` to the invoices that exist by then.

@@ -6,24 +6,13 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::CliError;
+use crate::error::{CliError, exit_status_help};
 use crate::input::{Role, Source};
 use crate::render::Format;
 
-const EXIT_STATUS: &str = "\
-Exit status:
-  0   success (also when the reader of the output goes away, as with | head)
-  2   usage: the command line is not understood
-  65  bad input data: a value that cannot be read, a duplicate invoice, a missing column
-  66  an input file (ledger or policy) is missing or unreadable
-  70  internal error: a bug in cartera; nothing was written
-  73  the output cannot be created (or would overwrite an input)
-  74  reading or writing failed midway
-  78  the policy file is invalid";
-
 /// Accounts receivable from CSV exports: aging and more, correct to the cent.
 #[derive(Parser, Debug)]
-#[command(name = "cartera", version, after_help = EXIT_STATUS)]
+#[command(name = "cartera", version, after_help = exit_status_help())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -32,7 +21,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Open balances per customer in buckets of days past due, as of a date.
-    #[command(after_help = AGING_HELP)]
+    #[command(after_help = format!("{AGING_HELP}\n\n{}", exit_status_help()))]
     Aging(AgingArgs),
 }
 
@@ -46,10 +35,7 @@ Examples:
   cartera aging --invoices inv.csv --payments pay.csv
 
 The ledger is a CSV with a header: type (invoice, payment, credit_note), id, customer_id,
-date (YYYY-MM-DD), amount, and optionally customer_name, due_date, currency, ref.
-
-Exit status: 0 ok, 2 usage, 65 bad data, 66 missing input, 70 internal error,
-73 cannot create output, 74 I/O error, 78 bad policy.";
+date (YYYY-MM-DD), amount, and optionally customer_name, due_date, currency, ref.";
 
 /// The inputs of a command.
 #[derive(Args, Debug, Clone)]
@@ -98,7 +84,7 @@ pub struct OutputArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Output format [default: from the extension of -o (.csv, .json, .txt), else table].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub format: Option<Format>,
 }
 

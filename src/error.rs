@@ -3,23 +3,52 @@
 
 use std::io;
 
-/// Exit codes (also in `--help` and the README).
+/// Exit codes. `--help` prints [`EXIT_CODES`]; a test holds the README's table to it.
 pub mod exit {
     pub const OK: u8 = 0;
-    /// Command line not understood (clap uses 2 as well).
     pub const USAGE: u8 = 2;
-    /// Input data cannot be used: a bad value, a duplicate invoice, a missing column.
     pub const DATA: u8 = 65;
-    /// An input file (ledger or policy) is missing or unreadable.
     pub const NO_INPUT: u8 = 66;
-    /// A bug in cartera: an invariant did not hold. Nothing was written.
     pub const INTERNAL: u8 = 70;
-    /// The output cannot be created (or would overwrite an input).
     pub const CANT_CREATE: u8 = 73;
-    /// Reading or writing failed midway.
     pub const IO: u8 = 74;
-    /// The policy file is invalid.
     pub const POLICY: u8 = 78;
+}
+
+/// Every exit code with what it means: the one source of `--help` and the README's table.
+pub const EXIT_CODES: [(u8, &str); 8] = [
+    (
+        exit::OK,
+        "success (also when the reader of the output goes away, as with | head)",
+    ),
+    (exit::USAGE, "usage: the command line is not understood"),
+    (
+        exit::DATA,
+        "bad input data: a value that cannot be read, a duplicate invoice, a missing column",
+    ),
+    (
+        exit::NO_INPUT,
+        "an input file (ledger or policy) is missing or unreadable",
+    ),
+    (
+        exit::INTERNAL,
+        "internal error: a bug in cartera (an invariant did not hold); nothing was written",
+    ),
+    (
+        exit::CANT_CREATE,
+        "the output cannot be created, or would overwrite an input",
+    ),
+    (exit::IO, "reading or writing failed midway"),
+    (exit::POLICY, "the policy file is invalid"),
+];
+
+/// The `Exit status:` section of `--help`.
+pub fn exit_status_help() -> String {
+    let lines: Vec<String> = EXIT_CODES
+        .iter()
+        .map(|(code, meaning)| format!("  {code:<3} {meaning}"))
+        .collect();
+    format!("Exit status:\n{}", lines.join("\n"))
 }
 
 /// How many located input errors are listed before the rest are only counted.

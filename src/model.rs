@@ -32,11 +32,30 @@ pub enum CreditKind {
     CreditNote,
 }
 
-impl CreditKind {
+/// What a row of a ledger is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocKind {
+    Invoice,
+    Payment,
+    CreditNote,
+}
+
+impl DocKind {
+    /// The word of the `type` column.
     pub fn as_str(self) -> &'static str {
         match self {
-            CreditKind::Payment => "payment",
-            CreditKind::CreditNote => "credit_note",
+            DocKind::Invoice => "invoice",
+            DocKind::Payment => "payment",
+            DocKind::CreditNote => "credit_note",
+        }
+    }
+}
+
+impl From<CreditKind> for DocKind {
+    fn from(kind: CreditKind) -> DocKind {
+        match kind {
+            CreditKind::Payment => DocKind::Payment,
+            CreditKind::CreditNote => DocKind::CreditNote,
         }
     }
 }

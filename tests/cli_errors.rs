@@ -518,7 +518,7 @@ fn amounts_whose_sum_overflows_are_a_data_error_not_a_panic() {
         "huge.csv",
         b"type,id,customer_id,date,amount\n\
           invoice,FV-1,C1,2026-01-15,79228162514264337593543950335\n\
-          invoice,FV-2,C1,2026-01-15,999999999999999.999999\n\
+          invoice,FV-2,C1,2026-01-15,999999999999999.99\n\
           invoice,FV-3,C1,2026-01-15,1000000000000000\n\
           invoice,FV-4,C1,2026-01-15,1.0000001\n",
     );
@@ -993,4 +993,40 @@ fn errors_leave_an_existing_output_untouched() {
         );
         assert_eq!(entries(dir.path()), before, "{args:?}");
     }
+}
+
+#[test]
+fn a_payment_in_the_invoices_file_or_an_invoice_in_the_payments_file_exits_65() {
+    assert_eq!(
+        aging_fails(&["--invoices", "examples/ledger.csv"], 65)
+            .lines()
+            .next()
+            .unwrap(),
+        "error: examples/ledger.csv:5: column \"type\": a payment in the invoices file (hint: give a file that mixes invoices and payments as a ledger, without --invoices)"
+    );
+    assert_eq!(
+        aging_fails(&["--payments", "examples/ledger.csv"], 65)
+            .lines()
+            .next()
+            .unwrap(),
+        "error: examples/ledger.csv:2: column \"type\": an invoice in the payments file (hint: give a file that mixes invoices and payments as a ledger, without --payments)"
+    );
+}
+
+#[test]
+fn more_decimals_than_the_currency_has_exits_65() {
+    let dir = dir_with(
+        "dec.csv",
+        b"type,id,customer_id,date,amount,currency\n\
+          invoice,F1,C1,2026-01-01,100.50,JPY\n\
+          invoice,F2,C1,2026-01-01,10.005,USD\n\
+          invoice,F3,C1,2026-01-01,10.0050,KWD\n\
+          invoice,F4,C1,2026-01-01,7.000,USD\n",
+    );
+    assert_eq!(
+        aging_fails_in(dir.path(), &["dec.csv"], 65),
+        "error: dec.csv:2: column \"amount\": \"100.50\" has more decimal places than JPY has (0)\n\
+         error: dec.csv:3: column \"amount\": \"10.005\" has more decimal places than USD has (2)\n\
+         error: 2 problems in the input; no report was written\n"
+    );
 }

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use cartera::aging::{Aging, DocKind, age};
+use cartera::aging::{Aging, age};
 use cartera::allocate::{allocate, check_conservation};
-use cartera::model::{Credit, CreditKind, CustomerId, DocId, Invoice, Ledger, Loc};
+use cartera::model::{Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc};
 use cartera::money::Currency;
 use cartera::policy::Policy;
 use chrono::{Days, NaiveDate};

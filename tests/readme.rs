@@ -26,6 +26,15 @@ fn the_two_setup_commands_are_in_the_readme_and_ci_runs_the_tests() {
     );
 }
 
+#[test]
+fn the_readme_exit_code_table_is_the_one_in_the_code() {
+    let text = readme();
+    for (code, meaning) in cartera::error::EXIT_CODES {
+        let row = format!("| {code} | {} |", meaning.replace('|', "\\|"));
+        assert!(text.contains(&row), "README lacks the row {row}");
+    }
+}
+
 /// Runs one shell command line in `dir` and returns stdout and stderr, interleaved.
 fn run(dir: &Path, line: &str) -> String {
     let bin = Path::new(env!("CARGO_BIN_EXE_cartera")).parent().unwrap();

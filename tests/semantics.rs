@@ -389,7 +389,12 @@ fn point8_a_duplicate_invoice_id_is_an_error_naming_both_lines() {
 }
 
 #[test]
-fn a_customer_takes_the_name_on_its_latest_document() {
+fn a_customer_takes_the_name_on_its_latest_document_by_the_as_of_date() {
+    let later = aging(
+        "invoice,F1,C1,Old Name,2026-01-01,,1,USD,\ninvoice,F9,C1,Renamed in July,2026-07-15,,1,USD,\n",
+        "2026-06-30",
+    );
+    assert_eq!(later.rows[0].name, "Old Name");
     let a = aging(
         "invoice,F1,C1,Old Name,2026-01-01,,1,USD,\ninvoice,F2,C1,New Name,2026-02-01,,1,USD,\ninvoice,F3,C1,,2026-03-01,,1,USD,\n",
         "2026-06-30",

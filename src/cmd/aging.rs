@@ -22,16 +22,10 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     let alloc = allocate(&ledger, ctx.as_of);
     check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
     let aging = age(&ledger, &alloc, &policy.aging);
-    let future = alloc.invoice_open.iter().filter(|o| o.is_none()).count()
-        + alloc
-            .credit_unapplied
-            .iter()
-            .filter(|u| u.is_none())
-            .count();
     let facts = RunFacts {
         ledger: &ledger,
         policy: &policy,
-        future: future as u64,
+        alloc: &alloc,
     };
     let report = if args.detail {
         detail_report(&aging, &facts)

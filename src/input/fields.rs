@@ -7,27 +7,27 @@ use rust_decimal::Decimal;
 use super::Role;
 use crate::dates::parse_iso_date;
 use crate::error::sanitize;
-use crate::model::CreditKind;
+use crate::model::DocKind;
 use crate::money::{AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, parse_amount};
 
-/// What a row is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Invoice,
-    Credit(CreditKind),
-}
-
-/// The `type` column; an empty one takes the input's role (`--invoices`, `--payments`).
-pub fn kind(text: &str, role: Role, column: &str) -> Result<Kind, String> {
+/// The `type` column; an empty one takes the input's role (`--invoices`, `--payments`). A
+/// payment in the invoices file, or an invoice in the payments file, is an error: most
+/// likely a whole ledger was given under the wrong flag.
+pub fn kind(text: &str, role: Role, column: &str) -> Result<DocKind, String> {
     let is = |word: &str| text.eq_ignore_ascii_case(word);
+    let misplaced = |what: &str, file: &str, flag: &str| {
+        format!(
+            "column \"{column}\": {what} in the {file} file (hint: give a file that mixes invoices and payments as a ledger, without {flag})"
+        )
+    };
     match role {
-        _ if is("invoice") => Ok(Kind::Invoice),
-        _ if is("payment") => Ok(Kind::Credit(CreditKind::Payment)),
-        _ if is("credit_note") || is("credit note") || is("credit-note") => {
-            Ok(Kind::Credit(CreditKind::CreditNote))
-        }
-        Role::Invoices if text.is_empty() => Ok(Kind::Invoice),
-        Role::Payments if text.is_empty() => Ok(Kind::Credit(CreditKind::Payment)),
+        Role::Payments if is("invoice") => Err(misplaced("an invoice", "payments", "--payments")),
+        Role::Invoices if is("payment") => Err(misplaced("a payment", "invoices", "--invoices")),
+        _ if is("invoice") => Ok(DocKind::Invoice),
+        _ if is("payment") => Ok(DocKind::Payment),
+        _ if is("credit_note") || is("credit note") || is("credit-note") => Ok(DocKind::CreditNote),
+        Role::Invoices if text.is_empty() => Ok(DocKind::Invoice),
+        Role::Payments if text.is_empty() => Ok(DocKind::Payment),
         _ if text.is_empty() => Err(format!(
             "column \"{column}\": is empty (expected invoice, payment or credit_note)"
         )),
@@ -101,6 +101,24 @@ pub fn amount(text: &str, column: &str) -> Result<Decimal, String> {
         ),
     };
     Err(format!("column \"{column}\": {why}"))
+}
+
+/// An amount has no more decimal places than its currency (`100.50` JPY is a mistake, and
+/// `10.005` USD is not a sum of money); trailing zeros do not count.
+pub fn within_minor_units(
+    amount: Decimal,
+    currency: Currency,
+    text: &str,
+    column: &str,
+) -> Result<(), String> {
+    let places = currency.minor_units();
+    if amount.normalize().scale() <= places {
+        return Ok(());
+    }
+    Err(format!(
+        "column \"{column}\": \"{}\" has more decimal places than {currency} has ({places})",
+        shown(text)
+    ))
 }
 
 /// The `currency` column; an empty one is the policy's default.

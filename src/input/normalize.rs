@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use csv::ByteRecord;
 use rust_decimal::Decimal;
 
-use super::fields::{self, Kind};
+use super::fields;
 use super::{Columns, Role};
 use crate::error::{CliError, MAX_LISTED_ERRORS};
-use crate::model::{Credit, CustomerId, DocId, Invoice, Ledger, Loc};
+use crate::model::{Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc};
 use crate::money::{Currency, max_currency_total};
 use crate::policy::Policy;
 
@@ -139,8 +139,12 @@ impl Collector {
                 self.default_currency,
             ),
         );
+        if let (Some(a), Some(c)) = (amount, currency) {
+            let col = col(Some(cols.amount), "");
+            take(&mut bad, fields::within_minor_units(a, c, amount_text, col));
+        }
         let due = match (kind, date) {
-            (Some(Kind::Invoice), Some(d)) => take(
+            (Some(DocKind::Invoice), Some(d)) => take(
                 &mut bad,
                 fields::due(
                     due_text,
@@ -152,7 +156,7 @@ impl Collector {
             ),
             _ => None,
         };
-        if let (Some(Kind::Invoice), Some(id)) = (kind, id) {
+        if let (Some(DocKind::Invoice), Some(id)) = (kind, id) {
             match self.first_seen.get(id) {
                 Some(first) => bad.push(format!(
                     "duplicate invoice id \"{}\" (first at {})",
@@ -182,7 +186,7 @@ impl Collector {
             name.to_string(),
         );
         match kind {
-            Kind::Invoice => {
+            DocKind::Invoice => {
                 let due = due.unwrap_or(date);
                 self.ledger.invoices.push(Invoice {
                     id,
@@ -195,7 +199,12 @@ impl Collector {
                     loc,
                 });
             }
-            Kind::Credit(kind) => {
+            DocKind::Payment | DocKind::CreditNote => {
+                let kind = if kind == DocKind::Payment {
+                    CreditKind::Payment
+                } else {
+                    CreditKind::CreditNote
+                };
                 let reference = (!reference.is_empty()).then(|| DocId(reference.to_string()));
                 self.ledger.credits.push(Credit {
                     kind,

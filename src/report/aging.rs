@@ -1,8 +1,9 @@
 //! Aging results → rows model: the summary (one row per customer and currency) and the
 //! detail (one row per open document), each with a total row per currency.
 
-use super::{Cell, Column, Group, Meta, Report};
+use super::{Cell, Column, Group, Meta, Report, count};
 use crate::aging::{Aging, AgingRow, OpenDoc};
+use crate::allocate::{Allocation, RefIssue};
 use crate::model::Ledger;
 use crate::policy::{Basis, Policy};
 
@@ -10,8 +11,7 @@ use crate::policy::{Basis, Policy};
 pub struct RunFacts<'a> {
     pub ledger: &'a Ledger,
     pub policy: &'a Policy,
-    /// Documents dated after the as-of date (ignored).
-    pub future: u64,
+    pub alloc: &'a Allocation,
 }
 
 pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
@@ -127,35 +127,73 @@ fn finish(
     aging: &Aging,
     facts: &RunFacts,
 ) -> Report {
-    let ledger = facts.ledger;
+    let (ledger, alloc) = (facts.ledger, facts.alloc);
     let documents = (ledger.invoices.len() + ledger.credits.len()) as u64;
+    let future = alloc.not_yet_dated();
     let basis = match facts.policy.aging.basis {
         Basis::DueDate => "days past the due date",
         Basis::IssueDate => "days since the issue date",
     };
-    let plural = |n: u64, one: &str, many: &str| {
-        if n == 1 {
-            format!("{n} {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
     let mut read = format!(
         "{} read from {}",
-        plural(documents, "document", "documents"),
+        count(documents, "document", "documents"),
         ledger.sources.join(", ")
     );
-    if facts.future > 0 {
+    if future > 0 {
         read.push_str(&format!(
             "; {} dated after {} ignored",
-            plural(facts.future, "document", "documents"),
+            count(future, "document", "documents"),
             aging.as_of
         ));
     }
     if ledger.blank_rows > 0 {
         read.push_str(&format!(
             "; {} skipped",
-            plural(ledger.blank_rows, "blank row", "blank rows")
+            count(ledger.blank_rows, "blank row", "blank rows")
+        ));
+    }
+    let refs = [
+        RefIssue::Unknown,
+        RefIssue::CustomerMismatch,
+        RefIssue::CurrencyMismatch,
+        RefIssue::Overpaid,
+    ]
+    .map(|i| alloc.count_ref_issues(i));
+    let mut footer = vec![
+        format!(
+            "As of {} · {basis} · policy: {}",
+            aging.as_of, facts.policy.origin
+        ),
+        read,
+    ];
+    if refs.iter().any(|&n| n > 0) {
+        let parts = [
+            count(refs[0], "unknown invoice", "unknown invoices"),
+            count(
+                refs[1],
+                "invoice of another customer",
+                "invoices of other customers",
+            ),
+            count(
+                refs[2],
+                "invoice in another currency",
+                "invoices in another currency",
+            ),
+            count(
+                refs[3],
+                "credit beyond its invoice's balance",
+                "credits beyond their invoice's balance",
+            ),
+        ];
+        let named: Vec<String> = parts
+            .into_iter()
+            .zip(refs)
+            .filter(|(_, n)| *n > 0)
+            .map(|(p, _)| p)
+            .collect();
+        footer.push(format!(
+            "Refs not followed (the amounts went to the customer's pool of credit): {}",
+            named.join(", ")
         ));
     }
     Report {
@@ -171,16 +209,14 @@ fn finish(
             ("policy", Meta::Text(facts.policy.origin.clone())),
             ("inputs", Meta::List(ledger.sources.clone())),
             ("documents_read", Meta::Count(documents)),
-            ("documents_after_as_of", Meta::Count(facts.future)),
+            ("documents_after_as_of", Meta::Count(future)),
             ("blank_rows_skipped", Meta::Count(ledger.blank_rows)),
+            ("refs_unknown", Meta::Count(refs[0])),
+            ("refs_other_customer", Meta::Count(refs[1])),
+            ("refs_other_currency", Meta::Count(refs[2])),
+            ("refs_overpaid", Meta::Count(refs[3])),
         ],
-        footer: vec![
-            format!(
-                "As of {} · {basis} · policy: {}",
-                aging.as_of, facts.policy.origin
-            ),
-            read,
-        ],
+        footer,
         empty_note: format!("Nothing is open as of {}.", aging.as_of),
     }
 }

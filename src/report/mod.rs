@@ -82,3 +82,12 @@ impl Column {
         Column::new(key, title, false, true)
     }
 }
+
+/// `1 document`, `2 documents`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
