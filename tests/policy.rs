@@ -69,7 +69,7 @@ fn an_unknown_key_is_located() {
 fn wrong_types_are_located() {
     assert_eq!(
         problems("[defaults]\nterms_days = \"30\"\n"),
-        ["2:14: invalid type: string \"30\", expected i64"]
+        ["2:14: terms_days: expected a whole number, found string \"30\""]
     );
 }
 

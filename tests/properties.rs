@@ -60,7 +60,7 @@ fn build(invs: &[(usize, Inv)], cres: &[(usize, Cre)], order: &[usize]) -> Ledge
             currency: currency(*cur),
             date: day(*issue),
             due: day(issue + terms),
-            amount: Decimal::new(*cents, 2),
+            amount: Decimal::new(*cents, (*cents % 3) as u32), // 0, 1 or 2 decimals
             loc: line_of(*k),
         });
     }
@@ -76,7 +76,7 @@ fn build(invs: &[(usize, Inv)], cres: &[(usize, Cre)], order: &[usize]) -> Ledge
             name: String::new(),
             currency: currency(*cur),
             date: day(*d),
-            amount: Decimal::new(*cents, 2),
+            amount: Decimal::new(*cents, (*cents % 3) as u32), // 0, 1 or 2 decimals
             reference: r.map(|r| DocId(format!("F{r}"))),
             loc: line_of(*k),
         });
@@ -171,6 +171,20 @@ proptest! {
         for t in &a.totals {
             prop_assert_eq!(t.buckets.iter().sum::<Decimal>() - t.unapplied, t.balance);
             prop_assert_eq!((t.balance, t.unapplied), per_currency[&t.currency]);
+        }
+        // Independently of the engine: per (customer, currency), balance = invoiced − credited
+        // by the as-of date (every credit either pays its own customer's invoices or stays
+        // as that customer's unapplied credit).
+        let mut expected: BTreeMap<(String, Currency), Decimal> = BTreeMap::new();
+        for i in l.invoices.iter().filter(|i| i.date <= day(as_of)) {
+            *expected.entry((i.customer.0.clone(), i.currency)).or_default() += i.amount;
+        }
+        for c in l.credits.iter().filter(|c| c.date <= day(as_of)) {
+            *expected.entry((c.customer.0.clone(), c.currency)).or_default() -= c.amount;
+        }
+        for ((customer, currency), want) in &expected {
+            let got = a.rows.iter().find(|r| r.customer.0 == *customer && r.currency == *currency).map_or(Decimal::ZERO, |r| r.balance);
+            prop_assert_eq!(got, *want, "{} {}", customer, currency);
         }
         // The detail sums to the summary, and invoices − applied credits = open balances.
         for t in &a.totals {

@@ -369,6 +369,7 @@ fn point7_row_order_does_not_change_the_report() {
         "invoice,F1,C1,Uno,2026-01-01,2026-01-31,100,USD,",
         "invoice,F2,C1,Uno,2026-02-01,2026-03-03,200,USD,",
         "payment,P1,C1,Uno,2026-03-01,,150,USD,",
+        "payment,P3,C1,Uno,2026-03-01,,90,USD,",
         "payment,P2,C1,Uno,2026-03-01,,30,USD,F2",
         "credit_note,N1,C2,Dos,2026-03-02,,20,COP,",
         "invoice,F3,C2,Dos,2026-02-01,2026-03-03,70,COP,",

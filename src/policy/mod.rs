@@ -155,9 +155,10 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProble
         }
     };
     let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
         vec![at(
-            e.span().unwrap_or(0..0),
-            e.message().trim_end().to_string(),
+            span.clone(),
+            plain_toml_message(text, span.start, e.message()),
         )]
     })?;
     let mut policy = Policy {
@@ -171,7 +172,7 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProble
                 Some(code) => policy.default_currency = code,
                 None => problems.push(at(c.span(), format!(
                     "defaults.currency: \"{}\" is not a currency code (expected 3 letters such as COP or USD)",
-                    c.get_ref()
+                    crate::error::sanitize(c.get_ref())
                 ))),
             }
         }
@@ -216,6 +217,34 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProble
     } else {
         Err(problems)
     }
+}
+
+/// serde's wording of a type mismatch (`invalid type: string "30", expected i64`) with the
+/// key it is about and the type in words: `terms_days: expected a whole number, found …`.
+fn plain_toml_message(text: &str, offset: usize, message: &str) -> String {
+    let message = message.trim_end();
+    let Some(rest) = message.strip_prefix("invalid type: ") else {
+        return message.to_string();
+    };
+    let Some((found, expected)) = rest.rsplit_once(", expected ") else {
+        return message.to_string();
+    };
+    let line = text
+        .get(..offset)
+        .and_then(|t| t.rsplit('\n').next())
+        .unwrap_or("");
+    let key = line.split_once('=').map_or("", |(k, _)| k.trim());
+    let expected = match expected {
+        "i64" | "u32" | "u64" => "a whole number",
+        "a string" => "text in double quotes",
+        other => other,
+    };
+    let prefix = if key.is_empty() {
+        String::new()
+    } else {
+        format!("{key}: ")
+    };
+    format!("{prefix}expected {expected}, found {found}")
 }
 
 /// 1-based line and column (in characters) of a byte offset.
