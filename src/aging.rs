@@ -28,6 +28,20 @@ pub struct AgingRow {
     pub balance: Decimal,
 }
 
+impl AgingRow {
+    fn zero(customer: CustomerId, name: String, currency: Currency, n_buckets: usize) -> AgingRow {
+        let zero = Decimal::ZERO;
+        AgingRow {
+            customer,
+            name,
+            currency,
+            buckets: vec![zero; n_buckets],
+            unapplied: zero,
+            balance: zero,
+        }
+    }
+}
+
 /// One open document: an invoice with a balance, or a credit with an unapplied remainder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenDoc {
@@ -138,13 +152,13 @@ fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
     for doc in detail {
         let row = rows
             .entry((doc.currency, &doc.customer))
-            .or_insert_with(|| AgingRow {
-                customer: doc.customer.clone(),
-                name: doc.name.clone(),
-                currency: doc.currency,
-                buckets: vec![Decimal::ZERO; n_buckets],
-                unapplied: Decimal::ZERO,
-                balance: Decimal::ZERO,
+            .or_insert_with(|| {
+                AgingRow::zero(
+                    doc.customer.clone(),
+                    doc.name.clone(),
+                    doc.currency,
+                    n_buckets,
+                )
             });
         match doc.bucket {
             Some(b) => row.buckets[b] += doc.open,
@@ -158,13 +172,13 @@ fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
 fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
     let mut totals: BTreeMap<Currency, AgingRow> = BTreeMap::new();
     for row in rows {
-        let t = totals.entry(row.currency).or_insert_with(|| AgingRow {
-            customer: CustomerId(String::new()),
-            name: String::new(),
-            currency: row.currency,
-            buckets: vec![Decimal::ZERO; n_buckets],
-            unapplied: Decimal::ZERO,
-            balance: Decimal::ZERO,
+        let t = totals.entry(row.currency).or_insert_with(|| {
+            AgingRow::zero(
+                CustomerId(String::new()),
+                String::new(),
+                row.currency,
+                n_buckets,
+            )
         });
         for (t, r) in t.buckets.iter_mut().zip(&row.buckets) {
             *t += *r;

@@ -115,13 +115,14 @@ pub fn read_source<R: Read>(
         .has_headers(false)
         .flexible(true)
         .from_reader(LineTracker::new(reader));
-    let io_failed = |e: csv::Error, name: &str| match e.into_kind() {
-        csv::ErrorKind::Io(e) => CliError::Io {
-            message: format!("cannot read {name}: {}", io_reason(&e)),
-        },
-        other => CliError::Io {
-            message: format!("cannot read {name}: {other:?}"),
-        },
+    let io_failed = |e: csv::Error, name: &str| {
+        let why = match e.into_kind() {
+            csv::ErrorKind::Io(e) => io_reason(&e),
+            other => format!("{other:?}"), // unreachable: byte records, flexible widths
+        };
+        CliError::Io {
+            message: format!("cannot read {name}: {why}"),
+        }
     };
     collector.add_source(name.clone());
     let mut record = csv::ByteRecord::new();
