@@ -94,7 +94,7 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate) -> Allocation {
         .collect();
     let mut left: Vec<Option<Decimal>> = credits
         .iter()
-        .map(|c| (c.date <= as_of).then_some(c.amount))
+        .map(|c| (c.date <= as_of).then_some(c.value()))
         .collect();
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(invoices.len());
     for (i, inv) in invoices.iter().enumerate() {
@@ -210,7 +210,7 @@ pub fn check_conservation(ledger: &Ledger, alloc: &Allocation) -> Result<(), Str
     for (c, credit) in ledger.credits.iter().enumerate() {
         if let Some(left) = alloc.credit_unapplied[c] {
             let s = sums.entry(credit.currency).or_default();
-            s[2] += credit.amount;
+            s[2] += credit.value();
             s[3] += left;
         }
     }

@@ -84,11 +84,22 @@ pub struct Credit {
     pub name: String,
     pub currency: Currency,
     pub date: NaiveDate,
-    /// Non-negative.
+    /// Cash (or the credit note's amount); non-negative.
     pub amount: Decimal,
+    /// Tax withheld at source by the customer (payments only); non-negative.
+    pub withholding: Decimal,
+    /// Discount taken by the customer (payments only); non-negative.
+    pub discount: Decimal,
     /// The invoice this credit says it pays, if any.
     pub reference: Option<DocId>,
     pub loc: Loc,
+}
+
+impl Credit {
+    /// What the credit settles: amount + withholding + discount.
+    pub fn value(&self) -> Decimal {
+        self.amount + self.withholding + self.discount
+    }
 }
 
 /// Everything read from the inputs of one run.

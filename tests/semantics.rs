@@ -435,3 +435,40 @@ fn the_conservation_check_stops_a_run_whose_figures_do_not_tie() {
         )
     );
 }
+
+#[test]
+fn a_payment_net_of_withholding_and_discount_settles_the_invoice_in_full() {
+    // Invoice 1,000,000 COP paid 945,000 in cash, 25,000 retención en la fuente (2.5 %),
+    // 30,000 prompt-payment discount.
+    let text = "type,id,customer_id,date,due_date,amount,currency,ref,withholding,discount\n\
+                invoice,FV-1,900123456,2026-05-01,2026-05-31,1000000,COP,,,\n\
+                payment,RC-1,900123456,2026-05-20,,945000,COP,FV-1,25000,30000\n";
+    let mut c = Collector::new(&Policy::default());
+    read_source(text.as_bytes(), 0, "t.csv".into(), Role::Ledger, &mut c).unwrap();
+    let l = c.finish().unwrap();
+    assert_eq!(l.credits[0].value(), d("1000000"));
+    let a = age(
+        &l,
+        &allocate(&l, date("2026-06-30")),
+        &Policy::default().aging,
+    );
+    assert!(a.rows.is_empty(), "{:?}", a.rows);
+}
+
+#[test]
+fn only_payments_carry_withholding_or_discount() {
+    let text = "type,id,customer_id,date,amount,withholding,discount\n\
+                invoice,F1,C1,2026-05-01,100,5,\n\
+                credit_note,N1,C1,2026-05-01,10,,1\n\
+                payment,P1,C1,2026-05-01,10,-1,0.001\n";
+    let mut c = Collector::new(&Policy::default());
+    read_source(text.as_bytes(), 0, "t.csv".into(), Role::Ledger, &mut c).unwrap();
+    assert_eq!(
+        c.finish().unwrap_err().to_string(),
+        "t.csv:2: column \"withholding\": only a payment can carry one (this row is an invoice)\n\
+         t.csv:3: column \"discount\": only a payment can carry one (this row is a credit note)\n\
+         t.csv:4: column \"withholding\": \"-1\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)\n\
+         t.csv:4: column \"discount\": \"0.001\" has more decimal places than USD has (2)\n\
+         4 problems in the input; no report was written"
+    );
+}

@@ -19,11 +19,15 @@ pub struct Columns {
     pub amount: usize,
     pub currency: Option<usize>,
     pub reference: Option<usize>,
+    /// Payments: the part of the invoice settled by tax withheld at source.
+    pub withholding: Option<usize>,
+    /// Payments: the part of the invoice settled by a discount (prompt payment, rebate).
+    pub discount: Option<usize>,
     /// Header names as written (trimmed), for messages.
     pub names: Vec<String>,
 }
 
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 11] = [
     "type",
     "id",
     "customer_id",
@@ -33,6 +37,8 @@ const FIELDS: [&str; 9] = [
     "amount",
     "currency",
     "ref",
+    "withholding",
+    "discount",
 ];
 
 /// Plans the columns from a header record, or says what is wrong with it.
@@ -47,7 +53,7 @@ pub fn plan_columns(header: &ByteRecord, role: Role) -> Result<Columns, String> 
         };
         names.push(text.trim().trim_start_matches('\u{feff}').to_string());
     }
-    let mut found: [Option<usize>; 9] = [None; 9];
+    let mut found: [Option<usize>; 11] = [None; 11];
     for (i, name) in names.iter().enumerate() {
         let Some(f) = FIELDS.iter().position(|f| f.eq_ignore_ascii_case(name)) else {
             continue;
@@ -102,6 +108,8 @@ pub fn plan_columns(header: &ByteRecord, role: Role) -> Result<Columns, String> 
         amount: req(6),
         currency: found[7],
         reference: found[8],
+        withholding: found[9],
+        discount: found[10],
         names,
     })
 }

@@ -121,6 +121,27 @@ pub fn within_minor_units(
     ))
 }
 
+/// The `withholding` or `discount` of a row: empty is zero; only payments carry one.
+pub fn payment_part(
+    text: &str,
+    column: &str,
+    kind: DocKind,
+    currency: Currency,
+) -> Result<Decimal, String> {
+    if text.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    let value = amount(text, column)?;
+    within_minor_units(value, currency, text, column)?;
+    if !value.is_zero() && kind != DocKind::Payment {
+        return Err(format!(
+            "column \"{column}\": only a payment can carry one (this row is a {})",
+            kind.as_str()
+        ));
+    }
+    Ok(value)
+}
+
 /// The `currency` column; an empty one is the policy's default.
 pub fn currency(text: &str, column: &str, default: Currency) -> Result<Currency, String> {
     if text.is_empty() {

@@ -99,6 +99,8 @@ impl Collector {
             Some(cols.amount),
             cols.currency,
             cols.reference,
+            cols.withholding,
+            cols.discount,
         ]
         .map(&mut text);
         let [
@@ -111,6 +113,8 @@ impl Collector {
             amount_text,
             currency_text,
             reference,
+            withholding_text,
+            discount_text,
         ] = t;
         let col =
             |i: Option<usize>, default: &'static str| i.map_or(default, |i| cols.names[i].as_str());
@@ -143,6 +147,16 @@ impl Collector {
             let col = col(Some(cols.amount), "");
             take(&mut bad, fields::within_minor_units(a, c, amount_text, col));
         }
+        let mut part =
+            |text: &str, column: Option<usize>, what: &'static str| match (kind, currency) {
+                (Some(kind), Some(currency)) => take(
+                    &mut bad,
+                    fields::payment_part(text, col(column, what), kind, currency),
+                ),
+                _ => None,
+            };
+        let withholding = part(withholding_text, cols.withholding, "withholding");
+        let discount = part(discount_text, cols.discount, "discount");
         let due = match (kind, date) {
             (Some(DocKind::Invoice), Some(d)) => take(
                 &mut bad,
@@ -177,7 +191,11 @@ impl Collector {
         else {
             return; // unreachable: every None above pushed a problem
         };
-        if !self.within_total(currency, amount, loc) {
+        let (withholding, discount) = (
+            withholding.unwrap_or_default(),
+            discount.unwrap_or_default(),
+        );
+        if !self.within_total(currency, amount + withholding + discount, loc) {
             return;
         }
         let (id, customer, name) = (
@@ -214,6 +232,8 @@ impl Collector {
                     currency,
                     date,
                     amount,
+                    withholding,
+                    discount,
                     reference,
                     loc,
                 });
