@@ -134,9 +134,13 @@ pub fn payment_part(
     let value = amount(text, column)?;
     within_minor_units(value, currency, text, column)?;
     if !value.is_zero() && kind != DocKind::Payment {
+        let row = if kind == DocKind::Invoice {
+            "an invoice"
+        } else {
+            "a credit note"
+        };
         return Err(format!(
-            "column \"{column}\": only a payment can carry one (this row is a {})",
-            kind.as_str()
+            "column \"{column}\": only a payment can carry one (this row is {row})"
         ));
     }
     Ok(value)
