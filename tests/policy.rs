@@ -1,7 +1,7 @@
 //! The policy file: the shipped example loads and equals the built-in defaults; every
 //! validation rule names the key with its line and column.
 
-use cartera::policy::{Basis, Policy, parse_policy};
+use cartera::policy::{Basis, Policy, Step, parse_policy};
 
 fn problems(text: &str) -> Vec<String> {
     parse_policy(text, "p.toml")
@@ -61,7 +61,7 @@ fn an_unknown_key_is_located() {
     );
     assert_eq!(
         problems("[risk]\n"),
-        ["1:2: unknown field `risk`, expected `defaults` or `aging`"]
+        ["1:2: unknown field `risk`, expected one of `defaults`, `aging`, `allocation`"]
     );
 }
 
@@ -137,6 +137,44 @@ fn labels_must_be_printable_and_not_formulas() {
             "2:9: aging.buckets[0].label: \"=1+1\" starts with a character a spreadsheet reads as a formula; choose another label",
             "5:9: aging.buckets[1].label: a label must be non-empty printable text",
             "8:9: aging.buckets[2].label: a label must be non-empty printable text",
+        ]
+    );
+}
+
+#[test]
+fn the_allocation_order_and_tolerance_are_read_and_checked() {
+    let p = parse_policy(
+        "[allocation]\norder = [\"reference\", \"exact_amount\", \"oldest_first\"]\ntolerance = { COP = \"100\", usd = \"0.05\" }\n",
+        "x",
+    )
+    .unwrap();
+    assert_eq!(
+        p.allocation.order,
+        [Step::Reference, Step::ExactAmount, Step::OldestFirst]
+    );
+    let tolerance: Vec<String> = p
+        .allocation
+        .tolerance
+        .iter()
+        .map(|(c, t)| format!("{c}={t}"))
+        .collect();
+    assert_eq!(tolerance, ["COP=100", "USD=0.05"]);
+    assert_eq!(
+        problems(
+            "[allocation]\norder = [\"oldest_first\", \"reference\", \"fifo\", \"oldest_first\"]\ntolerance = { PESOS = \"1\", EUR = \"-1\", USD = 0.05 }\n"
+        ),
+        ["3:46: USD: expected text in double quotes, found floating point `0.05`"]
+    );
+    assert_eq!(
+        problems(
+            "[allocation]\norder = [\"oldest_first\", \"reference\", \"fifo\", \"oldest_first\"]\ntolerance = { PESOS = \"1\", EUR = \"-1\" }\n"
+        ),
+        [
+            "2:26: allocation.order[1]: \"reference\" must come first (references are followed before any pool is applied)",
+            "2:39: allocation.order[2]: \"fifo\" is not a step (expected \"reference\", \"exact_amount\" or \"oldest_first\")",
+            "2:47: allocation.order[3]: \"oldest_first\" is listed twice",
+            "3:34: allocation.tolerance.EUR: \"-1\" is not an amount (expected a plain positive decimal in quotes, such as \"0.05\")",
+            "3:15: allocation.tolerance: \"PESOS\" is not a currency code (expected 3 letters such as COP or USD)",
         ]
     );
 }

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use cartera::aging::{Aging, age};
-use cartera::allocate::{allocate, check_conservation};
+use cartera::allocate::{Rule, allocate, check_conservation};
 use cartera::model::{Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc};
 use cartera::money::Currency;
 use cartera::policy::Policy;
+use cartera::policy::{AllocationPolicy, Step};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -132,24 +133,51 @@ fn order_free(a: &Aging) -> (Vec<String>, Vec<String>) {
     (rows, invoices)
 }
 
+/// Every valid order of steps, with or without a tolerance in USD.
+fn allocation_policy() -> impl Strategy<Value = AllocationPolicy> {
+    let orders = vec![
+        vec![Step::Reference, Step::OldestFirst],
+        vec![Step::Reference, Step::ExactAmount, Step::OldestFirst],
+        vec![Step::ExactAmount, Step::OldestFirst],
+        vec![Step::Reference, Step::ExactAmount],
+        vec![Step::Reference],
+        vec![],
+    ];
+    (prop::sample::select(orders), prop::option::of(0i64..5000)).prop_map(|(order, tol)| {
+        AllocationPolicy {
+            order,
+            tolerance: tol
+                .map(|t| (currency(0), Decimal::new(t, 2)))
+                .into_iter()
+                .collect(),
+        }
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn money_in_equals_money_out(invs in invoices(), cres in credits(), as_of in 0u64..500) {
+    fn money_in_equals_money_out(invs in invoices(), cres in credits(), as_of in 0u64..500, rules in allocation_policy()) {
         let (invs, cres) = numbered(invs, cres);
         let order: Vec<usize> = (0..invs.len() + cres.len()).collect();
         let l = build(&invs, &cres, &order);
-        let alloc = allocate(&l, day(as_of));
+        let alloc = allocate(&l, day(as_of), &rules);
         prop_assert_eq!(check_conservation(&l, &alloc), Ok(()));
         let mut applied_to = vec![Decimal::ZERO; l.invoices.len()];
         let mut applied_from = vec![Decimal::ZERO; l.credits.len()];
         for a in &alloc.applications {
             prop_assert!(a.amount > Decimal::ZERO);
-            prop_assert_eq!(l.invoices[a.invoice].customer.clone(), l.credits[a.credit].customer.clone());
-            prop_assert_eq!(l.invoices[a.invoice].currency, l.credits[a.credit].currency);
             applied_to[a.invoice] += a.amount;
-            applied_from[a.credit] += a.amount;
+            let Some(c) = a.credit else {
+                // A write-off: only within the tolerance of the invoice's currency.
+                prop_assert_eq!(a.rule, Rule::Tolerance);
+                prop_assert!(a.amount <= rules.tolerance[&l.invoices[a.invoice].currency]);
+                continue;
+            };
+            prop_assert_eq!(l.invoices[a.invoice].customer.clone(), l.credits[c].customer.clone());
+            prop_assert_eq!(l.invoices[a.invoice].currency, l.credits[c].currency);
+            applied_from[c] += a.amount;
         }
         for (i, inv) in l.invoices.iter().enumerate() {
             match alloc.invoice_open[i] {
@@ -176,7 +204,7 @@ proptest! {
         let (invs, cres) = numbered(invs, cres);
         let order: Vec<usize> = (0..invs.len() + cres.len()).collect();
         let l = build(&invs, &cres, &order);
-        let alloc = allocate(&l, day(as_of));
+        let alloc = allocate(&l, day(as_of), &AllocationPolicy::default());
         let a = age(&l, &alloc, &Policy::default().aging);
         let mut per_currency: BTreeMap<Currency, (Decimal, Decimal)> = BTreeMap::new();
         for r in &a.rows {
@@ -232,7 +260,7 @@ proptest! {
             ivs.sort_by_key(|(k, _)| order.iter().position(|o| o == k));
             crs.sort_by_key(|(k, _)| order.iter().position(|o| o == k));
             let l = build(&ivs, &crs, order);
-            age(&l, &allocate(&l, day(as_of)), &policy.aging)
+            age(&l, &allocate(&l, day(as_of), &AllocationPolicy::default()), &policy.aging)
         };
         prop_assert_eq!(order_free(&run(&forward)), order_free(&run(&shuffled)));
     }

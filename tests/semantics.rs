@@ -5,6 +5,7 @@ use cartera::aging::{Aging, AgingRow, age};
 use cartera::allocate::{RefIssue, Rule, allocate};
 use cartera::input::{Collector, Role, read_source};
 use cartera::model::Ledger;
+use cartera::policy::AllocationPolicy;
 use cartera::policy::{Policy, parse_policy};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -38,7 +39,11 @@ fn d(s: &str) -> Decimal {
 
 fn aging_with(policy: &Policy, rows: &str, as_of: &str) -> Aging {
     let l = ledger_with(policy, rows).unwrap();
-    age(&l, &allocate(&l, date(as_of)), &policy.aging)
+    age(
+        &l,
+        &allocate(&l, date(as_of), &AllocationPolicy::default()),
+        &policy.aging,
+    )
 }
 
 fn aging(rows: &str, as_of: &str) -> Aging {
@@ -92,7 +97,7 @@ fn point2_a_reference_pays_its_invoice_up_to_the_open_balance() {
     // The excess 30 joins the pool and pays the oldest open invoice, F2.
     assert_eq!(open_of(&a, "F2"), Some(d("470.00")));
     let l = ledger(rows);
-    let alloc = allocate(&l, date("2026-06-30"));
+    let alloc = allocate(&l, date("2026-06-30"), &AllocationPolicy::default());
     assert_eq!(alloc.ref_issues, vec![(0, RefIssue::Overpaid)]);
     let applied: Vec<(usize, String, Rule)> = alloc
         .applications
@@ -115,11 +120,16 @@ fn point2_referenced_credits_apply_in_date_then_input_order() {
                 payment,P1,C1,,2026-03-01,,50.00,USD,F1\n\
                 payment,P3,C1,,2026-03-05,,10.00,USD,F1\n";
     let l = ledger(rows);
-    let alloc = allocate(&l, date("2026-06-30"));
+    let alloc = allocate(&l, date("2026-06-30"), &AllocationPolicy::default());
     let by_credit: Vec<(&str, String)> = alloc
         .applications
         .iter()
-        .map(|x| (l.credits[x.credit].id.0.as_str(), x.amount.to_string()))
+        .map(|x| {
+            (
+                l.credits[x.credit.unwrap()].id.0.as_str(),
+                x.amount.to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         by_credit,
@@ -142,7 +152,7 @@ fn point2_unknown_foreign_customer_and_foreign_currency_refs_join_their_own_pool
                 payment,P2,C2,,2026-03-01,,20.00,USD,F1\n\
                 payment,P3,C2,,2026-03-01,,40.00,USD,F3\n";
     let l = ledger(rows);
-    let alloc = allocate(&l, date("2026-06-30"));
+    let alloc = allocate(&l, date("2026-06-30"), &AllocationPolicy::default());
     let issues: Vec<RefIssue> = alloc.ref_issues.iter().map(|x| x.1).collect();
     assert_eq!(
         issues,
@@ -205,13 +215,13 @@ fn anchor_t12_two_unreferenced_payments_close_a_and_b_and_leave_c_at_10() {
         (None, None, Some(d("10")))
     );
     let l = ledger(rows);
-    let alloc = allocate(&l, date("2026-02-28"));
+    let alloc = allocate(&l, date("2026-02-28"), &AllocationPolicy::default());
     let steps: Vec<(&str, &str, String)> = alloc
         .applications
         .iter()
         .map(|x| {
             (
-                l.credits[x.credit].id.0.as_str(),
+                l.credits[x.credit.unwrap()].id.0.as_str(),
                 l.invoices[x.invoice].id.0.as_str(),
                 x.amount.to_string(),
             )
@@ -417,7 +427,7 @@ fn the_conservation_check_stops_a_run_whose_figures_do_not_tie() {
     let l = ledger(
         "invoice,F1,C1,,2026-01-10,2026-02-09,100.00,USD,\npayment,P1,C1,,2026-03-01,,30.00,USD,F1\n",
     );
-    let mut alloc = allocate(&l, date("2026-06-30"));
+    let mut alloc = allocate(&l, date("2026-06-30"), &AllocationPolicy::default());
     assert_eq!(cartera::allocate::check_conservation(&l, &alloc), Ok(()));
     alloc.invoice_open[0] = Some(d("71.00"));
     assert_eq!(
@@ -449,7 +459,7 @@ fn a_payment_net_of_withholding_and_discount_settles_the_invoice_in_full() {
     assert_eq!(l.credits[0].value(), d("1000000"));
     let a = age(
         &l,
-        &allocate(&l, date("2026-06-30")),
+        &allocate(&l, date("2026-06-30"), &AllocationPolicy::default()),
         &Policy::default().aging,
     );
     assert!(a.rows.is_empty(), "{:?}", a.rows);
@@ -471,4 +481,88 @@ fn only_payments_carry_withholding_or_discount() {
          t.csv:4: column \"discount\": \"0.001\" has more decimal places than USD has (2)\n\
          4 problems in the input; no report was written"
     );
+}
+
+fn aging_by(policy_toml: &str, rows: &str, as_of: &str) -> (Ledger, cartera::allocate::Allocation) {
+    let policy = parse_policy(policy_toml, "p.toml").unwrap();
+    let l = ledger_with(&policy, rows).unwrap();
+    let alloc = allocate(&l, date(as_of), &policy.allocation);
+    (l, alloc)
+}
+
+/// (credit id or "-", invoice id, amount, rule) of every application.
+fn steps_of(
+    l: &Ledger,
+    alloc: &cartera::allocate::Allocation,
+) -> Vec<(String, String, String, &'static str)> {
+    alloc
+        .applications
+        .iter()
+        .map(|a| {
+            let credit = a
+                .credit
+                .map_or("-".to_string(), |c| l.credits[c].id.0.clone());
+            (
+                credit,
+                l.invoices[a.invoice].id.0.clone(),
+                a.amount.to_string(),
+                a.rule.as_str(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn exact_amount_pays_the_one_invoice_of_that_amount_before_oldest_first() {
+    let rows = "invoice,A,C1,,2026-01-01,2026-01-10,100,USD,\n\
+                invoice,B,C1,,2026-01-01,2026-01-20,80,USD,\n\
+                invoice,C,C1,,2026-01-01,2026-01-25,50,USD,\n\
+                invoice,D,C1,,2026-01-01,2026-01-26,50,USD,\n\
+                payment,P1,C1,,2026-02-05,,80.00,USD,\n\
+                payment,P2,C1,,2026-02-06,,50,USD,\n";
+    let (l, alloc) = aging_by(
+        "[allocation]\norder = [\"reference\", \"exact_amount\", \"oldest_first\"]\n",
+        rows,
+        "2026-02-28",
+    );
+    assert_eq!(
+        steps_of(&l, &alloc),
+        [
+            ("P1".into(), "B".into(), "80".into(), "exact_amount"),
+            // 50 matches two invoices (C and D): ambiguous, so oldest first.
+            ("P2".into(), "A".into(), "50".into(), "oldest_first"),
+        ]
+    );
+    let (l, alloc) = aging_by("", rows, "2026-02-28");
+    assert_eq!(
+        steps_of(&l, &alloc)[0],
+        ("P1".into(), "A".into(), "80.00".into(), "oldest_first")
+    );
+}
+
+#[test]
+fn a_short_payment_within_the_tolerance_is_written_off_explicitly() {
+    let rows = "invoice,F1,C1,,2026-01-01,2026-01-31,1000000,COP,\n\
+                invoice,F2,C1,,2026-01-01,2026-01-31,500000,COP,\n\
+                invoice,F3,C1,,2026-01-01,2026-01-31,100.00,USD,\n\
+                payment,P1,C1,,2026-02-01,,999950,COP,F1\n\
+                payment,P2,C1,,2026-02-01,,499850,COP,F2\n\
+                payment,P3,C1,,2026-02-01,,99.96,USD,F3\n";
+    let (l, alloc) = aging_by(
+        "[allocation]\ntolerance = { COP = \"100\", USD = \"0.05\" }\n",
+        rows,
+        "2026-02-28",
+    );
+    assert_eq!(
+        steps_of(&l, &alloc),
+        [
+            ("P1".into(), "F1".into(), "999950".into(), "reference"),
+            ("P2".into(), "F2".into(), "499850".into(), "reference"),
+            ("P3".into(), "F3".into(), "99.96".into(), "reference"),
+            ("-".into(), "F1".into(), "50".into(), "tolerance"),
+            ("-".into(), "F3".into(), "0.04".into(), "tolerance"),
+        ]
+    );
+    // F2 is 150 short: beyond the tolerance of 100, it stays open.
+    assert_eq!(alloc.invoice_open[1], Some(d("150")));
 }

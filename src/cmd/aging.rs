@@ -19,7 +19,7 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     let policy_file = policy_path(args.policy.as_deref());
     let policy = load_policy(policy_file.as_deref())?;
     let ledger = load_ledger(&sources, &policy)?;
-    let alloc = allocate(&ledger, ctx.as_of);
+    let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);
     check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
     let aging = age(&ledger, &alloc, &policy.aging);
     let facts = RunFacts {

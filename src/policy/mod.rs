@@ -1,4 +1,5 @@
-//! The credit policy: a TOML file of defaults and aging buckets (later issues add sections).
+//! The credit policy: a TOML file of defaults, aging buckets and allocation rules (later
+//! issues add sections).
 //!
 //! `parse_policy` is pure (text → validated `Policy`, or every problem found with its line
 //! and column); `load_policy` is the only function here that touches the file system.
@@ -10,9 +11,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::CliError;
-
-mod buckets;
 use crate::money::Currency;
+
+mod allocation;
+mod buckets;
+pub use allocation::{AllocationPolicy, Step};
+use allocation::{RawAllocation, validate_allocation};
 use buckets::validate_buckets;
 
 /// What the days of an open invoice are counted from.
@@ -65,6 +69,7 @@ pub struct Policy {
     /// Days from issue to due date, for invoices whose due date is empty.
     pub terms_days: u32,
     pub aging: AgingPolicy,
+    pub allocation: AllocationPolicy,
 }
 
 impl Default for Policy {
@@ -88,6 +93,7 @@ impl Default for Policy {
                     bucket("120+", None),
                 ],
             },
+            allocation: AllocationPolicy::default(),
         }
     }
 }
@@ -113,6 +119,7 @@ pub const RESERVED_LABELS: &[&str] = &[
 struct RawPolicy {
     defaults: Option<RawDefaults>,
     aging: Option<RawAging>,
+    allocation: Option<RawAllocation>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +219,12 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProble
             }
         }
     }
+    if let Some(a) = raw.allocation {
+        match validate_allocation(a, &at) {
+            Ok(allocation) => policy.allocation = allocation,
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
     if problems.is_empty() {
         Ok(policy)
     } else {
@@ -233,7 +246,13 @@ fn plain_toml_message(text: &str, offset: usize, message: &str) -> String {
         .get(..offset)
         .and_then(|t| t.rsplit('\n').next())
         .unwrap_or("");
-    let key = line.split_once('=').map_or("", |(k, _)| k.trim());
+    // The key is the word just before the `=` that precedes the value (inline tables
+    // included); in an array, the key of the line.
+    let before = line.trim_end();
+    let key = match before.strip_suffix('=') {
+        Some(k) => k.trim_end().rsplit([' ', '{', ',']).next().unwrap_or(""),
+        None => line.split_once('=').map_or("", |(k, _)| k.trim()),
+    };
     let expected = match expected {
         "i64" | "u32" | "u64" => "a whole number",
         "a string" => "text in double quotes",

@@ -1,0 +1,269 @@
+//! The allocation engine: which credit (payment or credit note) pays which invoice, as of a
+//! date. Pure: no clock, no I/O. Every report (aging, reconcile, risk) starts here.
+//!
+//! Contract (README, "Semantics"):
+//! 1. documents dated after `as_of` do not exist yet;
+//! 2. a credit with a `reference` pays that invoice (same customer and currency) up to its
+//!    open balance, credits taken in (date, input order); the excess, and credits whose
+//!    reference is unknown or belongs to another customer or currency, join the pool of
+//!    their own (customer, currency); an invoice then left open by no more than the
+//!    policy's tolerance is written off;
+//! 3. credits without a reference join that pool;
+//! 4. each pool pays the open invoices of its (customer, currency): with `exact_amount`, a
+//!    credit equal to exactly one open invoice pays it; `oldest_first` pays them by (due
+//!    date, issue date, id); what is left is unapplied credit.
+//!
+//! A credit's value is amount + withholding + discount. Invariants (property-tested): for
+//! each invoice, amount = Σ applications (write-offs included) + open, with 0 ≤ open ≤
+//! amount; for each credit, value = Σ its applications + unapplied.
+
+mod steps;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::model::{CustomerId, Ledger};
+use crate::money::Currency;
+use crate::policy::{AllocationPolicy, Step};
+
+/// How an application was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rule {
+    /// The credit named the invoice.
+    Reference,
+    /// The credit equalled exactly one open invoice of its customer.
+    ExactAmount,
+    /// The customer's pool of credit paid its oldest open invoice.
+    OldestFirst,
+    /// What the referenced credits left open was within the tolerance: written off.
+    Tolerance,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Reference => "reference",
+            Rule::ExactAmount => "exact_amount",
+            Rule::OldestFirst => "oldest_first",
+            Rule::Tolerance => "tolerance",
+        }
+    }
+}
+
+/// One piece of a credit applied to one invoice (a write-off has no credit). Indices are
+/// into the ledger's vectors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub credit: Option<usize>,
+    pub invoice: usize,
+    pub amount: Decimal,
+    pub rule: Rule,
+}
+
+/// Why a credit with a reference did not (entirely) go to the invoice it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefIssue {
+    /// No invoice with that id exists as of the date.
+    Unknown,
+    /// The invoice belongs to another customer.
+    CustomerMismatch,
+    /// The invoice is in another currency.
+    CurrencyMismatch,
+    /// The credit exceeds what was open on the invoice.
+    Overpaid,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    pub as_of: NaiveDate,
+    /// Open balance per invoice; `None` for invoices dated after `as_of`.
+    pub invoice_open: Vec<Option<Decimal>>,
+    /// Unapplied remainder per credit; `None` for credits dated after `as_of`.
+    pub credit_unapplied: Vec<Option<Decimal>>,
+    /// In the order they were made.
+    pub applications: Vec<Application>,
+    /// Credits whose reference could not be honoured in full, with the reason.
+    pub ref_issues: Vec<(usize, RefIssue)>,
+}
+
+impl Allocation {
+    /// Documents dated after `as_of`, which do not exist yet.
+    pub fn not_yet_dated(&self) -> u64 {
+        let invoices = self.invoice_open.iter().filter(|o| o.is_none()).count();
+        let credits = self.credit_unapplied.iter().filter(|u| u.is_none()).count();
+        (invoices + credits) as u64
+    }
+
+    /// Credits whose reference met `issue`.
+    pub fn count_ref_issues(&self, issue: RefIssue) -> u64 {
+        self.ref_issues.iter().filter(|(_, i)| *i == issue).count() as u64
+    }
+}
+
+/// The engine's working state: balances and the record of what was decided.
+pub(crate) struct Work<'a> {
+    ledger: &'a Ledger,
+    open: Vec<Option<Decimal>>,
+    left: Vec<Option<Decimal>>,
+    applications: Vec<Application>,
+    ref_issues: Vec<(usize, RefIssue)>,
+}
+
+impl Work<'_> {
+    /// Moves min(open, left) from credit `c` to invoice `i`; returns it.
+    fn apply(&mut self, c: usize, i: usize, rule: Rule) -> Decimal {
+        let (Some(o), Some(l)) = (self.open[i], self.left[c]) else {
+            return Decimal::ZERO;
+        };
+        let amount = o.min(l).max(Decimal::ZERO);
+        if !amount.is_zero() {
+            self.open[i] = Some(o - amount);
+            self.left[c] = Some(l - amount);
+            self.applications.push(Application {
+                credit: Some(c),
+                invoice: i,
+                amount,
+                rule,
+            });
+        }
+        amount
+    }
+
+    fn has_left(&self, c: usize) -> bool {
+        self.left[c].is_some_and(|l| l > Decimal::ZERO)
+    }
+
+    fn is_open(&self, i: usize) -> bool {
+        self.open[i].is_some_and(|o| o > Decimal::ZERO)
+    }
+}
+
+type PoolKey<'a> = (&'a CustomerId, Currency);
+
+/// Applies every credit dated on or before `as_of` to the invoices that exist by then, by
+/// the steps of `policy`. Invoice ids are expected to be unique (the input layer rejects
+/// duplicates); should two share an id anyway, references go to the first.
+pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) -> Allocation {
+    let mut work = Work {
+        ledger,
+        open: ledger
+            .invoices
+            .iter()
+            .map(|i| (i.date <= as_of).then_some(i.amount))
+            .collect(),
+        left: ledger
+            .credits
+            .iter()
+            .map(|c| (c.date <= as_of).then_some(c.value()))
+            .collect(),
+        applications: Vec::new(),
+        ref_issues: Vec::new(),
+    };
+    let credits = &ledger.credits;
+    let mut order: Vec<usize> = (0..credits.len())
+        .filter(|&c| work.left[c].is_some())
+        .collect();
+    order.sort_by_key(|&c| (credits[c].date, credits[c].loc));
+    if policy.order.first() == Some(&Step::Reference) {
+        steps::follow_references(&mut work, &order);
+        steps::write_off_within_tolerance(&mut work, &policy.tolerance);
+    }
+    // Pools, keyed and iterated in a fixed order so the applications list is deterministic.
+    let mut pools: BTreeMap<PoolKey, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for &c in order.iter().filter(|&&c| work.has_left(c)) {
+        pools
+            .entry((&credits[c].customer, credits[c].currency))
+            .or_default()
+            .0
+            .push(c);
+    }
+    for (i, inv) in ledger
+        .invoices
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| work.is_open(*i))
+    {
+        if let Some(pool) = pools.get_mut(&(&inv.customer, inv.currency)) {
+            pool.1.push(i);
+        }
+    }
+    for (pool_credits, mut pool_invoices) in pools.into_values() {
+        pool_invoices.sort_by(|&a, &b| {
+            let (x, y) = (&ledger.invoices[a], &ledger.invoices[b]);
+            (x.due, x.date, &x.id, x.loc).cmp(&(y.due, y.date, &y.id, y.loc))
+        });
+        for step in &policy.order {
+            match step {
+                Step::Reference => {}
+                Step::ExactAmount => steps::exact_amounts(&mut work, &pool_credits, &pool_invoices),
+                Step::OldestFirst => steps::oldest_first(&mut work, &pool_credits, &pool_invoices),
+            }
+        }
+    }
+    Allocation {
+        as_of,
+        invoice_open: work.open,
+        credit_unapplied: work.left,
+        applications: work.applications,
+        ref_issues: work.ref_issues,
+    }
+}
+
+/// Money in equals money out, per currency: Σ invoices issued by `as_of` = Σ applied
+/// (write-offs included) + Σ open, and Σ credits (their value) = Σ applied from credits +
+/// Σ unapplied. A run that would break this is a bug and must stop before printing.
+pub fn check_conservation(ledger: &Ledger, alloc: &Allocation) -> Result<(), String> {
+    #[derive(Default)]
+    struct Sums {
+        invoiced: Decimal,
+        open: Decimal,
+        to_invoices: Decimal,
+        credited: Decimal,
+        unapplied: Decimal,
+        from_credits: Decimal,
+    }
+    let mut sums: BTreeMap<Currency, Sums> = BTreeMap::new();
+    for (inv, open) in ledger.invoices.iter().zip(&alloc.invoice_open) {
+        if let Some(open) = open {
+            let s = sums.entry(inv.currency).or_default();
+            s.invoiced += inv.amount;
+            s.open += *open;
+        }
+    }
+    for (credit, left) in ledger.credits.iter().zip(&alloc.credit_unapplied) {
+        if let Some(left) = left {
+            let s = sums.entry(credit.currency).or_default();
+            s.credited += credit.value();
+            s.unapplied += *left;
+        }
+    }
+    for a in &alloc.applications {
+        let s = sums.entry(ledger.invoices[a.invoice].currency).or_default();
+        s.to_invoices += a.amount;
+        if a.credit.is_some() {
+            s.from_credits += a.amount;
+        }
+    }
+    for (cur, s) in sums {
+        if s.invoiced != s.to_invoices + s.open || s.credited != s.from_credits + s.unapplied {
+            return Err(format!(
+                "{cur}: invoiced {} ≠ applied {} + open {}, or credited {} ≠ applied {} + unapplied {}",
+                s.invoiced, s.to_invoices, s.open, s.credited, s.from_credits, s.unapplied
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Invoice index by id, for the invoices that exist as of the date.
+fn invoices_by_id<'a>(work: &Work<'a>) -> HashMap<&'a str, usize> {
+    let mut by_id = HashMap::with_capacity(work.ledger.invoices.len());
+    for (i, inv) in work.ledger.invoices.iter().enumerate() {
+        if work.open[i].is_some() {
+            by_id.entry(inv.id.0.as_str()).or_insert(i);
+        }
+    }
+    by_id
+}

@@ -1,0 +1,98 @@
+//! `[allocation]`: the order of the allocation steps and the per-currency tolerance under
+//! which an invoice left open after its referenced payments is written off.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::PolicyProblem;
+use crate::money::{Currency, parse_amount};
+
+/// One step of the allocation engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// A credit pays the invoice its `ref` names.
+    Reference,
+    /// An unapplied credit equal to exactly one open invoice of its customer pays it.
+    ExactAmount,
+    /// The customer's pool of credit pays its open invoices oldest first.
+    OldestFirst,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Reference => "reference",
+            Step::ExactAmount => "exact_amount",
+            Step::OldestFirst => "oldest_first",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllocationPolicy {
+    /// No step twice; `Reference`, when present, first.
+    pub order: Vec<Step>,
+    /// Per currency: the most an invoice may stay open after its referenced credits and
+    /// still be written off (closed by an explicit write-off).
+    pub tolerance: BTreeMap<Currency, Decimal>,
+}
+
+impl Default for AllocationPolicy {
+    fn default() -> Self {
+        AllocationPolicy {
+            order: vec![Step::Reference, Step::OldestFirst],
+            tolerance: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAllocation {
+    order: Option<Vec<Spanned<String>>>,
+    tolerance: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+pub(super) fn validate_allocation(
+    raw: RawAllocation,
+    at: &impl Fn(Range<usize>, String) -> PolicyProblem,
+) -> Result<AllocationPolicy, Vec<PolicyProblem>> {
+    let mut problems = Vec::new();
+    let mut policy = AllocationPolicy::default();
+    if let Some(order) = raw.order {
+        let mut seen = HashSet::new();
+        policy.order.clear();
+        for (i, name) in order.iter().enumerate() {
+            let step = [Step::Reference, Step::ExactAmount, Step::OldestFirst]
+                .into_iter()
+                .find(|s| s.as_str() == name.get_ref());
+            let key = format!("allocation.order[{i}]");
+            match step {
+                None => problems.push(at(name.span(), format!("{key}: \"{}\" is not a step (expected \"reference\", \"exact_amount\" or \"oldest_first\")", crate::error::sanitize(name.get_ref())))),
+                Some(s) if !seen.insert(s) => problems.push(at(name.span(), format!("{key}: \"{}\" is listed twice", s.as_str()))),
+                Some(Step::Reference) if i > 0 => problems.push(at(name.span(), format!("{key}: \"reference\" must come first (references are followed before any pool is applied)"))),
+                Some(s) => policy.order.push(s),
+            }
+        }
+    }
+    for (code, amount) in raw.tolerance.unwrap_or_default() {
+        let currency = Currency::parse(code.get_ref());
+        let value = parse_amount(amount.get_ref())
+            .ok()
+            .filter(|v| !v.is_sign_negative());
+        match (currency, value) {
+            (None, _) => problems.push(at(code.span(), format!("allocation.tolerance: \"{}\" is not a currency code (expected 3 letters such as COP or USD)", crate::error::sanitize(code.get_ref())))),
+            (Some(c), None) => problems.push(at(amount.span(), format!("allocation.tolerance.{c}: \"{}\" is not an amount (expected a plain positive decimal in quotes, such as \"0.05\")", crate::error::sanitize(amount.get_ref())))),
+            (Some(c), Some(v)) => drop(policy.tolerance.insert(c, v)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(policy)
+    } else {
+        Err(problems)
+    }
+}
