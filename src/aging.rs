@@ -191,7 +191,7 @@ fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
 
 /// The display name of each customer: the non-empty name on its most recent document dated
 /// by `as_of` (ties broken by the name itself, so the choice never depends on row order).
-fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> HashMap<&CustomerId, &str> {
+pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> HashMap<&CustomerId, &str> {
     let mut best: HashMap<&CustomerId, (NaiveDate, &str)> = HashMap::new();
     let docs = ledger
         .invoices

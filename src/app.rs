@@ -19,6 +19,10 @@ pub fn main() -> ExitCode {
     };
     match crate::cmd::run(&cli.command) {
         Ok(()) | Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Findings { message }) => {
+            let _ = writeln!(std::io::stderr().lock(), "cartera: {message}");
+            ExitCode::from(crate::error::exit::FINDINGS)
+        }
         Err(e) => {
             let mut stderr = std::io::stderr().lock();
             for line in e.to_string().lines() {

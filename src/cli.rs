@@ -23,7 +23,21 @@ pub enum Command {
     /// Open balances per customer in buckets of days past due, as of a date.
     #[command(after_help = format!("{AGING_HELP}\n\n{}", exit_status_help()))]
     Aging(AgingArgs),
+    /// Which payment paid which invoice, and what needs a person (the exceptions).
+    #[command(after_help = format!("{RECONCILE_HELP}\n\n{}", exit_status_help()))]
+    Reconcile(ReconcileArgs),
 }
+
+const RECONCILE_HELP: &str = "\
+Examples:
+  cartera reconcile ledger.csv                       summary and exceptions
+  cartera reconcile --invoices inv.csv --payments pay.csv \\
+      --allocations alloc.csv --open-items open.csv --exceptions exc.csv
+  cartera reconcile ledger.csv --format csv | cartera aging -
+  cartera reconcile ledger.csv --fail-on-exceptions  cron: exit 1 when something needs a person
+
+Payments may carry withholding and discount columns: the invoice is settled by
+amount + withholding + discount. --format csv writes the open items as a ledger.";
 
 const AGING_HELP: &str = "\
 Examples:
@@ -88,19 +102,49 @@ pub struct OutputArgs {
     pub format: Option<Format>,
 }
 
+/// What every command needs besides its inputs: the policy and the date.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The credit policy (TOML) [default: ./cartera.toml if present, else built-in defaults].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The date to report at, YYYY-MM-DD [default: today]; documents dated after it are
+    /// ignored.
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub as_of: Option<NaiveDate>,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct AgingArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The credit policy (TOML) [default: ./cartera.toml if present, else built-in defaults].
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// The date to age at, YYYY-MM-DD [default: today]; documents dated after it are ignored.
-    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
-    pub as_of: Option<NaiveDate>,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// One row per open document instead of one per customer.
     #[arg(long)]
     pub detail: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Also write one row per application to FILE (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub allocations: Option<PathBuf>,
+    /// Also write the open invoices and unapplied credits to FILE, as a ledger (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub open_items: Option<PathBuf>,
+    /// Also write one row per exception to FILE (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<PathBuf>,
+    /// Exit 1 when there is any exception (after writing every output).
+    #[arg(long)]
+    pub fail_on_exceptions: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

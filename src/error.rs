@@ -6,6 +6,7 @@ use std::io;
 /// Exit codes. `--help` prints [`EXIT_CODES`]; a test holds the README's table to it.
 pub mod exit {
     pub const OK: u8 = 0;
+    pub const FINDINGS: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const DATA: u8 = 65;
     pub const NO_INPUT: u8 = 66;
@@ -16,10 +17,14 @@ pub mod exit {
 }
 
 /// Every exit code with what it means: the one source of `--help` and the README's table.
-pub const EXIT_CODES: [(u8, &str); 8] = [
+pub const EXIT_CODES: [(u8, &str); 9] = [
     (
         exit::OK,
         "success (also when the reader of the output goes away, as with | head)",
+    ),
+    (
+        exit::FINDINGS,
+        "ran fine and found something that needs a person (reconcile --fail-on-exceptions)",
     ),
     (exit::USAGE, "usage: the command line is not understood"),
     (
@@ -70,6 +75,9 @@ pub enum CliError {
     Policy { problems: Vec<String> },
     #[error("internal error: {message}; nothing was written (please report this)")]
     Internal { message: String },
+    /// The run went fine and every output was written, but something needs a person.
+    #[error("{message}")]
+    Findings { message: String },
     /// The reader of stdout went away (`| head`): a quiet success.
     #[error("broken pipe")]
     BrokenPipe,
@@ -86,6 +94,7 @@ impl CliError {
             CliError::Policy { .. } => exit::POLICY,
             CliError::Internal { .. } => exit::INTERNAL,
             CliError::BrokenPipe => exit::OK,
+            CliError::Findings { .. } => exit::FINDINGS,
         }
     }
 }

@@ -18,5 +18,6 @@ pub mod model;
 pub mod money;
 pub mod output;
 pub mod policy;
+pub mod reconcile;
 pub mod render;
 pub mod report;

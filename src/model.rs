@@ -14,7 +14,7 @@ use crate::money::Currency;
 pub struct DocId(pub String);
 
 /// A customer code or tax id, kept as text.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CustomerId(pub String);
 
 /// Where a row came from: the input's position on the command line and the line a text

@@ -32,15 +32,56 @@ pub fn write_output(
                 .and_then(|()| out.flush())
                 .map_err(|e| write_failed(e, "stdout"))
         }
-        Target::File(path) => write_file(path, inputs, write),
+        Target::File(path) => stage_file(path, inputs, write)?.commit(),
     }
 }
 
-fn write_file(
+/// A report written and synced to a temporary file beside its destination, waiting for
+/// `commit` to rename it into place. Dropped uncommitted, it leaves nothing behind.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    dest: PathBuf,
+    shown: String,
+}
+
+impl Staged {
+    /// The file the report will replace (symbolic links followed).
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Renames the report into place, keeping the permissions of a file it replaces.
+    pub fn commit(self) -> Result<(), CliError> {
+        if let Ok(meta) = fs::metadata(&self.dest) {
+            // Replacing a report keeps the permissions it had (a shared folder stays shared).
+            let _ = fs::set_permissions(self.tmp.path(), meta.permissions());
+        }
+        let shown = self.shown;
+        self.tmp
+            .persist(&self.dest)
+            .map_err(|e| CliError::CantCreate {
+                message: format!("cannot write {shown}: {}", io_reason(&e.error)),
+            })?;
+        if let Some(Ok(d)) = self.dest.parent().map(|p| {
+            fs::File::open(if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            })
+        }) {
+            let _ = d.sync_all(); // make the rename durable; not every platform allows this
+        }
+        Ok(())
+    }
+}
+
+/// Writes the report to a temporary file beside `path`, after checking that `path` is
+/// neither an input nor anything but a regular file.
+pub fn stage_file(
     path: &Path,
     inputs: &[Option<&Path>],
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<(), CliError> {
+) -> Result<Staged, CliError> {
     let shown = show_path(path);
     let cannot = |why: String| CliError::CantCreate {
         message: format!("cannot write {shown}: {why}"),
@@ -99,15 +140,11 @@ fn write_file(
     tmp.as_file()
         .sync_all()
         .map_err(|e| write_failed(e, &shown))?;
-    if let Ok(meta) = fs::metadata(path) {
-        // Replacing a report keeps the permissions it had (a shared folder stays shared).
-        let _ = fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path).map_err(|e| cannot(io_reason(&e.error)))?;
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all(); // make the rename durable; not every platform allows this
-    }
-    Ok(())
+    Ok(Staged {
+        tmp,
+        dest: path.to_path_buf(),
+        shown,
+    })
 }
 
 /// Through symbolic links (even one whose target does not exist yet), the report goes to

@@ -1,12 +1,72 @@
-//! One module per subcommand, each an args struct (in `cli`) plus `run`.
+//! One module per subcommand, each an args struct (in `cli`) plus `run`; `prepare` is the
+//! part they share: inputs, context, policy, ledger, allocation, conservation check.
 
 pub mod aging;
+pub mod reconcile;
 
-use crate::cli::Command;
+use std::path::{Path, PathBuf};
+
+use crate::allocate::{Allocation, allocate, check_conservation};
+use crate::cli::{Command, InputArgs, OutputArgs, RunArgs};
+use crate::context::Context;
 use crate::error::CliError;
+use crate::input::{Source, load_ledger};
+use crate::model::Ledger;
+use crate::policy::{Policy, load_policy, policy_path};
+use crate::report::RunFacts;
 
 pub fn run(command: &Command) -> Result<(), CliError> {
     match command {
         Command::Aging(args) => aging::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
+    }
+}
+
+/// Everything a command computes before its own report.
+pub struct Prepared {
+    pub ctx: Context,
+    pub sources: Vec<Source>,
+    pub policy_file: Option<PathBuf>,
+    pub policy: Policy,
+    pub ledger: Ledger,
+    pub alloc: Allocation,
+}
+
+pub fn prepare(
+    input: &InputArgs,
+    run: &RunArgs,
+    output: &OutputArgs,
+) -> Result<Prepared, CliError> {
+    let sources = input.sources()?;
+    let ctx = Context::resolve(run.as_of, output)?;
+    let policy_file = policy_path(run.policy.as_deref());
+    let policy = load_policy(policy_file.as_deref())?;
+    let ledger = load_ledger(&sources, &policy)?;
+    let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);
+    check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
+    Ok(Prepared {
+        ctx,
+        sources,
+        policy_file,
+        policy,
+        ledger,
+        alloc,
+    })
+}
+
+impl Prepared {
+    /// Every file the run read (`None` for stdin): no output may replace one.
+    pub fn inputs(&self) -> Vec<Option<&Path>> {
+        (self.sources.iter().map(|s| s.path.as_deref()))
+            .chain(self.policy_file.as_deref().map(Some))
+            .collect()
+    }
+
+    pub fn facts(&self) -> RunFacts<'_> {
+        RunFacts {
+            ledger: &self.ledger,
+            policy: &self.policy,
+            alloc: &self.alloc,
+        }
     }
 }

@@ -49,9 +49,28 @@ pub fn render(
     width: Width,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_all(&[report], format, width, out)
+}
+
+/// Several reports as one output: tables one after the other, JSON sections of one
+/// document; CSV, which holds one table, writes the first.
+pub fn render_all(
+    reports: &[&Report],
+    format: Format,
+    width: Width,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Table => table::render_table(report, width, out),
-        Format::Csv => csv::render_csv(report, out),
-        Format::Json => json::render_json(report, out),
+        Format::Table => {
+            for (i, report) in reports.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                table::render_table(report, width, out)?;
+            }
+            Ok(())
+        }
+        Format::Csv => reports.first().map_or(Ok(()), |r| csv::render_csv(r, out)),
+        Format::Json => json::render_json(reports, out),
     }
 }

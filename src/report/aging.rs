@@ -1,18 +1,9 @@
 //! Aging results → rows model: the summary (one row per customer and currency) and the
 //! detail (one row per open document), each with a total row per currency.
 
-use super::{Cell, Column, Group, Meta, Report, count};
+use super::{Cell, Column, Group, Meta, Report, RunFacts};
 use crate::aging::{Aging, AgingRow, OpenDoc};
-use crate::allocate::{Allocation, RefIssue};
-use crate::model::Ledger;
-use crate::policy::{Basis, Policy};
-
-/// Facts about the run shown with every aging report.
-pub struct RunFacts<'a> {
-    pub ledger: &'a Ledger,
-    pub policy: &'a Policy,
-    pub alloc: &'a Allocation,
-}
+use crate::policy::Basis;
 
 pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
     let mut columns = vec![
@@ -127,95 +118,23 @@ fn finish(
     aging: &Aging,
     facts: &RunFacts,
 ) -> Report {
-    let (ledger, alloc) = (facts.ledger, facts.alloc);
-    let documents = (ledger.invoices.len() + ledger.credits.len()) as u64;
-    let future = alloc.not_yet_dated();
     let basis = match facts.policy.aging.basis {
         Basis::DueDate => "days past the due date",
         Basis::IssueDate => "days since the issue date",
     };
-    let mut read = format!(
-        "{} read from {}",
-        count(documents, "document", "documents"),
-        ledger.sources.join(", ")
-    );
-    if future > 0 {
-        read.push_str(&format!(
-            "; {} dated after {} ignored",
-            count(future, "document", "documents"),
-            aging.as_of
-        ));
-    }
-    if ledger.blank_rows > 0 {
-        read.push_str(&format!(
-            "; {} skipped",
-            count(ledger.blank_rows, "blank row", "blank rows")
-        ));
-    }
-    let refs = [
-        RefIssue::Unknown,
-        RefIssue::CustomerMismatch,
-        RefIssue::CurrencyMismatch,
-        RefIssue::Overpaid,
-    ]
-    .map(|i| alloc.count_ref_issues(i));
-    let mut footer = vec![
-        format!(
-            "As of {} · {basis} · policy: {}",
-            aging.as_of, facts.policy.origin
+    let (mut meta, footer) = facts.describe(Some(basis));
+    meta.insert(
+        1,
+        (
+            "basis",
+            Meta::Text(facts.policy.aging.basis.as_str().to_string()),
         ),
-        read,
-    ];
-    if refs.iter().any(|&n| n > 0) {
-        let parts = [
-            count(refs[0], "unknown invoice", "unknown invoices"),
-            count(
-                refs[1],
-                "invoice of another customer",
-                "invoices of other customers",
-            ),
-            count(
-                refs[2],
-                "invoice in another currency",
-                "invoices in another currency",
-            ),
-            count(
-                refs[3],
-                "credit beyond its invoice's balance",
-                "credits beyond their invoice's balance",
-            ),
-        ];
-        let named: Vec<String> = parts
-            .into_iter()
-            .zip(refs)
-            .filter(|(_, n)| *n > 0)
-            .map(|(p, _)| p)
-            .collect();
-        footer.push(format!(
-            "Refs not followed (the amounts went to the customer's pool of credit): {}",
-            named.join(", ")
-        ));
-    }
+    );
     Report {
         name,
         columns,
         groups,
-        meta: vec![
-            ("as_of", Meta::Text(aging.as_of.to_string())),
-            (
-                "basis",
-                Meta::Text(facts.policy.aging.basis.as_str().to_string()),
-            ),
-            ("policy", Meta::Text(facts.policy.origin.clone())),
-            ("inputs", Meta::List(ledger.sources.clone())),
-            ("documents_read", Meta::Count(documents)),
-            ("documents_after_as_of", Meta::Count(future)),
-            ("blank_rows_skipped", Meta::Count(ledger.blank_rows)),
-            ("refs_unknown", Meta::Count(refs[0])),
-            ("refs_other_customer", Meta::Count(refs[1])),
-            ("refs_other_currency", Meta::Count(refs[2])),
-            ("refs_overpaid", Meta::Count(refs[3])),
-        ],
+        meta,
         footer,
         empty_note: format!("Nothing is open as of {}.", aging.as_of),
     }

@@ -2,6 +2,10 @@
 //! and the table, CSV and JSON renderers all consume it, so the formats cannot disagree.
 
 pub mod aging;
+mod facts;
+pub mod reconcile;
+
+pub use facts::RunFacts;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -1,0 +1,105 @@
+//! `cartera reconcile`: prepare → lines, summary, exceptions, open items → rows → every
+//! output staged, then committed (side files first, the main output last).
+
+use std::path::Path;
+
+use crate::aging::age;
+use crate::cli::ReconcileArgs;
+use crate::error::CliError;
+use crate::output::{Staged, Target, stage_file};
+use crate::render::{Format, render, render_all};
+use crate::report::Report;
+use crate::report::reconcile::{
+    allocations_report, exceptions_report, open_items_report, summary_report,
+};
+use crate::report::{RunFacts, count};
+use crate::{output, reconcile};
+
+pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
+    let p = super::prepare(&args.input, &args.run, &args.output)?;
+    let internal = |message| CliError::Internal { message };
+    let lines = reconcile::lines(&p.ledger, &p.alloc);
+    let (rows, totals) = reconcile::summary(&p.ledger, &p.alloc, &lines);
+    reconcile::check_summary(&rows).map_err(internal)?;
+    let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
+    let open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
+    let (meta, footer) = RunFacts::describe(&p.facts(), None);
+    let summary = summary_report(&rows, &totals, footer, meta);
+    let exceptions_table = exceptions_report(&exceptions, &p.ledger);
+    let allocations = allocations_report(&lines);
+    let open_items = open_items_report(&open);
+
+    let inputs = p.inputs();
+    let mut staged: Vec<Staged> = Vec::new();
+    for (path, report) in [
+        (&args.allocations, &allocations),
+        (&args.open_items, &open_items),
+        (&args.exceptions, &exceptions_table),
+    ] {
+        if let Some(path) = path {
+            staged.push(stage_csv(path, report, &inputs, &staged)?);
+        }
+    }
+    let main: Vec<&Report> = match p.ctx.format {
+        Format::Table => vec![&summary, &exceptions_table],
+        Format::Csv => vec![&open_items],
+        Format::Json => vec![&summary, &exceptions_table, &allocations, &open_items],
+    };
+    let write_main =
+        |out: &mut dyn std::io::Write| render_all(&main, p.ctx.format, p.ctx.width, out);
+    let main_file = match &p.ctx.target {
+        Target::File(path) => Some(stage_unique(path, &inputs, &staged, write_main)?),
+        Target::Stdout => None,
+    };
+    for file in staged {
+        file.commit()?;
+    }
+    match main_file {
+        Some(file) => file.commit()?,
+        None => output::write_output(&Target::Stdout, &inputs, write_main)?,
+    }
+    if args.fail_on_exceptions && !exceptions.is_empty() {
+        let n = count(
+            exceptions.len() as u64,
+            "exception needs",
+            "exceptions need",
+        );
+        return Err(CliError::Findings {
+            message: format!("{n} a person (exit 1 for --fail-on-exceptions)"),
+        });
+    }
+    Ok(())
+}
+
+/// A side output: always CSV.
+fn stage_csv(
+    path: &Path,
+    report: &Report,
+    inputs: &[Option<&Path>],
+    staged: &[Staged],
+) -> Result<Staged, CliError> {
+    stage_unique(path, inputs, staged, |out| {
+        render(report, Format::Csv, crate::render::Width::Natural, out)
+    })
+}
+
+/// Stages a file, refusing a path that another output of the run already takes.
+fn stage_unique(
+    path: &Path,
+    inputs: &[Option<&Path>],
+    staged: &[Staged],
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<Staged, CliError> {
+    let file = stage_file(path, inputs, write)?;
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if staged
+        .iter()
+        .any(|s| absolute(s.dest()) == absolute(file.dest()))
+    {
+        let shown = crate::error::show_path(path);
+        return Err(CliError::Usage {
+            message: format!("{shown} is named for two outputs; give each output its own file"),
+        });
+    }
+    Ok(file)
+}

@@ -1,0 +1,99 @@
+//! What every report says about its run: the as-of date, the policy, what was read, and
+//! the references that could not be followed (footer lines for the table, fields for JSON).
+
+use super::{Meta, count};
+use crate::allocate::{Allocation, RefIssue};
+use crate::model::Ledger;
+use crate::policy::Policy;
+
+/// Facts about the run shown with every report.
+pub struct RunFacts<'a> {
+    pub ledger: &'a Ledger,
+    pub policy: &'a Policy,
+    pub alloc: &'a Allocation,
+}
+
+impl RunFacts<'_> {
+    /// The metadata fields and the footer lines; `basis` words the aging basis, if any.
+    pub fn describe(&self, basis: Option<&str>) -> (Vec<(&'static str, Meta)>, Vec<String>) {
+        let (ledger, alloc) = (self.ledger, self.alloc);
+        let documents = (ledger.invoices.len() + ledger.credits.len()) as u64;
+        let future = alloc.not_yet_dated();
+        let mut read = format!(
+            "{} read from {}",
+            count(documents, "document", "documents"),
+            ledger.sources.join(", ")
+        );
+        if future > 0 {
+            read.push_str(&format!(
+                "; {} dated after {} ignored",
+                count(future, "document", "documents"),
+                alloc.as_of
+            ));
+        }
+        if ledger.blank_rows > 0 {
+            read.push_str(&format!(
+                "; {} skipped",
+                count(ledger.blank_rows, "blank row", "blank rows")
+            ));
+        }
+        let refs = [
+            RefIssue::Unknown,
+            RefIssue::CustomerMismatch,
+            RefIssue::CurrencyMismatch,
+            RefIssue::Overpaid,
+        ]
+        .map(|i| alloc.count_ref_issues(i));
+        let basis = basis.map_or(String::new(), |b| format!(" · {b}"));
+        let mut footer = vec![
+            format!(
+                "As of {}{basis} · policy: {}",
+                alloc.as_of, self.policy.origin
+            ),
+            read,
+        ];
+        if refs.iter().any(|&n| n > 0) {
+            let parts = [
+                count(refs[0], "unknown invoice", "unknown invoices"),
+                count(
+                    refs[1],
+                    "invoice of another customer",
+                    "invoices of other customers",
+                ),
+                count(
+                    refs[2],
+                    "invoice in another currency",
+                    "invoices in another currency",
+                ),
+                count(
+                    refs[3],
+                    "credit beyond its invoice's balance",
+                    "credits beyond their invoice's balance",
+                ),
+            ];
+            let named: Vec<String> = parts
+                .into_iter()
+                .zip(refs)
+                .filter(|(_, n)| *n > 0)
+                .map(|(p, _)| p)
+                .collect();
+            footer.push(format!(
+                "Refs not followed (the amounts went to the customer's pool of credit): {}",
+                named.join(", ")
+            ));
+        }
+        let meta = vec![
+            ("as_of", Meta::Text(alloc.as_of.to_string())),
+            ("policy", Meta::Text(self.policy.origin.clone())),
+            ("inputs", Meta::List(ledger.sources.clone())),
+            ("documents_read", Meta::Count(documents)),
+            ("documents_after_as_of", Meta::Count(future)),
+            ("blank_rows_skipped", Meta::Count(ledger.blank_rows)),
+            ("refs_unknown", Meta::Count(refs[0])),
+            ("refs_other_customer", Meta::Count(refs[1])),
+            ("refs_other_currency", Meta::Count(refs[2])),
+            ("refs_overpaid", Meta::Count(refs[3])),
+        ];
+        (meta, footer)
+    }
+}

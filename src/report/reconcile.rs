@@ -1,0 +1,229 @@
+//! Reconciliation results → rows models: the summary, the exceptions, the allocations and
+//! the open items (in the native ledger format, so `cartera aging` can read them back).
+
+use super::{Cell, Column, Group, Meta, Report, count};
+use crate::aging::OpenDoc;
+use crate::model::Ledger;
+use crate::reconcile::{Exception, Line, Row};
+
+fn money(d: rust_decimal::Decimal, currency: crate::money::Currency) -> Cell {
+    Cell::Money(d, currency.minor_units())
+}
+
+/// Per (customer, currency): how the invoices were settled, with a total per currency.
+pub fn summary_report(
+    rows: &[Row],
+    totals: &[Row],
+    footer: Vec<String>,
+    meta: Vec<(&'static str, Meta)>,
+) -> Report {
+    let mut columns = vec![
+        Column::text("customer_id", "Customer"),
+        Column::prose("customer_name", "Name"),
+        Column::text("currency", "Currency"),
+    ];
+    for (key, title) in [
+        ("invoiced", "Invoiced"),
+        ("paid", "Paid"),
+        ("withheld", "Withheld"),
+        ("discounted", "Discounted"),
+        ("credited", "Credited"),
+        ("written_off", "Written off"),
+        ("open", "Open"),
+        ("unapplied", "Unapplied"),
+    ] {
+        columns.push(Column::number(key, title));
+    }
+    let cells = |r: &Row, head: [Cell; 3]| {
+        let cur = r.currency.expect("summary rows have a currency");
+        let mut row = head.to_vec();
+        row.extend(r.amounts().into_iter().map(|a| money(a, cur)));
+        row
+    };
+    let groups = totals
+        .iter()
+        .map(|t| {
+            let cur = t.currency.expect("totals have a currency");
+            Group {
+                rows: rows
+                    .iter()
+                    .filter(|r| r.currency == t.currency)
+                    .map(|r| {
+                        cells(
+                            r,
+                            [
+                                Cell::Text(r.customer.0.clone()),
+                                Cell::Text(r.name.clone()),
+                                Cell::Text(cur.to_string()),
+                            ],
+                        )
+                    })
+                    .collect(),
+                total_label: format!("Total {cur}"),
+                total: Some(cells(
+                    t,
+                    [Cell::Empty, Cell::Empty, Cell::Text(cur.to_string())],
+                )),
+            }
+        })
+        .collect();
+    Report {
+        name: "reconcile",
+        columns,
+        groups,
+        meta,
+        footer,
+        empty_note: "Nothing was invoiced or paid by then.".into(),
+    }
+}
+
+/// One row per exception, in input order.
+pub fn exceptions_report(exceptions: &[Exception], ledger: &Ledger) -> Report {
+    let columns = vec![
+        Column::text("code", "Code"),
+        Column::text("type", "Type"),
+        Column::text("id", "Document"),
+        Column::text("customer_id", "Customer"),
+        Column::text("currency", "Currency"),
+        Column::number("amount", "Amount"),
+        Column::text("file", "File"),
+        Column::number("line", "Line"),
+        Column::prose("message", "Message"),
+    ];
+    let rows = exceptions
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::Text(e.code.as_str().into()),
+                Cell::Text(e.kind.as_str().into()),
+                Cell::Text(e.id.clone()),
+                Cell::Text(e.customer.0.clone()),
+                Cell::Text(e.currency.to_string()),
+                money(e.amount, e.currency),
+                Cell::Text(
+                    ledger
+                        .sources
+                        .get(e.loc.source as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                Cell::Int(i64::try_from(e.loc.line).unwrap_or(i64::MAX)),
+                Cell::Text(e.message.clone()),
+            ]
+        })
+        .collect();
+    let footer = vec![format!(
+        "{}.",
+        count(exceptions.len() as u64, "exception", "exceptions")
+    )];
+    let group = Group {
+        rows,
+        total_label: String::new(),
+        total: None,
+    };
+    Report {
+        name: "exceptions",
+        columns,
+        groups: vec![group],
+        meta: vec![],
+        footer,
+        empty_note: "No exceptions.".into(),
+    }
+}
+
+/// One row per application: `applied` is the cash or credit-note part; the invoice was
+/// settled by applied + withholding + discount. A write-off has no payment.
+pub fn allocations_report(lines: &[Line]) -> Report {
+    let columns = vec![
+        Column::text("payment_id", "Payment"),
+        Column::text("invoice_id", "Invoice"),
+        Column::text("customer_id", "Customer"),
+        Column::text("currency", "Currency"),
+        Column::number("applied", "Applied"),
+        Column::number("withholding", "Withholding"),
+        Column::number("discount", "Discount"),
+        Column::text("rule", "Rule"),
+    ];
+    let rows = lines
+        .iter()
+        .map(|l| {
+            vec![
+                Cell::Text(l.payment_id.clone()),
+                Cell::Text(l.invoice_id.clone()),
+                Cell::Text(l.customer.0.clone()),
+                Cell::Text(l.currency.to_string()),
+                money(l.applied, l.currency),
+                money(l.withholding, l.currency),
+                money(l.discount, l.currency),
+                Cell::Text(l.rule.as_str().into()),
+            ]
+        })
+        .collect();
+    let group = Group {
+        rows,
+        total_label: String::new(),
+        total: None,
+    };
+    Report {
+        name: "allocations",
+        columns,
+        groups: vec![group],
+        meta: vec![],
+        footer: vec![],
+        empty_note: "Nothing was applied.".into(),
+    }
+}
+
+/// The open invoices (open balance as `amount`) and unapplied credits (what is left of
+/// them, without a `ref`), as a native ledger.
+pub fn open_items_report(open: &[OpenDoc]) -> Report {
+    let columns = [
+        "type",
+        "id",
+        "customer_id",
+        "customer_name",
+        "date",
+        "due_date",
+        "amount",
+        "currency",
+        "ref",
+    ]
+    .iter()
+    .map(|k| {
+        if *k == "amount" {
+            Column::number(k, k)
+        } else {
+            Column::text(k, k)
+        }
+    })
+    .collect();
+    let rows = open
+        .iter()
+        .map(|d| {
+            vec![
+                Cell::Text(d.kind.as_str().into()),
+                Cell::Text(d.id.0.clone()),
+                Cell::Text(d.customer.0.clone()),
+                Cell::Text(d.name.clone()),
+                Cell::Date(d.date),
+                d.due.map_or(Cell::Empty, Cell::Date),
+                money(d.open.abs(), d.currency),
+                Cell::Text(d.currency.to_string()),
+                Cell::Empty,
+            ]
+        })
+        .collect();
+    let group = Group {
+        rows,
+        total_label: String::new(),
+        total: None,
+    };
+    Report {
+        name: "open_items",
+        columns,
+        groups: vec![group],
+        meta: vec![],
+        footer: vec![],
+        empty_note: "Nothing is open.".into(),
+    }
+}
