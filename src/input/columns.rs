@@ -27,7 +27,9 @@ pub struct Columns {
     pub names: Vec<String>,
 }
 
-const FIELDS: [&str; 11] = [
+/// The columns of a native ledger, in the order cartera writes them (the last two only on
+/// payments).
+pub const FIELDS: [&str; 11] = [
     "type",
     "id",
     "customer_id",

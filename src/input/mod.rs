@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-pub use columns::{Columns, plan_columns};
+pub use columns::{Columns, FIELDS, plan_columns};
 pub use lines::LineTracker;
 pub use normalize::Collector;
 

@@ -66,6 +66,30 @@ pub struct Report {
     pub empty_note: String,
 }
 
+impl Report {
+    /// A report of one table without totals or metadata.
+    pub fn single(
+        name: &'static str,
+        columns: Vec<Column>,
+        rows: Vec<Vec<Cell>>,
+        empty_note: &str,
+    ) -> Report {
+        let group = Group {
+            rows,
+            total_label: String::new(),
+            total: None,
+        };
+        Report {
+            name,
+            columns,
+            groups: vec![group],
+            meta: vec![],
+            footer: vec![],
+            empty_note: empty_note.to_string(),
+        }
+    }
+}
+
 impl Column {
     fn new(key: &str, title: &str, numeric: bool, wraps: bool) -> Column {
         Column {

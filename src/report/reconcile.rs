@@ -112,23 +112,12 @@ pub fn exceptions_report(exceptions: &[Exception], ledger: &Ledger) -> Report {
             ]
         })
         .collect();
-    let footer = vec![format!(
+    let mut report = Report::single("exceptions", columns, rows, "No exceptions.");
+    report.footer = vec![format!(
         "{}.",
         count(exceptions.len() as u64, "exception", "exceptions")
     )];
-    let group = Group {
-        rows,
-        total_label: String::new(),
-        total: None,
-    };
-    Report {
-        name: "exceptions",
-        columns,
-        groups: vec![group],
-        meta: vec![],
-        footer,
-        empty_note: "No exceptions.".into(),
-    }
+    report
 }
 
 /// One row per application: `applied` is the cash or credit-note part; the invoice was
@@ -159,44 +148,23 @@ pub fn allocations_report(lines: &[Line]) -> Report {
             ]
         })
         .collect();
-    let group = Group {
-        rows,
-        total_label: String::new(),
-        total: None,
-    };
-    Report {
-        name: "allocations",
-        columns,
-        groups: vec![group],
-        meta: vec![],
-        footer: vec![],
-        empty_note: "Nothing was applied.".into(),
-    }
+    Report::single("allocations", columns, rows, "Nothing was applied.")
 }
 
 /// The open invoices (open balance as `amount`) and unapplied credits (what is left of
 /// them, without a `ref`), as a native ledger.
 pub fn open_items_report(open: &[OpenDoc]) -> Report {
-    let columns = [
-        "type",
-        "id",
-        "customer_id",
-        "customer_name",
-        "date",
-        "due_date",
-        "amount",
-        "currency",
-        "ref",
-    ]
-    .iter()
-    .map(|k| {
-        if *k == "amount" {
-            Column::number(k, k)
-        } else {
-            Column::text(k, k)
-        }
-    })
-    .collect();
+    // The native ledger's columns, without the payment-only withholding and discount.
+    let columns = crate::input::FIELDS[..9]
+        .iter()
+        .map(|k| {
+            if *k == "amount" {
+                Column::number(k, k)
+            } else {
+                Column::text(k, k)
+            }
+        })
+        .collect();
     let rows = open
         .iter()
         .map(|d| {
@@ -213,17 +181,5 @@ pub fn open_items_report(open: &[OpenDoc]) -> Report {
             ]
         })
         .collect();
-    let group = Group {
-        rows,
-        total_label: String::new(),
-        total: None,
-    };
-    Report {
-        name: "open_items",
-        columns,
-        groups: vec![group],
-        meta: vec![],
-        footer: vec![],
-        empty_note: "Nothing is open.".into(),
-    }
+    Report::single("open_items", columns, rows, "Nothing is open.")
 }
