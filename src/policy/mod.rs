@@ -5,19 +5,18 @@
 //! and column); `load_policy` is the only function here that touches the file system.
 //! Unknown keys are errors: a typo must never silently fall back to a default.
 
-use std::path::{Path, PathBuf};
-
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::CliError;
 use crate::money::Currency;
 
 mod allocation;
 mod buckets;
+mod load;
 pub use allocation::{AllocationPolicy, Step};
 use allocation::{RawAllocation, validate_allocation};
 use buckets::validate_buckets;
+pub use load::{load_policy, policy_path};
 
 /// What the days of an open invoice are counted from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,47 +272,4 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
-}
-
-/// The policy file a run uses: `--policy FILE`, else `cartera.toml` in the working
-/// directory when it exists, else none (the built-in defaults).
-pub fn policy_path(explicit: Option<&Path>) -> Option<PathBuf> {
-    let default_path = Path::new("cartera.toml");
-    match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None if default_path.exists() => Some(default_path.to_path_buf()),
-        None => None,
-    }
-}
-
-/// Reads and validates the policy at `path`, or returns the built-in defaults.
-pub fn load_policy(path: Option<&Path>) -> Result<Policy, CliError> {
-    let Some(path) = path else {
-        return Ok(Policy::default());
-    };
-    let shown = crate::error::show_path(path);
-    let unreadable = |why: String| CliError::NoInput {
-        message: format!("cannot read the policy {shown}: {why}"),
-    };
-    if path.is_dir() {
-        return Err(unreadable("it is a directory".into()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(crate::error::io_reason(&e)))?;
-    let located = |p: PolicyProblem| format!("{shown}:{}:{}: {}", p.line, p.column, p.message);
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid =
-            std::str::from_utf8(&e.as_bytes()[..e.utf8_error().valid_up_to()]).unwrap_or_default();
-        let (line, column) = line_column(valid, valid.len());
-        let message = "the policy is not valid UTF-8 (hint: save it as UTF-8)".to_string();
-        CliError::Policy {
-            problems: vec![located(PolicyProblem {
-                line,
-                column,
-                message,
-            })],
-        }
-    })?;
-    parse_policy(&text, &shown).map_err(|problems| CliError::Policy {
-        problems: problems.into_iter().map(located).collect(),
-    })
 }
