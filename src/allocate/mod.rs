@@ -257,11 +257,15 @@ pub fn check_conservation(ledger: &Ledger, alloc: &Allocation) -> Result<(), Str
     Ok(())
 }
 
-/// Invoice index by id, for the invoices that exist as of the date.
-fn invoices_by_id<'a>(work: &Work<'a>) -> HashMap<&'a str, usize> {
-    let mut by_id = HashMap::with_capacity(work.ledger.invoices.len());
-    for (i, inv) in work.ledger.invoices.iter().enumerate() {
-        if work.open[i].is_some() {
+/// Invoice index by id, for the invoices that exist as of the date (`open` is `Some`); the
+/// first of two with the same id wins.
+pub(crate) fn invoices_by_id<'a>(
+    ledger: &'a Ledger,
+    open: &[Option<Decimal>],
+) -> HashMap<&'a str, usize> {
+    let mut by_id = HashMap::with_capacity(ledger.invoices.len());
+    for (i, inv) in ledger.invoices.iter().enumerate() {
+        if open[i].is_some() {
             by_id.entry(inv.id.0.as_str()).or_insert(i);
         }
     }

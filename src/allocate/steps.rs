@@ -11,7 +11,7 @@ use crate::money::Currency;
 /// balance; every reference not followed in full is recorded with its reason.
 pub(super) fn follow_references(work: &mut Work, order: &[usize]) {
     let ledger = work.ledger;
-    let by_id = invoices_by_id(work);
+    let by_id = invoices_by_id(ledger, &work.open);
     for &c in order {
         let credit = &ledger.credits[c];
         let Some(reference) = &credit.reference else {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use crate::allocate::{Allocation, RefIssue, Rule};
+use crate::allocate::{Allocation, RefIssue, Rule, invoices_by_id};
 use crate::model::{CustomerId, DocKind, Ledger, Loc};
 use crate::money::{Currency, format_plain};
 
@@ -52,6 +52,7 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
     let mut out = Vec::new();
     let money = |d: Decimal, c: Currency| format!("{} {c}", format_plain(d, c.minor_units()));
     let by_reference = referenced_amounts(alloc);
+    let by_id = invoices_by_id(ledger, &alloc.invoice_open);
     for &(c, issue) in &alloc.ref_issues {
         let credit = &ledger.credits[c];
         let (kind, reference) = (
@@ -59,12 +60,7 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
             credit.reference.as_ref().map_or("", |r| r.0.as_str()),
         );
         let word = DocKind::as_str(kind).replace('_', " ");
-        let target = ledger
-            .invoices
-            .iter()
-            .zip(&alloc.invoice_open)
-            .find(|(i, o)| i.id.0 == reference && o.is_some())
-            .map(|(i, _)| i);
+        let target = by_id.get(reference).map(|&i| &ledger.invoices[i]);
         let (code, amount, message) = match (issue, target) {
             (RefIssue::Overpaid, _) => {
                 let excess = credit.value() - by_reference.get(&c).copied().unwrap_or_default();
