@@ -141,6 +141,8 @@ impl Work<'_> {
 }
 
 type PoolKey<'a> = (&'a CustomerId, Currency);
+/// A pool: its credits (in date, input order) and the open invoices they may pay.
+type Pool = (Vec<usize>, Vec<usize>);
 
 /// Applies every credit dated on or before `as_of` to the invoices that exist by then, by
 /// the steps of `policy`. Invoice ids are expected to be unique (the input layer rejects
@@ -170,8 +172,8 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
         steps::follow_references(&mut work, &order);
         steps::write_off_within_tolerance(&mut work, &policy.tolerance);
     }
-    // Pools, keyed and iterated in a fixed order so the applications list is deterministic.
-    let mut pools: BTreeMap<PoolKey, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    // Pools of credit per (customer, currency), with the open invoices they may pay.
+    let mut pools: HashMap<PoolKey, Pool> = HashMap::new();
     for &c in order.iter().filter(|&&c| work.has_left(c)) {
         pools
             .entry((&credits[c].customer, credits[c].currency))
@@ -189,7 +191,9 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
             pool.1.push(i);
         }
     }
-    for (pool_credits, mut pool_invoices) in pools.into_values() {
+    let mut pools: Vec<(PoolKey, Pool)> = pools.into_iter().collect();
+    pools.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // a fixed order for the applications list
+    for (_, (pool_credits, mut pool_invoices)) in pools {
         pool_invoices.sort_by(|&a, &b| {
             let (x, y) = (&ledger.invoices[a], &ledger.invoices[b]);
             (x.due, x.date, &x.id, x.loc).cmp(&(y.due, y.date, &y.id, y.loc))
