@@ -13,18 +13,44 @@ use rust_decimal::Decimal;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency([u8; 3]);
 
+/// The ISO 4217 codes (active ones, funds and metals, and a few recently withdrawn that old
+/// exports still carry), sorted. A code not listed is a typo (`COL` for `COP`), not a
+/// currency of its own.
+const ISO_4217: &[[u8; 3]] = &[
+    *b"AED", *b"AFN", *b"ALL", *b"AMD", *b"ANG", *b"AOA", *b"ARS", *b"AUD", *b"AWG", *b"AZN",
+    *b"BAM", *b"BBD", *b"BDT", *b"BGN", *b"BHD", *b"BIF", *b"BMD", *b"BND", *b"BOB", *b"BOV",
+    *b"BRL", *b"BSD", *b"BTN", *b"BWP", *b"BYN", *b"BZD", *b"CAD", *b"CDF", *b"CHE", *b"CHF",
+    *b"CHW", *b"CLF", *b"CLP", *b"CNY", *b"COP", *b"COU", *b"CRC", *b"CUC", *b"CUP", *b"CVE",
+    *b"CZK", *b"DJF", *b"DKK", *b"DOP", *b"DZD", *b"EGP", *b"ERN", *b"ETB", *b"EUR", *b"FJD",
+    *b"FKP", *b"GBP", *b"GEL", *b"GHS", *b"GIP", *b"GMD", *b"GNF", *b"GTQ", *b"GYD", *b"HKD",
+    *b"HNL", *b"HRK", *b"HTG", *b"HUF", *b"IDR", *b"ILS", *b"INR", *b"IQD", *b"IRR", *b"ISK",
+    *b"JMD", *b"JOD", *b"JPY", *b"KES", *b"KGS", *b"KHR", *b"KMF", *b"KPW", *b"KRW", *b"KWD",
+    *b"KYD", *b"KZT", *b"LAK", *b"LBP", *b"LKR", *b"LRD", *b"LSL", *b"LYD", *b"MAD", *b"MDL",
+    *b"MGA", *b"MKD", *b"MMK", *b"MNT", *b"MOP", *b"MRU", *b"MUR", *b"MVR", *b"MWK", *b"MXN",
+    *b"MXV", *b"MYR", *b"MZN", *b"NAD", *b"NGN", *b"NIO", *b"NOK", *b"NPR", *b"NZD", *b"OMR",
+    *b"PAB", *b"PEN", *b"PGK", *b"PHP", *b"PKR", *b"PLN", *b"PYG", *b"QAR", *b"RON", *b"RSD",
+    *b"RUB", *b"RWF", *b"SAR", *b"SBD", *b"SCR", *b"SDG", *b"SEK", *b"SGD", *b"SHP", *b"SLE",
+    *b"SLL", *b"SOS", *b"SRD", *b"SSP", *b"STN", *b"SVC", *b"SYP", *b"SZL", *b"THB", *b"TJS",
+    *b"TMT", *b"TND", *b"TOP", *b"TRY", *b"TTD", *b"TWD", *b"TZS", *b"UAH", *b"UGX", *b"USD",
+    *b"USN", *b"UYI", *b"UYU", *b"UYW", *b"UZS", *b"VED", *b"VES", *b"VND", *b"VUV", *b"WST",
+    *b"XAF", *b"XAG", *b"XAU", *b"XBA", *b"XBB", *b"XBC", *b"XBD", *b"XCD", *b"XCG", *b"XDR",
+    *b"XOF", *b"XPD", *b"XPF", *b"XPT", *b"XSU", *b"XTS", *b"XUA", *b"XXX", *b"YER", *b"ZAR",
+    *b"ZMW", *b"ZWG", *b"ZWL",
+];
+
 impl Currency {
-    /// Reads a code, ignoring surrounding spaces and letter case (`cop` is `COP`).
+    /// Reads an ISO 4217 code, ignoring surrounding spaces and letter case (`cop` is `COP`).
     pub fn parse(text: &str) -> Option<Currency> {
         let t = text.trim().as_bytes();
         if t.len() != 3 || !t.iter().all(u8::is_ascii_alphabetic) {
             return None;
         }
-        Some(Currency([
+        let code = [
             t[0].to_ascii_uppercase(),
             t[1].to_ascii_uppercase(),
             t[2].to_ascii_uppercase(),
-        ]))
+        ];
+        ISO_4217.binary_search(&code).ok().map(|_| Currency(code))
     }
 
     pub fn as_str(&self) -> &str {
@@ -185,6 +211,11 @@ mod tests {
         assert_eq!(Currency::parse(" cop ").unwrap().as_str(), "COP");
         assert!(Currency::parse("pesos").is_none());
         assert!(Currency::parse("U$D").is_none());
+        assert!(Currency::parse("COL").is_none(), "a typo, not a currency");
+        assert!(
+            ISO_4217.windows(2).all(|w| w[0] < w[1]),
+            "sorted, for binary search"
+        );
         assert!(Currency::parse("ÑÑÑ").is_none());
         assert_eq!(Currency::parse("JPY").unwrap().minor_units(), 0);
         assert_eq!(Currency::parse("KWD").unwrap().minor_units(), 3);

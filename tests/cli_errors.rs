@@ -262,7 +262,7 @@ fn ragged_row_exits_65_with_the_quoting_hint() {
     assert_eq!(
         aging_fails(&[&fixture("ragged_row.csv")], 65),
         one_problem(
-            "tests/fixtures/ragged_row.csv:3: the row has 10 fields but the header has 9 (hint: a value that contains a comma must be in double quotes)"
+            "tests/fixtures/ragged_row.csv:3: the row has 10 fields but the header has 9 (hint: a value that contains a comma must be in double quotes, and every opening quote needs its closing one)"
         )
     );
 }
@@ -430,9 +430,9 @@ fn cr_only_file_reports_the_editor_line() {
 fn line_numbers_count_the_lines_of_a_quoted_field() {
     assert_eq!(
         aging_fails(&[&fixture("quoted_newline_bad_date.csv")], 65),
-        one_problem(
-            "tests/fixtures/quoted_newline_bad_date.csv:4: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
-        )
+        "error: tests/fixtures/quoted_newline_bad_date.csv:2: column \"customer_name\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)\n\
+         error: tests/fixtures/quoted_newline_bad_date.csv:4: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
+         error: 2 problems in the input; no report was written\n"
     );
 }
 
@@ -446,9 +446,9 @@ fn crlf_line_numbers_count_the_lines_of_a_quoted_field() {
     let dir = dir_with("crlf_quoted.csv", text.as_bytes());
     assert_eq!(
         aging_fails_in(dir.path(), &["crlf_quoted.csv"], 65),
-        one_problem(
-            "crlf_quoted.csv:4: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
-        )
+        "error: crlf_quoted.csv:2: column \"customer_name\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)\n\
+         error: crlf_quoted.csv:4: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
+         error: 2 problems in the input; no report was written\n"
     );
 }
 
@@ -485,9 +485,9 @@ fn crlf_line_numbers_count_blank_lines_after_a_quoted_field() {
     let dir = dir_with("crlf_blank.csv", text.as_bytes());
     assert_eq!(
         aging_fails_in(dir.path(), &["crlf_blank.csv"], 65),
-        one_problem(
-            "crlf_blank.csv:5: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
-        )
+        "error: crlf_blank.csv:2: column \"customer_name\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)\n\
+         error: crlf_blank.csv:5: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
+         error: 2 problems in the input; no report was written\n"
     );
 }
 
@@ -1028,5 +1028,33 @@ fn more_decimals_than_the_currency_has_exits_65() {
         "error: dec.csv:2: column \"amount\": \"100.50\" has more decimal places than JPY has (0)\n\
          error: dec.csv:3: column \"amount\": \"10.005\" has more decimal places than USD has (2)\n\
          error: 2 problems in the input; no report was written\n"
+    );
+}
+
+#[test]
+fn a_quote_never_closed_cannot_merge_rows_silently() {
+    let dir = dir_with(
+        "q.csv",
+        b"type,id,customer_id,customer_name,date,amount,currency\n\
+          invoice,F1,C1,\"Hotel La Candelaria,2026-01-01,100,USD\n\
+          invoice,F2,C2,\"Acme Inc\",2026-01-01,5000,USD\n\
+          invoice,F3,C3,Zeta,2026-01-01,7,USD\n",
+    );
+    assert_eq!(
+        aging_fails_in(dir.path(), &["q.csv"], 65),
+        one_problem(
+            "q.csv:2: column \"customer_name\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)"
+        )
+    );
+}
+
+#[test]
+fn a_currency_code_that_is_not_iso_4217_exits_65() {
+    let dir = dir_with("col.csv", b"type,id,customer_id,date,amount,currency\ninvoice,F1,C1,2026-01-01,100,COP\npayment,P1,C1,2026-02-01,100,COL\n");
+    assert_eq!(
+        aging_fails_in(dir.path(), &["col.csv"], 65),
+        one_problem(
+            "col.csv:3: column \"currency\": cannot read \"COL\" as a currency (expected a 3-letter ISO 4217 code such as COP or USD)"
+        )
     );
 }

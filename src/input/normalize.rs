@@ -75,7 +75,7 @@ impl Collector {
         if rec.len() != cols.names.len() {
             let at = self.ledger.describe(loc);
             self.error(format!(
-                "{at}: the row has {} fields but the header has {} (hint: a value that contains a comma must be in double quotes)",
+                "{at}: the row has {} fields but the header has {} (hint: a value that contains a comma must be in double quotes, and every opening quote needs its closing one)",
                 rec.len(),
                 cols.names.len()
             ));
@@ -84,10 +84,19 @@ impl Collector {
         let mut bad = Vec::new();
         let mut text = |i: Option<usize>| -> &str {
             let Some(i) = i else { return "" };
-            std::str::from_utf8(&rec[i]).map(str::trim).unwrap_or_else(|_| {
+            let Ok(value) = std::str::from_utf8(&rec[i]).map(str::trim) else {
                 bad.push(format!("column \"{}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")", cols.names[i]));
-                ""
-            })
+                return "";
+            };
+            // A quote opened and never closed swallows the next rows into one value: the
+            // rows would vanish and their amounts land on the wrong customer.
+            if value.contains(['\n', '\r']) {
+                let lines = 1 + value.matches('\r').count() + value.matches('\n').count()
+                    - value.matches("\r\n").count();
+                bad.push(format!("column \"{}\": the value runs over {lines} lines (hint: a double quote opened on this line is never closed, or a value holds a line break)", cols.names[i]));
+                return "";
+            }
+            value
         };
         let t = [
             cols.kind,
