@@ -1058,3 +1058,17 @@ fn a_currency_code_that_is_not_iso_4217_exits_65() {
         )
     );
 }
+
+#[test]
+fn a_due_date_past_year_9999_exits_65() {
+    let dir = dir_with(
+        "far.csv",
+        b"type,id,customer_id,date,amount\ninvoice,F1,C1,9999-12-31,100\n",
+    );
+    assert_eq!(
+        aging_fails_in(dir.path(), &["far.csv"], 65),
+        one_problem(
+            "far.csv:2: column \"date\": 9999-12-31 plus 30 days of terms is after 9999-12-31"
+        )
+    );
+}

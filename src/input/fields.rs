@@ -69,8 +69,10 @@ pub fn due(
     if !text.is_empty() {
         return date(text, column);
     }
-    issued.checked_add_days(Days::new(u64::from(terms_days))).ok_or_else(|| {
-        format!("column \"{date_column}\": {issued} plus {terms_days} days of terms is past the last date cartera can represent")
+    // Dates are written YYYY-MM-DD, so a due date must stay within year 9999.
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
+    issued.checked_add_days(Days::new(u64::from(terms_days))).filter(|d| *d <= last).ok_or_else(|| {
+        format!("column \"{date_column}\": {issued} plus {terms_days} days of terms is after 9999-12-31")
     })
 }
 
