@@ -138,7 +138,8 @@ fn output_txt_extension_writes_the_table() {
         "2026-06-30 · days past the due date · policy: built-in defaults\n\
          32 documents read from ledger.csv; 2 documents dated after 2026-06-30 ignored\n\
          Refs not followed (the amounts went to the customer's pool of credit): 1 unknown invoice, \
-         1 invoice of another customer, 1 invoice in another currency, 1 credit beyond its invoice's balance\n"
+         1 invoice of another customer, 1 invoice in another currency, 1 credit beyond its invoice's balance \
+         (cartera reconcile lists them)\n"
     );
 }
 

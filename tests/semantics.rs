@@ -566,3 +566,18 @@ fn a_short_payment_within_the_tolerance_is_written_off_explicitly() {
     // F2 is 150 short: beyond the tolerance of 100, it stays open.
     assert_eq!(alloc.invoice_open[1], Some(d("150")));
 }
+
+#[test]
+fn a_payment_id_seen_twice_is_counted_once_per_repeat() {
+    let l = ledger(
+        "invoice,F1,C1,,2026-01-01,,100,USD,\npayment,P1,C1,,2026-02-01,,60,USD,F1\npayment,P1,C1,,2026-02-01,,60,USD,F1\ncredit_note,P1,C1,,2026-02-02,,5,USD,\npayment,P1,C1,,2026-07-01,,1,USD,\n",
+    );
+    let alloc = allocate(&l, date("2026-06-30"), &AllocationPolicy::default());
+    // The credit note shares the id but is another kind; the July payment does not exist yet.
+    let repeated: Vec<(usize, String)> = alloc
+        .repeated_credits(&l)
+        .into_iter()
+        .map(|(c, first)| (c, l.describe(first)))
+        .collect();
+    assert_eq!(repeated, [(1, "t.csv:3".to_string())]);
+}

@@ -96,6 +96,25 @@ impl Allocation {
         (invoices + credits) as u64
     }
 
+    /// Credits (dated by `as_of`) whose kind and id an earlier credit already had, each
+    /// with where that earlier one was read: a payment exported or merged twice.
+    pub fn repeated_credits(&self, ledger: &Ledger) -> Vec<(usize, crate::model::Loc)> {
+        let mut first = HashMap::new();
+        let mut repeated = Vec::new();
+        for (c, credit) in ledger
+            .credits
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| self.credit_unapplied[*c].is_some())
+        {
+            match first.get(&(credit.kind, credit.id.0.as_str())) {
+                Some(&loc) => repeated.push((c, loc)),
+                None => drop(first.insert((credit.kind, credit.id.0.as_str()), credit.loc)),
+            }
+        }
+        repeated
+    }
+
     /// Credits whose reference met `issue`.
     pub fn count_ref_issues(&self, issue: RefIssue) -> u64 {
         self.ref_issues.iter().filter(|(_, i)| *i == issue).count() as u64

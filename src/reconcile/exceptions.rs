@@ -115,7 +115,6 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
             message,
         });
     }
-    let mut first: HashMap<(DocKind, &str), Loc> = HashMap::new();
     for (c, credit) in ledger.credits.iter().enumerate() {
         let kind: DocKind = credit.kind.into();
         let word = kind.as_str().replace('_', " ");
@@ -141,25 +140,26 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
                 message,
             });
         }
-        if let Some(seen) = first.get(&(kind, credit.id.0.as_str())) {
-            let message = format!(
-                "{word} {} appears again (first at {}); both were applied",
-                credit.id.0,
-                ledger.describe(*seen)
-            );
-            out.push(Exception {
-                code: ExceptionCode::DuplicatePayment,
-                kind,
-                id: credit.id.0.clone(),
-                customer: credit.customer.clone(),
-                currency: credit.currency,
-                amount: credit.value(),
-                loc: credit.loc,
-                message,
-            });
-        } else {
-            first.insert((kind, credit.id.0.as_str()), credit.loc);
-        }
+    }
+    for (c, first) in alloc.repeated_credits(ledger) {
+        let credit = &ledger.credits[c];
+        let kind: DocKind = credit.kind.into();
+        let message = format!(
+            "{} {} appears again (first at {}); both were applied",
+            kind.as_str().replace('_', " "),
+            credit.id.0,
+            ledger.describe(first)
+        );
+        out.push(Exception {
+            code: ExceptionCode::DuplicatePayment,
+            kind,
+            id: credit.id.0.clone(),
+            customer: credit.customer.clone(),
+            currency: credit.currency,
+            amount: credit.value(),
+            loc: credit.loc,
+            message,
+        });
     }
     let future_invoices = ledger
         .invoices

@@ -78,8 +78,19 @@ impl RunFacts<'_> {
                 .map(|(p, _)| p)
                 .collect();
             footer.push(format!(
-                "Refs not followed (the amounts went to the customer's pool of credit): {}",
+                "Refs not followed (the amounts went to the customer's pool of credit): {} (cartera reconcile lists them)",
                 named.join(", ")
+            ));
+        }
+        let repeated = alloc.repeated_credits(ledger).len() as u64;
+        if repeated > 0 {
+            let what = count(
+                repeated,
+                "payment or credit note repeats the id",
+                "payments or credit notes repeat the id",
+            );
+            footer.push(format!(
+                "{what} of an earlier one; each was applied (cartera reconcile lists them)"
             ));
         }
         let meta = vec![
@@ -93,6 +104,7 @@ impl RunFacts<'_> {
             ("refs_other_customer", Meta::Count(refs[1])),
             ("refs_other_currency", Meta::Count(refs[2])),
             ("refs_overpaid", Meta::Count(refs[3])),
+            ("repeated_credit_ids", Meta::Count(repeated)),
         ];
         (meta, footer)
     }
