@@ -112,6 +112,10 @@ pub struct RunArgs {
     /// ignored.
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub as_of: Option<NaiveDate>,
+    /// Ignore ./cartera.toml: the built-in defaults, unless --policy names a file (for cron
+    /// jobs, whose working directory may hold anything).
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -28,7 +28,10 @@ impl Context {
         };
         let format = resolve_format(output.format, &target)?;
         let width = match target {
-            Target::Stdout if std::io::stdout().is_terminal() => Width::Terminal,
+            // comfy-table reads the terminal's size (stdout only when it is a terminal).
+            Target::Stdout if std::io::stdout().is_terminal() => comfy_table::Table::new()
+                .width()
+                .map_or(Width::Natural, Width::Columns),
             _ => Width::Natural,
         };
         Ok(Context {

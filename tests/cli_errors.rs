@@ -1072,3 +1072,21 @@ fn a_due_date_past_year_9999_exits_65() {
         )
     );
 }
+
+#[test]
+fn no_config_ignores_cartera_toml_but_not_an_explicit_policy() {
+    let dir = workdir(Some("policy_unknown_key.toml"));
+    assert_eq!(
+        csv_header_in(dir.path(), &["--no-config"]),
+        "customer_id,customer_name,currency,current,1-30,31-60,61-90,91-120,120+,unapplied,balance"
+    );
+    fs::copy(
+        root().join(fixture("policy_two_buckets.toml")),
+        dir.path().join("two.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        csv_header_in(dir.path(), &["--no-config", "--policy", "two.toml"]),
+        "customer_id,customer_name,currency,0-90,older,unapplied,balance"
+    );
+}

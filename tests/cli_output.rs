@@ -627,3 +627,20 @@ fn a_ledger_with_nothing_open_says_so_in_every_format() {
         (0, 0)
     );
 }
+
+#[test]
+fn a_utf8_bom_and_crlf_line_ends_read_like_a_plain_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = fs::read_to_string(root().join(LEDGER)).unwrap();
+    let windows = format!("\u{feff}{}", plain.replace('\n', "\r\n"));
+    fs::write(dir.path().join("excel.csv"), windows).unwrap();
+    let out = stdout_of(cartera_in(dir.path()).args([
+        "aging",
+        "excel.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(out, aging(&["--format", "csv"]));
+}

@@ -178,3 +178,31 @@ fn the_allocation_order_and_tolerance_are_read_and_checked() {
         ]
     );
 }
+
+#[test]
+fn full_width_formula_labels_are_refused_too() {
+    assert_eq!(
+        problems("[[aging.buckets]]\nlabel = \"＝1+1\"\n"),
+        [
+            "2:9: aging.buckets[0].label: \"＝1+1\" starts with a character a spreadsheet reads as a formula; choose another label"
+        ]
+    );
+}
+
+#[test]
+fn common_toml_mistakes_get_plain_messages() {
+    assert_eq!(
+        problems("[aging.buckets]\nlabel = \"x\"\n"),
+        [
+            "1:1: aging.buckets: expected a list, found a table (hint: write [[aging.buckets]], with double brackets, once per bucket)"
+        ]
+    );
+    assert_eq!(
+        problems("aging = 1\n"),
+        ["1:9: aging: expected a table, found integer `1`"]
+    );
+    assert_eq!(
+        problems("[defaults]\nterms_days = 99999999999999999999\n"),
+        ["2:14: terms_days: expected a whole number, found a number too large"]
+    );
+}

@@ -39,7 +39,7 @@ pub fn prepare(
 ) -> Result<Prepared, CliError> {
     let sources = input.sources()?;
     let ctx = Context::resolve(run.as_of, output)?;
-    let policy_file = policy_path(run.policy.as_deref());
+    let policy_file = policy_path(run.policy.as_deref(), run.no_config);
     let policy = load_policy(policy_file.as_deref())?;
     let ledger = load_ledger(&sources, &policy)?;
     let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);

@@ -24,7 +24,7 @@ pub(super) fn validate_buckets(
                 b.label.span(),
                 format!("{key}.label: a label must be non-empty printable text"),
             ));
-        } else if label.starts_with(['=', '+', '-', '@']) {
+        } else if crate::render::starts_like_formula(&label) {
             problems.push(at(b.label.span(), format!("{key}.label: \"{label}\" starts with a character a spreadsheet reads as a formula; choose another label")));
         } else if RESERVED_LABELS.contains(&label.to_lowercase().as_str()) {
             problems.push(at(b.label.span(), format!("{key}.label: \"{label}\" is the name of another output column; choose another label")));

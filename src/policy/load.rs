@@ -7,12 +7,12 @@ use super::{Policy, PolicyProblem, line_column, parse_policy};
 use crate::error::CliError;
 
 /// The policy file a run uses: `--policy FILE`, else `cartera.toml` in the working
-/// directory when it exists, else none (the built-in defaults).
-pub fn policy_path(explicit: Option<&Path>) -> Option<PathBuf> {
+/// directory when it exists (unless `--no-config`), else none (the built-in defaults).
+pub fn policy_path(explicit: Option<&Path>, no_config: bool) -> Option<PathBuf> {
     let default_path = Path::new("cartera.toml");
     match explicit {
         Some(p) => Some(p.to_path_buf()),
-        None if default_path.exists() => Some(default_path.to_path_buf()),
+        None if !no_config && default_path.exists() => Some(default_path.to_path_buf()),
         None => None,
     }
 }

@@ -31,10 +31,16 @@ fn csv_cell(cell: &Cell) -> String {
     }
 }
 
-/// OWASP's CSV-injection triggers, with their full-width forms.
-pub fn guard_formula(text: &str) -> String {
+/// Whether a spreadsheet could run `text` as a formula: it starts with one of OWASP's
+/// CSV-injection triggers, or their full-width forms.
+pub fn starts_like_formula(text: &str) -> bool {
     const TRIGGERS: &[char] = &['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠'];
-    if text.starts_with(TRIGGERS) {
+    text.starts_with(TRIGGERS)
+}
+
+/// Neutralises a text cell that [`starts_like_formula`] with a leading `'`.
+pub fn guard_formula(text: &str) -> String {
+    if starts_like_formula(text) {
         format!("'{text}")
     } else {
         text.to_string()

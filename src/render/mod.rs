@@ -2,6 +2,7 @@
 //! bytes go; the shell does (see `output`).
 
 mod csv;
+pub use csv::starts_like_formula;
 mod json;
 mod table;
 
@@ -35,9 +36,7 @@ impl Format {
 /// How the table may use the terminal (cosmetics only: never the content).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Width {
-    /// Fit the terminal's width (only names wrap).
-    Terminal,
-    /// Fit this many columns (only names wrap): a terminal of known width.
+    /// Fit this many columns (only names wrap): the terminal's width, read by the context.
     Columns(u16),
     /// As wide as the content needs.
     Natural,

