@@ -26,7 +26,19 @@ pub enum Command {
     /// Which payment paid which invoice, and what needs a person (the exceptions).
     #[command(after_help = format!("{RECONCILE_HELP}\n\n{}", exit_status_help()))]
     Reconcile(ReconcileArgs),
+    /// Risk level of each customer by the credit policy: limits, payment history, provisions.
+    #[command(after_help = format!("{RISK_HELP}\n\n{}", exit_status_help()))]
+    Risk(RiskArgs),
 }
+
+const RISK_HELP: &str = "\
+Examples:
+  cartera risk ledger.csv --policy policy.toml
+  cartera risk ledger.csv --customers customers.csv -o risk.csv
+  cartera risk ledger.csv --fail-on alto             cron: exit 1 when any customer is \"alto\"
+
+The levels, credit limits and provision rates come from the policy ([[risk.levels]],
+[credit], provision_rate on each aging bucket); see policy.example.toml.";
 
 const RECONCILE_HELP: &str = "\
 Examples:
@@ -127,6 +139,23 @@ pub struct AgingArgs {
     /// One row per open document instead of one per customer.
     #[arg(long)]
     pub detail: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RiskArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Customers CSV: customer_id, customer_name, credit_limit, currency, and optionally
+    /// segment and terms_days; its limits win over the policy's.
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<PathBuf>,
+    /// Exit 1 when any customer is at LEVEL (after writing the report).
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -21,3 +21,4 @@ pub mod policy;
 pub mod reconcile;
 pub mod render;
 pub mod report;
+pub mod risk;

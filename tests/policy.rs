@@ -57,11 +57,13 @@ fn an_unknown_key_is_located() {
     );
     assert_eq!(
         problems("[aging]\n[[aging.buckets]]\nlabel = \"a\"\nmax_dias = 3\n"),
-        ["4:1: unknown field `max_dias`, expected `label` or `max_days`"]
+        ["4:1: unknown field `max_dias`, expected one of `label`, `max_days`, `provision_rate`"]
     );
     assert_eq!(
-        problems("[risk]\n"),
-        ["1:2: unknown field `risk`, expected one of `defaults`, `aging`, `allocation`"]
+        problems("[riesgo]\n"),
+        [
+            "1:2: unknown field `riesgo`, expected one of `defaults`, `aging`, `allocation`, `risk`, `credit`"
+        ]
     );
 }
 

@@ -3,6 +3,7 @@
 
 pub mod aging;
 pub mod reconcile;
+pub mod risk;
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,7 @@ use crate::allocate::{Allocation, allocate, check_conservation};
 use crate::cli::{Command, InputArgs, OutputArgs, RunArgs};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::input::{Source, load_ledger};
+use crate::input::{Customers, Source, load_customers, load_ledger};
 use crate::model::Ledger;
 use crate::policy::{Policy, load_policy, policy_path};
 use crate::report::RunFacts;
@@ -19,6 +20,7 @@ pub fn run(command: &Command) -> Result<(), CliError> {
     match command {
         Command::Aging(args) => aging::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Risk(args) => risk::run(args),
     }
 }
 
@@ -28,6 +30,8 @@ pub struct Prepared {
     pub sources: Vec<Source>,
     pub policy_file: Option<PathBuf>,
     pub policy: Policy,
+    pub customers_file: Option<PathBuf>,
+    pub customers: Customers,
     pub ledger: Ledger,
     pub alloc: Allocation,
 }
@@ -37,18 +41,36 @@ pub fn prepare(
     run: &RunArgs,
     output: &OutputArgs,
 ) -> Result<Prepared, CliError> {
+    prepare_with(input, run, output, None)
+}
+
+/// As [`prepare`], with a customers file whose terms give due dates, and whose names,
+/// segments and limits the risk report uses.
+pub fn prepare_with(
+    input: &InputArgs,
+    run: &RunArgs,
+    output: &OutputArgs,
+    customers_file: Option<&Path>,
+) -> Result<Prepared, CliError> {
     let sources = input.sources()?;
     let ctx = Context::resolve(run.as_of, output)?;
     let policy_file = policy_path(run.policy.as_deref(), run.no_config);
     let policy = load_policy(policy_file.as_deref())?;
-    let ledger = load_ledger(&sources, &policy)?;
+    let customers = customers_file
+        .map(|p| load_customers(p, &policy))
+        .transpose()?
+        .unwrap_or_default();
+    let ledger = load_ledger(&sources, &policy, &customers.terms)?;
     let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);
     check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
+    let customers_file = customers_file.map(Path::to_path_buf);
     Ok(Prepared {
         ctx,
         sources,
         policy_file,
         policy,
+        customers_file,
+        customers,
         ledger,
         alloc,
     })
@@ -59,6 +81,7 @@ impl Prepared {
     pub fn inputs(&self) -> Vec<Option<&Path>> {
         (self.sources.iter().map(|s| s.path.as_deref()))
             .chain(self.policy_file.as_deref().map(Some))
+            .chain(self.customers_file.as_deref().map(Some))
             .collect()
     }
 

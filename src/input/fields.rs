@@ -10,6 +10,25 @@ use crate::error::sanitize;
 use crate::model::DocKind;
 use crate::money::{AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, parse_amount};
 
+/// The trimmed text of field `i`, or why it cannot be read.
+pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r str, String> {
+    let Ok(value) = std::str::from_utf8(&rec[i]).map(str::trim) else {
+        return Err(format!(
+            "column \"{column}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")"
+        ));
+    };
+    // A quote opened and never closed swallows the next rows into one value: the rows
+    // would vanish and their amounts land on the wrong customer.
+    if value.contains(['\n', '\r']) {
+        let lines = 1 + value.matches('\r').count() + value.matches('\n').count()
+            - value.matches("\r\n").count();
+        return Err(format!(
+            "column \"{column}\": the value runs over {lines} lines (hint: a double quote opened on this line is never closed, or a value holds a line break)"
+        ));
+    }
+    Ok(value)
+}
+
 /// The `type` column; an empty one takes the input's role (`--invoices`, `--payments`). A
 /// payment in the invoices file, or an invoice in the payments file, is an error: most
 /// likely a whole ledger was given under the wrong flag.

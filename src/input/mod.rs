@@ -2,15 +2,18 @@
 //! each row to the normaliser. This is the only module that reads input files.
 
 mod columns;
+mod customers;
 mod fields;
 mod lines;
 mod normalize;
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 pub use columns::{Columns, FIELDS, plan_columns};
+pub use customers::{Customers, load_customers};
 pub use lines::LineTracker;
 pub use normalize::Collector;
 
@@ -49,9 +52,16 @@ impl Source {
 
 /// Reads every source, in order, into one ledger; all data problems of all files are
 /// reported together.
-pub fn load_ledger(sources: &[Source], policy: &Policy) -> Result<Ledger, CliError> {
+/// `terms` are payment terms per customer id (from a customers file), for invoices whose due
+/// date is empty; the policy's default terms serve the others.
+pub fn load_ledger(
+    sources: &[Source],
+    policy: &Policy,
+    terms: &HashMap<String, u32>,
+) -> Result<Ledger, CliError> {
     refuse_repeats(sources)?;
     let mut collector = Collector::new(policy);
+    collector.customer_terms.clone_from(terms);
     for (index, source) in sources.iter().enumerate() {
         let name = source.display_name();
         let index = u32::try_from(index).map_err(|_| CliError::Usage {
@@ -111,45 +121,24 @@ pub fn read_source<R: Read>(
     role: Role,
     collector: &mut Collector,
 ) -> Result<(), CliError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(LineTracker::new(reader));
-    let io_failed = |e: csv::Error, name: &str| {
-        let why = match e.into_kind() {
-            csv::ErrorKind::Io(e) => io_reason(&e),
-            other => format!("{other:?}"), // unreachable: byte records, flexible widths
-        };
-        CliError::Io {
-            message: format!("cannot read {name}: {why}"),
-        }
-    };
     collector.add_source(name.clone());
-    let mut record = csv::ByteRecord::new();
-    if !rdr
-        .read_byte_record(&mut record)
-        .map_err(|e| io_failed(e, &name))?
-    {
+    let mut records = Records::new(reader, name.clone());
+    let Some(header_line) = records.next_record()? else {
         collector.error(format!(
             "{name}: the file is empty (expected a header line naming the columns)"
         ));
         return Ok(());
-    }
-    let header_line = line_of(&mut rdr, &record);
-    let columns = match plan_columns(&record, role) {
+    };
+    let columns = match plan_columns(&records.record, role) {
         Ok(c) => c,
         Err(message) => {
             collector.error(format!("{name}:{header_line}: {message}"));
             return Ok(());
         }
     };
-    while rdr
-        .read_byte_record(&mut record)
-        .map_err(|e| io_failed(e, &name))?
-    {
-        let line = line_of(&mut rdr, &record);
+    while let Some(line) = records.next_record()? {
         collector.row(
-            &record,
+            &records.record,
             &columns,
             role,
             crate::model::Loc {
@@ -161,7 +150,44 @@ pub fn read_source<R: Read>(
     Ok(())
 }
 
-fn line_of<R: Read>(rdr: &mut csv::Reader<LineTracker<R>>, record: &csv::ByteRecord) -> u64 {
-    let byte = record.position().map_or(0, |p| p.byte());
-    rdr.get_mut().line_of(byte)
+/// The records of one CSV input, one at a time into a reused buffer, each with the line a
+/// text editor shows for its start.
+pub struct Records<R: Read> {
+    rdr: csv::Reader<LineTracker<R>>,
+    name: String,
+    pub record: csv::ByteRecord,
+}
+
+impl<R: Read> Records<R> {
+    pub fn new(reader: R, name: String) -> Self {
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(LineTracker::new(reader));
+        Records {
+            rdr,
+            name,
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    /// Reads the next record into `self.record`; its line, or `None` at the end.
+    pub fn next_record(&mut self) -> Result<Option<u64>, CliError> {
+        match self.rdr.read_byte_record(&mut self.record) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                let byte = self.record.position().map_or(0, |p| p.byte());
+                Ok(Some(self.rdr.get_mut().line_of(byte)))
+            }
+            Err(e) => {
+                let why = match e.into_kind() {
+                    csv::ErrorKind::Io(e) => io_reason(&e),
+                    other => format!("{other:?}"), // unreachable: byte records, flexible widths
+                };
+                Err(CliError::Io {
+                    message: format!("cannot read {}: {why}", self.name),
+                })
+            }
+        }
+    }
 }

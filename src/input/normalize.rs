@@ -20,6 +20,8 @@ pub struct Collector {
     ledger: Ledger,
     default_currency: Currency,
     terms_days: u32,
+    /// Terms per customer id, from a customers file.
+    pub(super) customer_terms: HashMap<String, u32>,
     errors: Vec<String>,
     total_errors: usize,
     first_seen: HashMap<String, Loc>,
@@ -35,6 +37,7 @@ impl Collector {
             ledger: Ledger::default(),
             default_currency: policy.default_currency,
             terms_days: policy.terms_days,
+            customer_terms: HashMap::new(),
             errors: Vec::new(),
             total_errors: 0,
             first_seen: HashMap::new(),
@@ -84,19 +87,7 @@ impl Collector {
         let mut bad = Vec::new();
         let mut text = |i: Option<usize>| -> &str {
             let Some(i) = i else { return "" };
-            let Ok(value) = std::str::from_utf8(&rec[i]).map(str::trim) else {
-                bad.push(format!("column \"{}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")", cols.names[i]));
-                return "";
-            };
-            // A quote opened and never closed swallows the next rows into one value: the
-            // rows would vanish and their amounts land on the wrong customer.
-            if value.contains(['\n', '\r']) {
-                let lines = 1 + value.matches('\r').count() + value.matches('\n').count()
-                    - value.matches("\r\n").count();
-                bad.push(format!("column \"{}\": the value runs over {lines} lines (hint: a double quote opened on this line is never closed, or a value holds a line break)", cols.names[i]));
-                return "";
-            }
-            value
+            take(&mut bad, fields::text(rec, i, &cols.names[i])).unwrap_or("")
         };
         let t = [
             cols.kind,
@@ -173,7 +164,10 @@ impl Collector {
                     due_text,
                     col(cols.due, "due_date"),
                     d,
-                    self.terms_days,
+                    customer
+                        .and_then(|c| self.customer_terms.get(c))
+                        .copied()
+                        .unwrap_or(self.terms_days),
                     col(Some(cols.date), ""),
                 ),
             ),

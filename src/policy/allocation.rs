@@ -9,7 +9,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::PolicyProblem;
-use crate::money::{Currency, parse_amount};
+use super::values::{RawMoneyMap, money_map};
+use crate::money::Currency;
 
 /// One step of the allocation engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,7 +55,7 @@ impl Default for AllocationPolicy {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAllocation {
     order: Option<Vec<Spanned<String>>>,
-    tolerance: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    tolerance: Option<RawMoneyMap>,
 }
 
 pub(super) fn validate_allocation(
@@ -79,16 +80,8 @@ pub(super) fn validate_allocation(
             }
         }
     }
-    for (code, amount) in raw.tolerance.unwrap_or_default() {
-        let currency = Currency::parse(code.get_ref());
-        let value = parse_amount(amount.get_ref())
-            .ok()
-            .filter(|v| !v.is_sign_negative());
-        match (currency, value) {
-            (None, _) => problems.push(at(code.span(), format!("allocation.tolerance: \"{}\" is not a currency code (expected 3 letters such as COP or USD)", crate::error::sanitize(code.get_ref())))),
-            (Some(c), None) => problems.push(at(amount.span(), format!("allocation.tolerance.{c}: \"{}\" is not an amount (expected a plain positive decimal in quotes, such as \"0.05\")", crate::error::sanitize(amount.get_ref())))),
-            (Some(c), Some(v)) => drop(policy.tolerance.insert(c, v)),
-        }
+    if let Some(tolerance) = raw.tolerance {
+        policy.tolerance = money_map("allocation.tolerance", tolerance, at, &mut problems);
     }
     if problems.is_empty() {
         Ok(policy)

@@ -5,6 +5,9 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use rust_decimal::Decimal;
+
+use super::values::decimal;
 use super::{Bucket, PolicyProblem, RESERVED_LABELS, RawBucket};
 
 pub(super) fn validate_buckets(
@@ -46,9 +49,19 @@ pub(super) fn validate_buckets(
             }
             (None, true) => {}
         }
+        let rate = b.provision_rate.as_ref().and_then(|r| {
+            decimal(
+                &format!("{key}.provision_rate"),
+                r,
+                Some(Decimal::ONE),
+                at,
+                &mut problems,
+            )
+        });
         out.push(Bucket {
             label,
             max_days: b.max_days.map(|m| *m.get_ref()),
+            provision_rate: rate.unwrap_or_default(),
         });
     }
     if problems.is_empty() {

@@ -13,10 +13,14 @@ use crate::money::Currency;
 mod allocation;
 mod buckets;
 mod load;
+mod risk;
+mod values;
 pub use allocation::{AllocationPolicy, Step};
 use allocation::{RawAllocation, validate_allocation};
 use buckets::validate_buckets;
 pub use load::{load_policy, policy_path};
+pub use risk::{Condition, CreditPolicy, Level, RiskPolicy};
+use risk::{RawCredit, RawRisk, validate_credit, validate_risk};
 
 /// What the days of an open invoice are counted from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +44,9 @@ impl Basis {
 pub struct Bucket {
     pub label: String,
     pub max_days: Option<i64>,
+    /// Share of the bucket's open balance expected to be lost (IFRS 9 provision matrix);
+    /// zero when not set.
+    pub provision_rate: rust_decimal::Decimal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +76,8 @@ pub struct Policy {
     pub terms_days: u32,
     pub aging: AgingPolicy,
     pub allocation: AllocationPolicy,
+    pub risk: RiskPolicy,
+    pub credit: CreditPolicy,
 }
 
 impl Default for Policy {
@@ -76,6 +85,7 @@ impl Default for Policy {
         let bucket = |label: &str, max_days| Bucket {
             label: label.to_string(),
             max_days,
+            provision_rate: rust_decimal::Decimal::ZERO,
         };
         Policy {
             origin: "built-in defaults".to_string(),
@@ -93,6 +103,8 @@ impl Default for Policy {
                 ],
             },
             allocation: AllocationPolicy::default(),
+            risk: RiskPolicy::default(),
+            credit: CreditPolicy::default(),
         }
     }
 }
@@ -119,6 +131,8 @@ struct RawPolicy {
     defaults: Option<RawDefaults>,
     aging: Option<RawAging>,
     allocation: Option<RawAllocation>,
+    risk: Option<RawRisk>,
+    credit: Option<RawCredit>,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +154,7 @@ struct RawAging {
 pub(crate) struct RawBucket {
     pub(crate) label: Spanned<String>,
     pub(crate) max_days: Option<Spanned<i64>>,
+    pub(crate) provision_rate: Option<Spanned<String>>,
 }
 
 /// A problem in a policy file, located.
@@ -217,6 +232,12 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProble
                 Err(mut p) => problems.append(&mut p),
             }
         }
+    }
+    if let Some(r) = raw.risk {
+        policy.risk = validate_risk(r, &at, &mut problems);
+    }
+    if let Some(c) = raw.credit {
+        policy.credit = validate_credit(c, &at, &mut problems);
     }
     if let Some(a) = raw.allocation {
         match validate_allocation(a, &at) {

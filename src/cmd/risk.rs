@@ -1,0 +1,61 @@
+//! `cartera risk`: prepare (with a customers file) → age → assess → rows → render → write;
+//! `--fail-on LEVEL` exits 1 when any customer lands in that level.
+
+use crate::aging::age;
+use crate::cli::RiskArgs;
+use crate::error::CliError;
+use crate::output::write_output;
+use crate::render::render;
+use crate::report::count;
+use crate::report::risk::risk_report;
+use crate::risk::assess;
+
+pub fn run(args: &RiskArgs) -> Result<(), CliError> {
+    let p = super::prepare_with(
+        &args.input,
+        &args.run,
+        &args.output,
+        args.customers.as_deref(),
+    )?;
+    let levels = &p.policy.risk.levels;
+    let fail_on = match &args.fail_on {
+        None => None,
+        Some(name) => Some(
+            levels
+                .iter()
+                .position(|l| l.name.eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
+                    let known = if known.is_empty() {
+                        "none: add [[risk.levels]] to the policy".to_string()
+                    } else {
+                        known.join(", ")
+                    };
+                    CliError::Usage {
+                        message: format!(
+                            "--fail-on \"{}\" is not a level of the policy (its levels: {known})",
+                            crate::error::sanitize(name)
+                        ),
+                    }
+                })?,
+        ),
+    };
+    let aging = age(&p.ledger, &p.alloc, &p.policy.aging);
+    let rows = assess(&p.ledger, &p.alloc, &aging, &p.policy, &p.customers.info);
+    let (meta, footer) = p.facts().describe(None);
+    let report = risk_report(&rows, &p.policy, footer, meta);
+    write_output(&p.ctx.target, &p.inputs(), |out| {
+        render(&report, p.ctx.format, p.ctx.width, out)
+    })?;
+    if let Some(level) = fail_on {
+        let n = rows.iter().filter(|r| r.level == Some(level)).count() as u64;
+        if n > 0 {
+            let name = &levels[level].name;
+            let who = count(n, "customer account is", "customer accounts are");
+            return Err(CliError::Findings {
+                message: format!("{who} at level \"{name}\" (exit 1 for --fail-on {name})"),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! Risk rows → rows model: one row per customer and currency, grouped by level and
+//! currency with a total of the amounts of each group.
+
+use rust_decimal::Decimal;
+
+use super::{Cell, Column, Group, Meta, Report};
+use crate::policy::Policy;
+use crate::risk::RiskRow;
+
+const AMOUNT_COLUMNS: [(&str, &str); 12] = [
+    ("balance", "Balance"),
+    ("overdue", "Overdue"),
+    ("overdue_share", "Overdue share"),
+    ("max_days_past_due", "Max days past due"),
+    ("credit_limit", "Credit limit"),
+    ("credit_use", "Credit use"),
+    ("available_credit", "Available credit"),
+    ("avg_days_late", "Avg days late"),
+    ("late_share", "Late share"),
+    ("provision", "Provision"),
+    ("level", "Level"),
+    ("reason", "Reason"),
+];
+
+pub fn risk_report(
+    rows: &[RiskRow],
+    policy: &Policy,
+    footer: Vec<String>,
+    meta: Vec<(&'static str, Meta)>,
+) -> Report {
+    let mut columns = vec![
+        Column::text("customer_id", "Customer"),
+        Column::prose("customer_name", "Name"),
+        Column::text("segment", "Segment"),
+        Column::text("currency", "Currency"),
+    ];
+    for (key, title) in AMOUNT_COLUMNS {
+        columns.push(match key {
+            "level" => Column::text(key, title),
+            "reason" => Column::prose(key, title),
+            _ => Column::number(key, title),
+        });
+    }
+    let level_name = |r: &RiskRow| {
+        r.level
+            .map_or(String::new(), |l| policy.risk.levels[l].name.clone())
+    };
+    let mut groups: Vec<Group> = Vec::new();
+    for r in rows {
+        let same = groups
+            .last()
+            .is_some_and(|g| g.total_label == label(&level_name(r), r));
+        if !same {
+            groups.push(Group {
+                rows: Vec::new(),
+                total_label: label(&level_name(r), r),
+                total: Some(Vec::new()),
+            });
+        }
+        let group = groups.last_mut().expect("pushed above");
+        group.rows.push(cells(r, &level_name(r)));
+    }
+    for g in &mut groups {
+        g.total = Some(total(&g.rows));
+    }
+    Report {
+        name: "risk",
+        columns,
+        groups,
+        meta,
+        footer,
+        empty_note: "No customer has a document by then.".into(),
+    }
+}
+
+fn label(level: &str, r: &RiskRow) -> String {
+    let level = if level.is_empty() {
+        "(no level)"
+    } else {
+        level
+    };
+    format!("Total {level} {}", r.currency)
+}
+
+fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
+    let minor = r.currency.minor_units();
+    let money = |d: Decimal| Cell::Money(d, minor);
+    let opt = |d: Option<Decimal>, places: u32| d.map_or(Cell::Empty, |d| Cell::Money(d, places));
+    vec![
+        Cell::Text(r.customer.0.clone()),
+        Cell::Text(r.name.clone()),
+        Cell::Text(r.segment.clone()),
+        Cell::Text(r.currency.to_string()),
+        money(r.balance),
+        money(r.overdue),
+        opt(r.overdue_share, 4),
+        Cell::Int(r.max_days_past_due),
+        opt(r.credit_limit, minor),
+        opt(r.credit_use, 4),
+        opt(r.available_credit, minor),
+        opt(r.avg_days_late, 2),
+        opt(r.late_share, 4),
+        money(r.provision),
+        Cell::Text(level.to_string()),
+        Cell::Text(r.reason.clone()),
+    ]
+}
+
+/// The sums of balance, overdue, credit limit, available credit and provision; the
+/// currency and level are repeated, other cells left empty.
+fn total(rows: &[Vec<Cell>]) -> Vec<Cell> {
+    let mut total = vec![Cell::Empty; 16];
+    for (i, cell) in rows[0].iter().enumerate() {
+        if matches!(i, 3 | 14) {
+            total[i] = cell.clone();
+        }
+    }
+    for i in [4, 5, 8, 10, 13] {
+        let mut sum = None;
+        let mut minor = 0;
+        for row in rows {
+            if let Cell::Money(d, m) = row[i] {
+                sum = Some(sum.unwrap_or(Decimal::ZERO) + d);
+                minor = m;
+            }
+        }
+        if let Some(s) = sum {
+            total[i] = Cell::Money(s, minor);
+        }
+    }
+    total
+}

@@ -1,0 +1,74 @@
+//! Payment history: how late each customer settled its invoices.
+//!
+//! An invoice counts when it is closed as of the date and the last credit applied to it
+//! (by date) is a payment, dated within the look-back window; its days late are that
+//! payment's date − the due date, at least 0. Invoices closed by a credit note say nothing
+//! about paying habits and are left out.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::allocate::Allocation;
+use crate::model::{CreditKind, CustomerId, Ledger};
+use crate::money::Currency;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct History {
+    /// Invoices settled by payment in the window.
+    pub settled: u64,
+    /// Of them, paid after their due date.
+    pub late: u64,
+    /// Σ amount × days late, and Σ amount.
+    weighted_days: Decimal,
+    weight: Decimal,
+}
+
+impl History {
+    /// Σ amount × days late / Σ amount.
+    pub fn average_days_late(&self) -> Option<Decimal> {
+        (self.weight > Decimal::ZERO)
+            .then(|| self.weighted_days.checked_div(self.weight))
+            .flatten()
+    }
+}
+
+pub fn payment_history<'a>(
+    ledger: &'a Ledger,
+    alloc: &Allocation,
+    history_days: u32,
+) -> HashMap<(&'a CustomerId, Currency), History> {
+    let since = alloc
+        .as_of
+        .checked_sub_days(Days::new(u64::from(history_days)))
+        .unwrap_or(NaiveDate::MIN);
+    // The last credit (by date, then input order) applied to each invoice.
+    let mut last: HashMap<usize, usize> = HashMap::new();
+    for a in &alloc.applications {
+        let Some(c) = a.credit else { continue };
+        let credit = &ledger.credits[c];
+        let slot = last.entry(a.invoice).or_insert(c);
+        let current = &ledger.credits[*slot];
+        if (credit.date, credit.loc) > (current.date, current.loc) {
+            *slot = c;
+        }
+    }
+    let mut out: HashMap<(&'a CustomerId, Currency), History> = HashMap::new();
+    for (i, c) in last {
+        let (invoice, credit) = (&ledger.invoices[i], &ledger.credits[c]);
+        let closed = alloc.invoice_open[i].is_some_and(|o| o.is_zero());
+        if !closed || credit.kind != CreditKind::Payment || credit.date < since {
+            continue;
+        }
+        let days_late = (credit.date - invoice.due).num_days().max(0);
+        let h = out
+            .entry((&invoice.customer, invoice.currency))
+            .or_default();
+        h.settled += 1;
+        h.late += u64::from(days_late > 0);
+        h.weighted_days += invoice.amount * Decimal::from(days_late);
+        h.weight += invoice.amount;
+    }
+    out
+}

@@ -1,0 +1,233 @@
+//! Risk: per (customer, currency), the figures a credit manager decides on (balance,
+//! overdue, credit use, payment history, provision) and the level of the credit policy
+//! they place the customer in, with the condition that did. Pure.
+
+mod history;
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::aging::Aging;
+use crate::allocate::Allocation;
+use crate::model::{CustomerId, DocKind, Ledger};
+use crate::money::Currency;
+use crate::policy::{Condition, Policy};
+
+/// What a customers file says of a customer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomerInfo {
+    pub name: Option<String>,
+    pub segment: String,
+    /// Credit limit per currency; wins over the policy's.
+    pub limits: BTreeMap<Currency, Decimal>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RiskRow {
+    pub customer: CustomerId,
+    pub name: String,
+    pub segment: String,
+    pub currency: Currency,
+    pub balance: Decimal,
+    /// Open on invoices past their due date.
+    pub overdue: Decimal,
+    /// overdue / balance, to 4 places (none when the balance is not positive).
+    pub overdue_share: Option<Decimal>,
+    /// Days past due of the oldest open invoice (0 when none is overdue).
+    pub max_days_past_due: i64,
+    pub credit_limit: Option<Decimal>,
+    /// balance / credit limit, to 4 places.
+    pub credit_use: Option<Decimal>,
+    pub available_credit: Option<Decimal>,
+    /// Amount-weighted average days late of the invoices settled in the window, to 2 places.
+    pub avg_days_late: Option<Decimal>,
+    /// Share of those invoices paid late, to 4 places.
+    pub late_share: Option<Decimal>,
+    /// Σ bucket × provision rate, rounded half away from zero to the currency's minor unit.
+    pub provision: Decimal,
+    /// Index into the policy's levels; none when no level matched.
+    pub level: Option<usize>,
+    /// The condition that placed the customer (`max_days_past_due 144 > 90`).
+    pub reason: String,
+}
+
+fn round(d: Decimal, places: u32) -> Decimal {
+    d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn share(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    (whole > Decimal::ZERO)
+        .then(|| part.checked_div(whole).map(|s| round(s, 4)))
+        .flatten()
+}
+
+/// One row per (customer, currency) with a document dated by the as-of date, sorted by
+/// level (in policy order, unmatched last), currency, balance (largest first), customer.
+pub fn assess(
+    ledger: &Ledger,
+    alloc: &Allocation,
+    aging: &Aging,
+    policy: &Policy,
+    customers: &HashMap<CustomerId, CustomerInfo>,
+) -> Vec<RiskRow> {
+    let names = crate::aging::customer_names(ledger, alloc.as_of);
+    let mut rows: BTreeMap<(&CustomerId, Currency), RiskRow> = BTreeMap::new();
+    let existing = ledger
+        .invoices
+        .iter()
+        .zip(&alloc.invoice_open)
+        .filter(|(_, o)| o.is_some())
+        .map(|(i, _)| (&i.customer, i.currency));
+    let existing = existing.chain(
+        ledger
+            .credits
+            .iter()
+            .zip(&alloc.credit_unapplied)
+            .filter(|(_, u)| u.is_some())
+            .map(|(c, _)| (&c.customer, c.currency)),
+    );
+    for (customer, currency) in existing {
+        rows.entry((customer, currency)).or_insert_with(|| {
+            let info = customers.get(customer);
+            let name = info
+                .and_then(|i| i.name.clone())
+                .or_else(|| names.get(customer).map(|n| n.to_string()));
+            RiskRow {
+                customer: customer.clone(),
+                name: name.unwrap_or_default(),
+                segment: info.map_or(String::new(), |i| i.segment.clone()),
+                currency,
+                balance: Decimal::ZERO,
+                overdue: Decimal::ZERO,
+                overdue_share: None,
+                max_days_past_due: 0,
+                credit_limit: None,
+                credit_use: None,
+                available_credit: None,
+                avg_days_late: None,
+                late_share: None,
+                provision: Decimal::ZERO,
+                level: None,
+                reason: String::new(),
+            }
+        });
+    }
+    for doc in &aging.detail {
+        let Some(row) = rows.get_mut(&(&doc.customer, doc.currency)) else {
+            continue;
+        };
+        row.balance += doc.open;
+        if let (DocKind::Invoice, Some(due), Some(bucket)) = (doc.kind, doc.due, doc.bucket) {
+            let days = (aging.as_of - due).num_days();
+            if days > 0 {
+                row.overdue += doc.open;
+                row.max_days_past_due = row.max_days_past_due.max(days);
+            }
+            row.provision += doc.open * policy.aging.buckets[bucket].provision_rate;
+        }
+    }
+    let history = history::payment_history(ledger, alloc, policy.risk.history_days);
+    for ((customer, currency), row) in rows.iter_mut() {
+        row.provision = round(row.provision, currency.minor_units());
+        row.overdue_share = share(row.overdue, row.balance);
+        row.credit_limit = customers
+            .get(*customer)
+            .and_then(|i| i.limits.get(currency))
+            .or_else(|| {
+                policy
+                    .credit
+                    .limits
+                    .get(*customer)
+                    .and_then(|l| l.get(currency))
+            })
+            .or_else(|| policy.credit.default_limit.get(currency))
+            .copied();
+        if let Some(limit) = row.credit_limit {
+            row.credit_use = share(row.balance, limit);
+            row.available_credit = Some(limit - row.balance);
+        }
+        if let Some(h) = history.get(&(*customer, *currency)) {
+            row.avg_days_late = h.average_days_late().map(|d| round(d, 2));
+            row.late_share = share(Decimal::from(h.late), Decimal::from(h.settled));
+        }
+        (row.level, row.reason) = grade(row, policy);
+    }
+    let mut rows: Vec<RiskRow> = rows.into_values().collect();
+    rows.sort_by(|a, b| {
+        (
+            a.level.is_none(),
+            a.level,
+            a.currency,
+            std::cmp::Reverse(a.balance),
+            &a.customer,
+        )
+            .cmp(&(
+                b.level.is_none(),
+                b.level,
+                b.currency,
+                std::cmp::Reverse(b.balance),
+                &b.customer,
+            ))
+    });
+    rows
+}
+
+/// The first level any of whose conditions holds, and why.
+fn grade(row: &RiskRow, policy: &Policy) -> (Option<usize>, String) {
+    if policy.risk.levels.is_empty() {
+        return (None, String::new()); // a policy without levels grades no one
+    }
+    for (i, level) in policy.risk.levels.iter().enumerate() {
+        if level.conditions.is_empty() {
+            return (Some(i), "no condition above held".to_string());
+        }
+        if let Some(reason) = level.conditions.iter().find_map(|c| holds(c, row)) {
+            return (Some(i), reason);
+        }
+    }
+    (None, "no level matched".to_string())
+}
+
+/// `Some(reason)` when the condition holds (strictly over its threshold).
+fn holds(condition: &Condition, row: &RiskRow) -> Option<String> {
+    let minor = row.currency.minor_units();
+    let money = |d: Decimal| crate::money::format_plain(d, minor);
+    let over = |value: Option<Decimal>, limit: Decimal, places: u32| {
+        let shown = |d: Decimal| crate::money::format_plain(d, places);
+        value
+            .filter(|v| *v > limit)
+            .map(|v| format!("{} {} > {}", condition.key(), shown(v), limit))
+    };
+
+    match condition {
+        Condition::MaxDaysPastDueOver(days) => (row.max_days_past_due > *days)
+            .then(|| format!("max_days_past_due {} > {days}", row.max_days_past_due)),
+        Condition::OverdueShareOver(s) => over(row.overdue_share, *s, 4),
+        Condition::CreditUseOver(s) => over(row.credit_use, *s, 4),
+        Condition::LateShareOver(s) => over(row.late_share, *s, 4),
+        Condition::AvgDaysLateOver(days) => over(row.avg_days_late, Decimal::from(*days), 2),
+        Condition::OverdueOver(map) => {
+            let limit = map.get(&row.currency)?;
+            (row.overdue > *limit).then(|| {
+                format!(
+                    "overdue {} > {} {}",
+                    money(row.overdue),
+                    money(*limit),
+                    row.currency
+                )
+            })
+        }
+        Condition::BalanceOver(map) => {
+            let limit = map.get(&row.currency)?;
+            (row.balance > *limit).then(|| {
+                format!(
+                    "balance {} > {} {}",
+                    money(row.balance),
+                    money(*limit),
+                    row.currency
+                )
+            })
+        }
+    }
+}
