@@ -208,3 +208,57 @@ fn common_toml_mistakes_get_plain_messages() {
         ["2:14: terms_days: expected a whole number, found a number too large"]
     );
 }
+
+#[test]
+fn risk_levels_are_checked_with_their_line_and_column() {
+    let text = "\
+[[risk.levels]]
+name = \"alto\"
+overdue_share_over = \"1.5\"
+[[risk.levels]]
+name = \"bajo\"
+[[risk.levels]]
+name = \"medio\"
+late_share_over = \"-0.1\"
+[credit]
+default_limit = { COP = \"cincuenta\" }
+";
+    assert_eq!(
+        problems(text),
+        [
+            "3:22: risk.levels[0].overdue_share_over: \"1.5\" is not a share between 0 and 1",
+            "6:1: risk.levels[2]: comes after risk.levels[1] \"bajo\", which has no conditions and so matches everyone; it must be last",
+            "8:19: risk.levels[2].late_share_over: \"-0.1\" is not a share between 0 and 1 (write it in quotes, such as \"0.50\")",
+            "10:25: credit.default_limit.COP: \"cincuenta\" is not an amount (expected a plain positive decimal in quotes, such as \"0.05\")",
+        ]
+    );
+    assert_eq!(
+        problems("[[risk.levels]]\nname = \"alto\"\nmax_days_over = 90\n"),
+        [
+            "3:1: unknown field `max_days_over`, expected one of `name`, `max_days_past_due_over`, `overdue_share_over`, `overdue_over`, `credit_use_over`, `avg_days_late_over`, `late_share_over`, `balance_over`"
+        ]
+    );
+}
+
+#[test]
+fn the_shipped_risk_policies_load() {
+    for name in ["policy-ifrs9.toml", "policy-colombia.toml"] {
+        let text =
+            std::fs::read_to_string(format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+        let p = parse_policy(&text, name).unwrap();
+        assert!(
+            p.risk
+                .levels
+                .last()
+                .is_some_and(|l| l.conditions.is_empty()),
+            "{name} ends with a catch-all level"
+        );
+        assert!(
+            p.aging
+                .buckets
+                .iter()
+                .all(|b| b.provision_rate <= rust_decimal::Decimal::ONE)
+        );
+    }
+}

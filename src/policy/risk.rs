@@ -151,8 +151,15 @@ pub(super) fn validate_risk(raw: RawRisk, at: At, problems: &mut Vec<PolicyProbl
         if let Some((j, other)) = &catch_all {
             problems.push(at(span.clone(), format!("{key}: comes after risk.levels[{j}] \"{other}\", which has no conditions and so matches everyone; it must be last")));
         }
+        let declared = raw.max_days_past_due_over.is_some()
+            || raw.overdue_share_over.is_some()
+            || raw.overdue_over.is_some()
+            || raw.credit_use_over.is_some()
+            || raw.avg_days_late_over.is_some()
+            || raw.late_share_over.is_some()
+            || raw.balance_over.is_some();
         let conditions = conditions(&key, raw, at, problems);
-        if conditions.is_empty() && catch_all.is_none() {
+        if !declared && catch_all.is_none() {
             catch_all = Some((i, name.clone()));
         }
         policy.levels.push(Level { name, conditions });
