@@ -24,7 +24,7 @@ pub const EXIT_CODES: [(u8, &str); 9] = [
     ),
     (
         exit::FINDINGS,
-        "ran fine and found something that needs a person (reconcile --fail-on-exceptions)",
+        "ran fine and found what needs a person (reconcile --fail-on-exceptions, risk --fail-on)",
     ),
     (exit::USAGE, "usage: the command line is not understood"),
     (

@@ -447,7 +447,7 @@ fn table_escapes_terminal_controls_in_names() {
 
 const EXIT_STATUS: &str = "Exit status:\n\
      \x20 0   success (also when the reader of the output goes away, as with | head)\n\
-     \x20 1   ran fine and found something that needs a person (reconcile --fail-on-exceptions)\n\
+     \x20 1   ran fine and found what needs a person (reconcile --fail-on-exceptions, risk --fail-on)\n\
      \x20 2   usage: the command line is not understood\n\
      \x20 65  bad input data: a value that cannot be read, a duplicate invoice, a missing column\n\
      \x20 66  an input file (ledger or policy) is missing or unreadable\n\
