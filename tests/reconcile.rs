@@ -171,7 +171,6 @@ fn the_summary_shows_each_part_and_ties_to_the_invoices() {
 fn both_agings(dir: &Path, ledger: &str) -> [(String, String); 2] {
     let open =
         stdout_of(cartera_in(dir).args(["reconcile", ledger, "--as-of", AS_OF, "--format", "csv"]));
-    fs::write(dir.join("open.csv"), &open).unwrap();
     [&[][..], &["--detail"][..]].map(|extra| {
         let direct = stdout_of(
             cartera_in(dir)
