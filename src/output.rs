@@ -50,6 +50,22 @@ impl Staged {
         &self.dest
     }
 
+    /// Whether two staged reports would land on the same file (through `..`, `.` or
+    /// symbolic links to directories too).
+    pub fn same_destination(&self, other: &Staged) -> bool {
+        let place = |p: &Path| {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            (
+                fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()),
+                p.file_name().map(|n| n.to_os_string()),
+            )
+        };
+        place(&self.dest) == place(&other.dest)
+    }
+
     /// Renames the report into place, keeping the permissions of a file it replaces.
     pub fn commit(self) -> Result<(), CliError> {
         if let Ok(meta) = fs::metadata(&self.dest) {

@@ -175,6 +175,7 @@ fn the_allocation_order_and_tolerance_are_read_and_checked() {
             "2:26: allocation.order[1]: \"reference\" must come first (references are followed before any pool is applied)",
             "2:39: allocation.order[2]: \"fifo\" is not a step (expected \"reference\", \"exact_amount\" or \"oldest_first\")",
             "2:47: allocation.order[3]: \"oldest_first\" is listed twice",
+            "3:13: allocation.tolerance: a write-off follows the referenced payments, so allocation.order must start with \"reference\"",
             "3:34: allocation.tolerance.EUR: \"-1\" is not an amount (expected a plain positive decimal in quotes, such as \"0.05\")",
             "3:15: allocation.tolerance: \"PESOS\" is not a currency code (expected 3 letters such as COP or USD)",
         ]
@@ -261,4 +262,27 @@ fn the_shipped_risk_policies_load() {
                 .all(|b| b.provision_rate <= rust_decimal::Decimal::ONE)
         );
     }
+}
+
+#[test]
+fn allocation_footguns_are_refused() {
+    assert_eq!(
+        problems("[allocation]\norder = []\n"),
+        [
+            "2:9: allocation.order: the list is empty, so nothing would ever be applied (the default is [\"reference\", \"oldest_first\"])"
+        ]
+    );
+    assert_eq!(
+        problems("[allocation]\norder = [\"oldest_first\"]\ntolerance = { USD = \"1\" }\n"),
+        [
+            "3:13: allocation.tolerance: a write-off follows the referenced payments, so allocation.order must start with \"reference\""
+        ]
+    );
+    assert_eq!(
+        problems("[allocation]\ntolerance = { COP = \"100\", cop = \"5\", USD = \"0.001\" }\n"),
+        [
+            "2:45: allocation.tolerance.USD: \"0.001\" has more decimal places than USD has (2)",
+            "2:28: allocation.tolerance: COP is given twice",
+        ]
+    );
 }

@@ -49,7 +49,7 @@ fn customer_mismatch() {
 fn currency_mismatch() {
     one_exception(
         "currency_mismatch.csv",
-        "currency_mismatch,payment,P1,C1,USD,100.00,tests/fixtures/reconcile/currency_mismatch.csv,4,payment P1 in USD names invoice F1 in COP; it went to the customer's USD pool",
+        "currency_mismatch,payment,P1,C1,USD,100.00,tests/fixtures/reconcile/currency_mismatch.csv,4,payment P1 of 100.00 USD names invoice F1 in COP; it went to the customer's USD pool",
     );
 }
 

@@ -581,3 +581,18 @@ fn a_payment_id_seen_twice_is_counted_once_per_repeat() {
         .collect();
     assert_eq!(repeated, [(1, "t.csv:3".to_string())]);
 }
+
+#[test]
+fn the_conservation_check_also_holds_each_document_to_account() {
+    let l = ledger(
+        "invoice,F1,C1,,2026-01-10,2026-02-09,100.00,USD,\ninvoice,F2,C1,,2026-01-10,2026-02-09,100.00,USD,\npayment,P1,C1,,2026-03-01,,30.00,USD,F1\npayment,P2,C1,,2026-03-01,,30.00,USD,F2\n",
+    );
+    let mut alloc = allocate(&l, date("2026-06-30"), &AllocationPolicy::default());
+    // Swapping what two credits applied keeps every total but breaks each credit.
+    alloc.credit_unapplied[0] = Some(d("10.00"));
+    alloc.credit_unapplied[1] = Some(d("-10.00"));
+    assert_eq!(
+        cartera::allocate::check_conservation(&l, &alloc),
+        Err("credit P1 (#0) of 30.00 applied 30.00 and left 10.00".into())
+    );
+}

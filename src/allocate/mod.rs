@@ -269,6 +269,39 @@ pub fn check_conservation(ledger: &Ledger, alloc: &Allocation) -> Result<(), Str
             s.from_credits += a.amount;
         }
     }
+    // And each document on its own: no invoice open below zero or above its amount, every
+    // credit's value = what it applied + what is left of it, nothing left below zero.
+    let mut from_credit = vec![Decimal::ZERO; ledger.credits.len()];
+    for a in &alloc.applications {
+        if let Some(c) = a.credit {
+            from_credit[c] += a.amount;
+        }
+    }
+    for (i, (inv, open)) in ledger.invoices.iter().zip(&alloc.invoice_open).enumerate() {
+        if let Some(open) = open.filter(|o| *o < Decimal::ZERO || *o > inv.amount) {
+            return Err(format!(
+                "invoice {} (#{i}) is open by {open} of {}",
+                inv.id.0, inv.amount
+            ));
+        }
+    }
+    for (c, (credit, left)) in ledger
+        .credits
+        .iter()
+        .zip(&alloc.credit_unapplied)
+        .enumerate()
+    {
+        if let Some(left) =
+            left.filter(|l| *l < Decimal::ZERO || credit.value() != from_credit[c] + *l)
+        {
+            return Err(format!(
+                "credit {} (#{c}) of {} applied {} and left {left}",
+                credit.id.0,
+                credit.value(),
+                from_credit[c]
+            ));
+        }
+    }
     for (cur, s) in sums {
         if s.invoiced != s.to_invoices + s.open || s.credited != s.from_credits + s.unapplied {
             return Err(format!(

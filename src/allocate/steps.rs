@@ -62,8 +62,8 @@ pub(super) fn write_off_within_tolerance(work: &mut Work, tolerance: &BTreeMap<C
     }
 }
 
-/// Each credit of the pool with nothing applied yet, equal to the open balance of exactly
-/// one open invoice of the pool, pays that invoice.
+/// Each unreferenced credit of the pool with nothing applied yet, equal to the open balance
+/// of exactly one open invoice of the pool, pays that invoice.
 pub(super) fn exact_amounts(work: &mut Work, credits: &[usize], invoices: &[usize]) {
     let mut by_open: HashMap<Decimal, Vec<usize>> = HashMap::new();
     for &i in invoices.iter().filter(|&&i| work.is_open(i)) {
@@ -74,8 +74,9 @@ pub(super) fn exact_amounts(work: &mut Work, credits: &[usize], invoices: &[usiz
         let Some(left) = work.left[c].filter(|l| *l > Decimal::ZERO) else {
             continue;
         };
-        if left != work.ledger.credits[c].value() {
-            continue; // part of it was applied already: not a credit of that amount any more
+        let credit = &work.ledger.credits[c];
+        if credit.reference.is_some() || left != credit.value() {
+            continue; // it names an invoice, or part of it went somewhere already
         }
         let Some(candidates) = by_open.get(&left.normalize()) else {
             continue;

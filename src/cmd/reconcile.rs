@@ -23,7 +23,7 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
     reconcile::check_summary(&rows).map_err(internal)?;
     let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
     let open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
-    let (meta, footer) = RunFacts::describe(&p.facts(), None);
+    let (meta, footer) = RunFacts::describe(&p.facts(), None, " (see the exceptions)");
     let summary = summary_report(&rows, &totals, footer, meta);
     let exceptions_table = exceptions_report(&exceptions, &p.ledger);
     let allocations = allocations_report(&lines);
@@ -47,16 +47,22 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
     };
     let write_main =
         |out: &mut dyn std::io::Write| render_all(&main, p.ctx.format, p.ctx.width, out);
-    let main_file = match &p.ctx.target {
-        Target::File(path) => Some(stage_unique(path, &inputs, &staged, write_main)?),
-        Target::Stdout => None,
-    };
-    for file in staged {
-        file.commit()?;
-    }
-    match main_file {
-        Some(file) => file.commit()?,
-        None => output::write_output(&Target::Stdout, &inputs, write_main)?,
+    // The side files land only once the main output is safe: staged and renamed last when
+    // it is a file, or fully written first when it is stdout (a reader that stops early,
+    // as `| head` does, is no failure).
+    match &p.ctx.target {
+        Target::File(path) => {
+            let main = stage_unique(path, &inputs, &staged, write_main)?;
+            staged.into_iter().try_for_each(Staged::commit)?;
+            main.commit()?;
+        }
+        Target::Stdout => {
+            match output::write_output(&Target::Stdout, &inputs, write_main) {
+                Ok(()) | Err(CliError::BrokenPipe) => {}
+                Err(e) => return Err(e),
+            }
+            staged.into_iter().try_for_each(Staged::commit)?;
+        }
     }
     if args.fail_on_exceptions && !exceptions.is_empty() {
         let n = count(
@@ -90,12 +96,16 @@ fn stage_unique(
     staged: &[Staged],
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<Staged, CliError> {
+    if path.as_os_str() == "-" {
+        let shown = crate::error::show_path(path);
+        return Err(CliError::Usage {
+            message: format!(
+                "{shown}: the side outputs are files (hint: --format csv writes the open items to stdout)"
+            ),
+        });
+    }
     let file = stage_file(path, inputs, write)?;
-    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    if staged
-        .iter()
-        .any(|s| absolute(s.dest()) == absolute(file.dest()))
-    {
+    if staged.iter().any(|s| s.same_destination(&file)) {
         let shown = crate::error::show_path(path);
         return Err(CliError::Usage {
             message: format!("{shown} is named for two outputs; give each output its own file"),

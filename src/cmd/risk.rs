@@ -42,7 +42,7 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
     };
     let aging = age(&p.ledger, &p.alloc, &p.policy.aging);
     let rows = assess(&p.ledger, &p.alloc, &aging, &p.policy, &p.customers.info);
-    let (meta, footer) = p.facts().describe(None);
+    let (meta, footer) = p.facts().describe(None, " (cartera reconcile lists them)");
     let report = risk_report(&rows, &p.policy, footer, meta);
     write_output(&p.ctx.target, &p.inputs(), |out| {
         render(&report, p.ctx.format, p.ctx.width, out)

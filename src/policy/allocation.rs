@@ -54,8 +54,8 @@ impl Default for AllocationPolicy {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAllocation {
-    order: Option<Vec<Spanned<String>>>,
-    tolerance: Option<RawMoneyMap>,
+    order: Option<Spanned<Vec<Spanned<String>>>>,
+    tolerance: Option<Spanned<RawMoneyMap>>,
 }
 
 pub(super) fn validate_allocation(
@@ -65,6 +65,11 @@ pub(super) fn validate_allocation(
     let mut problems = Vec::new();
     let mut policy = AllocationPolicy::default();
     if let Some(order) = raw.order {
+        if order.get_ref().is_empty() {
+            let message = "allocation.order: the list is empty, so nothing would ever be applied (the default is [\"reference\", \"oldest_first\"])";
+            problems.push(at(order.span(), message.to_string()));
+        }
+        let order = order.into_inner();
         let mut seen = HashSet::new();
         policy.order.clear();
         for (i, name) in order.iter().enumerate() {
@@ -81,7 +86,16 @@ pub(super) fn validate_allocation(
         }
     }
     if let Some(tolerance) = raw.tolerance {
-        policy.tolerance = money_map("allocation.tolerance", tolerance, at, &mut problems);
+        if policy.order.first() != Some(&Step::Reference) {
+            let message = "allocation.tolerance: a write-off follows the referenced payments, so allocation.order must start with \"reference\"";
+            problems.push(at(tolerance.span(), message.to_string()));
+        }
+        policy.tolerance = money_map(
+            "allocation.tolerance",
+            tolerance.into_inner(),
+            at,
+            &mut problems,
+        );
     }
     if problems.is_empty() {
         Ok(policy)

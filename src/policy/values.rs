@@ -30,6 +30,8 @@ pub(super) fn money_map(
         match (currency, value) {
             (None, _) => problems.push(at(code.span(), format!("{key}: \"{}\" is not a currency code (expected 3 letters such as COP or USD)", sanitize(code.get_ref())))),
             (Some(c), None) => problems.push(at(amount.span(), format!("{key}.{c}: \"{}\" is not an amount (expected a plain positive decimal in quotes, such as \"0.05\")", sanitize(amount.get_ref())))),
+            (Some(c), Some(_)) if out.contains_key(&c) => problems.push(at(code.span(), format!("{key}: {c} is given twice"))),
+            (Some(c), Some(v)) if v.normalize().scale() > c.minor_units() => problems.push(at(amount.span(), format!("{key}.{c}: \"{}\" has more decimal places than {c} has ({})", sanitize(amount.get_ref()), c.minor_units()))),
             (Some(c), Some(v)) => drop(out.insert(c, v)),
         }
     }

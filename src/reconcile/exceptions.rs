@@ -1,7 +1,7 @@
 //! The exceptions of a reconciliation: each thing a person should look at, with a stable
 //! code, the document, where it was read, and a message that says what cartera did.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
@@ -53,6 +53,13 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
     let money = |d: Decimal, c: Currency| format!("{} {c}", format_plain(d, c.minor_units()));
     let by_reference = referenced_amounts(alloc);
     let by_id = invoices_by_id(ledger, &alloc.invoice_open);
+    let open_pools: HashSet<(&CustomerId, Currency)> = ledger
+        .invoices
+        .iter()
+        .zip(&alloc.invoice_open)
+        .filter(|(_, o)| o.is_some_and(|o| o > Decimal::ZERO))
+        .map(|(i, _)| (&i.customer, i.currency))
+        .collect();
     for &(c, issue) in &alloc.ref_issues {
         let credit = &ledger.credits[c];
         let (kind, reference) = (
@@ -89,8 +96,11 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
                 ExceptionCode::CurrencyMismatch,
                 credit.value(),
                 format!(
-                    "{word} {} in {} names invoice {reference} in {}; it went to the customer's {} pool",
-                    credit.id.0, credit.currency, inv.currency, credit.currency
+                    "{word} {} of {} names invoice {reference} in {}; it went to the customer's {} pool",
+                    credit.id.0,
+                    money(credit.value(), credit.currency),
+                    inv.currency,
+                    credit.currency
                 ),
             ),
             _ => (
@@ -122,12 +132,29 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
             continue;
         };
         if left > Decimal::ZERO {
+            // Parts are used withholding first, so what is left of the withholding is what
+            // was not applied at all.
+            let withheld = (credit.withholding - (credit.value() - left)).max(Decimal::ZERO);
+            let of_which = if withheld > Decimal::ZERO {
+                format!(" ({} of it withheld)", money(withheld, credit.currency))
+            } else {
+                String::new()
+            };
+            let why = if open_pools.contains(&(&credit.customer, credit.currency)) {
+                format!(
+                    "customer {} has open invoices in {}, but the policy's order has no oldest_first to apply it",
+                    credit.customer.0, credit.currency
+                )
+            } else {
+                format!(
+                    "customer {} has no open invoice in {} left",
+                    credit.customer.0, credit.currency
+                )
+            };
             let message = format!(
-                "{word} {} has {} unapplied: customer {} has no open invoice in {} left",
+                "{word} {} has {}{of_which} unapplied: {why}",
                 credit.id.0,
-                money(left, credit.currency),
-                credit.customer.0,
-                credit.currency
+                money(left, credit.currency)
             );
             out.push(Exception {
                 code: ExceptionCode::Unapplied,

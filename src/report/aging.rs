@@ -122,7 +122,7 @@ fn finish(
         Basis::DueDate => "days past the due date",
         Basis::IssueDate => "days since the issue date",
     };
-    let (mut meta, footer) = facts.describe(Some(basis));
+    let (mut meta, footer) = facts.describe(Some(basis), " (cartera reconcile lists them)");
     meta.insert(
         1,
         (

@@ -14,8 +14,13 @@ pub struct RunFacts<'a> {
 }
 
 impl RunFacts<'_> {
-    /// The metadata fields and the footer lines; `basis` words the aging basis, if any.
-    pub fn describe(&self, basis: Option<&str>) -> (Vec<(&'static str, Meta)>, Vec<String>) {
+    /// The metadata fields and the footer lines; `basis` words the aging basis, if any;
+    /// `where_listed` says where the credits counted in the footer are listed.
+    pub fn describe(
+        &self,
+        basis: Option<&str>,
+        where_listed: &str,
+    ) -> (Vec<(&'static str, Meta)>, Vec<String>) {
         let (ledger, alloc) = (self.ledger, self.alloc);
         let documents = (ledger.invoices.len() + ledger.credits.len()) as u64;
         let future = alloc.not_yet_dated();
@@ -78,7 +83,7 @@ impl RunFacts<'_> {
                 .map(|(p, _)| p)
                 .collect();
             footer.push(format!(
-                "Refs not followed (the amounts went to the customer's pool of credit): {} (cartera reconcile lists them)",
+                "Refs not followed (the amounts went to the customer's pool of credit): {}{where_listed}",
                 named.join(", ")
             ));
         }
@@ -90,7 +95,7 @@ impl RunFacts<'_> {
                 "payments or credit notes repeat the id",
             );
             footer.push(format!(
-                "{what} of an earlier one; each was applied (cartera reconcile lists them)"
+                "{what} of an earlier one; each was applied{where_listed}"
             ));
         }
         let meta = vec![

@@ -113,10 +113,12 @@ pub fn exceptions_report(exceptions: &[Exception], ledger: &Ledger) -> Report {
         })
         .collect();
     let mut report = Report::single("exceptions", columns, rows, "No exceptions.");
-    report.footer = vec![format!(
-        "{}.",
-        count(exceptions.len() as u64, "exception", "exceptions")
-    )];
+    if !exceptions.is_empty() {
+        report.footer = vec![format!(
+            "{}.",
+            count(exceptions.len() as u64, "exception", "exceptions")
+        )];
+    }
     report
 }
 
