@@ -283,3 +283,91 @@ fn two_outputs_may_not_share_a_file() {
     );
     assert!(entries(dir.path()).is_empty());
 }
+
+#[test]
+fn side_outputs_reaching_one_file_by_another_path_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("d")).unwrap();
+    let out = cartera_in(dir.path())
+        .args(["reconcile"])
+        .arg(common::root().join("examples/ledger.csv"))
+        .args([
+            "--as-of",
+            AS_OF,
+            "--allocations",
+            "w.csv",
+            "--exceptions",
+            "d/../w.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: d/../w.csv is named for two outputs; give each output its own file\n"
+    );
+    assert_eq!(entries(dir.path()), ["d"]);
+    let dash = cartera_in(dir.path())
+        .args(["reconcile"])
+        .arg(common::root().join("examples/ledger.csv"))
+        .args(["--allocations", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(dash.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(dash.stderr).unwrap(),
+        "error: -: the side outputs are files (hint: --format csv writes the open items to stdout)\n"
+    );
+}
+
+#[test]
+fn when_stdout_fails_no_side_file_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cartera"))
+        .current_dir(dir.path())
+        .args(["reconcile"])
+        .arg(common::root().join("examples/ledger.csv"))
+        .args(["--as-of", AS_OF, "--allocations", "a.csv"])
+        .stdout(fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(74));
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+}
+
+#[test]
+fn unapplied_credit_says_why_and_how_much_of_it_was_withheld() {
+    let ledger = "type,id,customer_id,date,due_date,amount,currency,ref,withholding\n\
+                  invoice,A,C1,2026-01-01,2026-01-31,100,USD,,\n\
+                  payment,P,C1,2026-02-01,,30,USD,,\n\
+                  payment,Q,C2,2026-02-01,,965000,COP,,35000\n";
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("l.csv"), ledger).unwrap();
+    fs::write(
+        dir.path().join("p.toml"),
+        "[allocation]\norder = [\"reference\"]\n",
+    )
+    .unwrap();
+    cartera_in(dir.path())
+        .args([
+            "reconcile",
+            "l.csv",
+            "--policy",
+            "p.toml",
+            "--as-of",
+            AS_OF,
+            "--exceptions",
+            "e.csv",
+        ])
+        .assert()
+        .success();
+    let rows = csv_rows(&fs::read_to_string(dir.path().join("e.csv")).unwrap());
+    let messages: Vec<&str> = rows[1..].iter().map(|r| r[8].as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "payment P has 30.00 USD unapplied: customer C1 has open invoices in USD, but the policy's order has no oldest_first to apply it",
+            "payment Q has 1000000.00 COP (35000.00 COP of it withheld) unapplied: customer C2 has no open invoice in COP left",
+        ]
+    );
+}

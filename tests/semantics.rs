@@ -596,3 +596,24 @@ fn the_conservation_check_also_holds_each_document_to_account() {
         Err("credit P1 (#0) of 30.00 applied 30.00 and left 10.00".into())
     );
 }
+
+#[test]
+fn exact_amount_leaves_a_credit_that_names_an_invoice_to_the_other_steps() {
+    // P names an invoice nobody issued: it is not an unreferenced credit, so exact_amount
+    // does not match it to B; oldest first pays A, then B.
+    let rows = "invoice,A,C1,,2026-01-01,2026-01-10,30,USD,\n\
+                invoice,B,C1,,2026-01-01,2026-01-20,50,USD,\n\
+                payment,P,C1,,2026-02-05,,50,USD,F-9999\n";
+    let (l, alloc) = aging_by(
+        "[allocation]\norder = [\"reference\", \"exact_amount\", \"oldest_first\"]\n",
+        rows,
+        "2026-02-28",
+    );
+    assert_eq!(
+        steps_of(&l, &alloc),
+        [
+            ("P".into(), "A".into(), "30".into(), "oldest_first"),
+            ("P".into(), "B".into(), "20".into(), "oldest_first")
+        ]
+    );
+}
