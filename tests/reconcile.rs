@@ -371,3 +371,15 @@ fn unapplied_credit_says_why_and_how_much_of_it_was_withheld() {
         ]
     );
 }
+
+#[test]
+fn withholding_columns_by_their_spanish_names_add_up() {
+    let ledger = "type,id,customer_id,date,amount,currency,ref,Retención en la fuente,ReteIVA,RETEICA,Descuento\n\
+                  invoice,F1,C1,2026-01-01,1000000,COP,,,,,\n\
+                  payment,P1,C1,2026-02-01,928000,COP,F1,25000,28500,8500,10000\n";
+    assert_eq!(
+        allocations(ledger, None),
+        "payment_id,invoice_id,customer_id,currency,applied,withholding,discount,rule\n\
+         P1,F1,C1,COP,928000.00,62000.00,10000.00,reference\n"
+    );
+}

@@ -19,10 +19,11 @@ pub struct Columns {
     pub amount: usize,
     pub currency: Option<usize>,
     pub reference: Option<usize>,
-    /// Payments: the part of the invoice settled by tax withheld at source.
-    pub withholding: Option<usize>,
-    /// Payments: the part of the invoice settled by a discount (prompt payment, rebate).
-    pub discount: Option<usize>,
+    /// Payments: the parts of the invoice settled by tax withheld at source, one column per
+    /// tax (ReteFuente, ReteIVA, ReteICA…); they add up.
+    pub withholding: Vec<usize>,
+    /// Payments: the parts settled by discounts (prompt payment, rebate); they add up.
+    pub discount: Vec<usize>,
     /// Header names as written (trimmed), for messages.
     pub names: Vec<String>,
 }
@@ -43,6 +44,53 @@ pub const FIELDS: [&str; 11] = [
     "discount",
 ];
 
+/// Header names (folded: lower case, no accents, letters and digits only) of withholding
+/// columns, which may be several and add up.
+const WITHHOLDING: &[&str] = &[
+    "withholding",
+    "withholdingtax",
+    "taxwithheld",
+    "wht",
+    "retencion",
+    "retenciones",
+    "retencionenlafuente",
+    "retefuente",
+    "rtefte",
+    "retfte",
+    "reterenta",
+    "reteiva",
+    "rteiva",
+    "reteica",
+    "rteica",
+];
+/// Header names (folded) of discount columns, which add up too.
+const DISCOUNT: &[&str] = &[
+    "discount",
+    "discounttaken",
+    "descuento",
+    "descuentos",
+    "dcto",
+    "descuentoprontopago",
+];
+
+/// Lower case, accents removed, only letters and digits: `Retención en la fuente` →
+/// `retencionenlafuente`.
+fn fold(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            other => other,
+        })
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
 /// Plans the columns from a header record, or says what is wrong with it.
 pub fn plan_columns(header: &ByteRecord, role: Role) -> Result<Columns, String> {
     let mut names = Vec::with_capacity(header.len());
@@ -55,9 +103,19 @@ pub fn plan_columns(header: &ByteRecord, role: Role) -> Result<Columns, String> 
         };
         names.push(text.trim().trim_start_matches('\u{feff}').to_string());
     }
-    let mut found: [Option<usize>; 11] = [None; 11];
+    let mut found: [Option<usize>; 9] = [None; 9];
+    let (mut withholding, mut discount) = (Vec::new(), Vec::new());
     for (i, name) in names.iter().enumerate() {
-        let Some(f) = FIELDS.iter().position(|f| f.eq_ignore_ascii_case(name)) else {
+        let folded = fold(name);
+        if WITHHOLDING.contains(&folded.as_str()) {
+            withholding.push(i);
+        } else if DISCOUNT.contains(&folded.as_str()) {
+            discount.push(i);
+        }
+        let Some(f) = FIELDS[..9]
+            .iter()
+            .position(|f| f.eq_ignore_ascii_case(name))
+        else {
             continue;
         };
         if let Some(first) = found[f] {
@@ -110,8 +168,8 @@ pub fn plan_columns(header: &ByteRecord, role: Role) -> Result<Columns, String> 
         amount: req(6),
         currency: found[7],
         reference: found[8],
-        withholding: found[9],
-        discount: found[10],
+        withholding,
+        discount,
         names,
     })
 }

@@ -99,8 +99,6 @@ impl Collector {
             Some(cols.amount),
             cols.currency,
             cols.reference,
-            cols.withholding,
-            cols.discount,
         ]
         .map(&mut text);
         let [
@@ -113,8 +111,6 @@ impl Collector {
             amount_text,
             currency_text,
             reference,
-            withholding_text,
-            discount_text,
         ] = t;
         let col =
             |i: Option<usize>, default: &'static str| i.map_or(default, |i| cols.names[i].as_str());
@@ -147,16 +143,24 @@ impl Collector {
             let col = col(Some(cols.amount), "");
             take(&mut bad, fields::within_minor_units(a, c, amount_text, col));
         }
-        let mut part =
-            |text: &str, column: Option<usize>, what: &'static str| match (kind, currency) {
-                (Some(kind), Some(currency)) => take(
-                    &mut bad,
-                    fields::payment_part(text, col(column, what), kind, currency),
-                ),
-                _ => None,
+        // Withholding and discount columns (there may be one per tax) add up.
+        let mut parts = |columns: &[usize]| -> Option<Decimal> {
+            let (Some(kind), Some(currency)) = (kind, currency) else {
+                return None;
             };
-        let withholding = part(withholding_text, cols.withholding, "withholding");
-        let discount = part(discount_text, cols.discount, "discount");
+            let mut sum = Some(Decimal::ZERO);
+            for &i in columns {
+                let text = take(&mut bad, fields::text(rec, i, &cols.names[i])).unwrap_or("");
+                let part = take(
+                    &mut bad,
+                    fields::payment_part(text, &cols.names[i], kind, currency),
+                );
+                sum = sum.zip(part).map(|(s, p)| s + p);
+            }
+            sum
+        };
+        let withholding = parts(&cols.withholding);
+        let discount = parts(&cols.discount);
         let due = match (kind, date) {
             (Some(DocKind::Invoice), Some(d)) => take(
                 &mut bad,
