@@ -477,7 +477,7 @@ fn only_payments_carry_withholding_or_discount() {
         c.finish().unwrap_err().to_string(),
         "t.csv:2: column \"withholding\": only a payment can carry one (this row is an invoice)\n\
          t.csv:3: column \"discount\": only a payment can carry one (this row is a credit note)\n\
-         t.csv:4: column \"withholding\": \"-1\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)\n\
+         t.csv:4: column \"withholding\": \"-1\" is negative (it is a part of the invoice the customer settled without paying it in cash, so it is positive)\n\
          t.csv:4: column \"discount\": \"0.001\" has more decimal places than USD has (2)\n\
          4 problems in the input; no report was written"
     );
@@ -615,5 +615,17 @@ fn exact_amount_leaves_a_credit_that_names_an_invoice_to_the_other_steps() {
             ("P".into(), "A".into(), "30".into(), "oldest_first"),
             ("P".into(), "B".into(), "20".into(), "oldest_first")
         ]
+    );
+}
+
+#[test]
+fn a_payment_worth_more_than_15_digits_in_all_is_refused() {
+    let text = "type,id,customer_id,date,amount,withholding\npayment,P1,C1,2026-05-01,999999999999999.99,1\n";
+    let mut c = Collector::new(&Policy::default());
+    read_source(text.as_bytes(), 0, "t.csv".into(), Role::Ledger, &mut c).unwrap();
+    assert_eq!(
+        c.finish().unwrap_err().to_string(),
+        "t.csv:2: amount + withholding + discount is 1000000000000000.99, more than 15 digits before the decimal point\n\
+         1 problem in the input; no report was written"
     );
 }

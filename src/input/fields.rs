@@ -152,6 +152,12 @@ pub fn payment_part(
     if text.is_empty() {
         return Ok(Decimal::ZERO);
     }
+    if text.starts_with('-') && parse_amount(text).is_ok_and(|v| !v.is_zero()) {
+        return Err(format!(
+            "column \"{column}\": \"{}\" is negative (it is a part of the invoice the customer settled without paying it in cash, so it is positive)",
+            shown(text)
+        ));
+    }
     let value = amount(text, column)?;
     within_minor_units(value, currency, text, column)?;
     if !value.is_zero() && kind != DocKind::Payment {

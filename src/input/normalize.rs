@@ -202,7 +202,14 @@ impl Collector {
             withholding.unwrap_or_default(),
             discount.unwrap_or_default(),
         );
-        if !self.within_total(currency, amount + withholding + discount, loc) {
+        let value = amount + withholding + discount;
+        if value >= Decimal::from(10_i64.pow(15)) {
+            // Written back as one amount (open items), it must read as one.
+            let at = self.ledger.describe(loc);
+            self.error(format!("{at}: amount + withholding + discount is {value}, more than 15 digits before the decimal point"));
+            return;
+        }
+        if !self.within_total(currency, value, loc) {
             return;
         }
         let (id, customer, name) = (
