@@ -124,6 +124,11 @@ pub struct RunArgs {
     /// ignored.
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub as_of: Option<NaiveDate>,
+    /// Customers CSV: customer_id, and optionally customer_name, credit_limit, currency,
+    /// segment, terms_days (the due date of that customer's invoices whose due date is
+    /// empty); its names and limits win over the ledger's and the policy's.
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<PathBuf>,
     /// Ignore ./cartera.toml: the built-in defaults, unless --policy names a file (for cron
     /// jobs, whose working directory may hold anything).
     #[arg(long)]
@@ -149,10 +154,6 @@ pub struct RiskArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Customers CSV: customer_id, customer_name, credit_limit, currency, and optionally
-    /// segment and terms_days; its limits win over the policy's.
-    #[arg(long, value_name = "FILE")]
-    pub customers: Option<PathBuf>,
     /// Exit 1 when any customer is at LEVEL (after writing the report).
     #[arg(long, value_name = "LEVEL")]
     pub fail_on: Option<String>,

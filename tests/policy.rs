@@ -286,3 +286,16 @@ fn allocation_footguns_are_refused() {
         ]
     );
 }
+
+#[test]
+fn negative_day_thresholds_are_refused() {
+    assert_eq!(
+        problems(
+            "[[risk.levels]]\nname = \"x\"\nmax_days_past_due_over = -1\navg_days_late_over = -5\n"
+        ),
+        [
+            "3:26: risk.levels[0].max_days_past_due_over: -1 is negative (days past due and days late are 0 or more)",
+            "4:22: risk.levels[0].avg_days_late_over: -5 is negative (days past due and days late are 0 or more)",
+        ]
+    );
+}

@@ -342,3 +342,116 @@ fn fail_on_exits_1_when_a_customer_is_at_that_level_and_0_otherwise() {
         "error: --fail-on \"rojo\" is not a level of the policy (its levels: alto, medio, bajo)\n"
     );
 }
+
+#[test]
+fn conditions_are_decided_on_exact_figures_not_the_rounded_ones_shown() {
+    let policy = "[[risk.levels]]\nname = \"over\"\ncredit_use_over = \"1.00\"\n[[risk.levels]]\nname = \"ok\"\n\
+                  [credit]\ndefault_limit = { USD = \"100000\" }\n[credit.limits]\nZ = { USD = \"0\" }\n";
+    let rows =
+        ledger("invoice,F1,C1,2026-06-20,,100000.40,USD,\ninvoice,F2,Z,2026-06-20,,500,USD,\n");
+    let got = risk(&rows, policy, None);
+    let c1 = &got["C1 USD"];
+    assert_eq!(
+        (
+            c1["credit_use"].as_str(),
+            c1["level"].as_str(),
+            c1["reason"].as_str()
+        ),
+        ("1.0000", "over", "credit_use 1.000004 > 1.00")
+    );
+    let z = &got["Z USD"];
+    assert_eq!(
+        (
+            z["credit_use"].as_str(),
+            z["level"].as_str(),
+            z["reason"].as_str()
+        ),
+        ("", "over", "credit_use: balance 500.00 > credit limit 0")
+    );
+}
+
+#[test]
+fn the_payment_that_closed_an_invoice_counts_even_if_a_credit_note_took_off_the_rest() {
+    // 99 paid 89 days late, then a credit note of 1: settled by that payment, 89 days late.
+    let rows = ledger(
+        "invoice,A,C1,2026-01-01,2026-01-31,100,USD,\n\
+         payment,P,C1,2026-04-30,,99,USD,A\n\
+         credit_note,N,C1,2026-05-02,,1,USD,A\n",
+    );
+    let got = risk(&rows, "", None);
+    assert_eq!(
+        (
+            got["C1 USD"]["avg_days_late"].as_str(),
+            got["C1 USD"]["late_share"].as_str()
+        ),
+        ("89.00", "1.0000")
+    );
+}
+
+#[test]
+fn the_customers_file_gives_every_command_the_same_due_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("l.csv"),
+        ledger("invoice,F1,C1,2026-01-01,,100,USD,\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("c.csv"),
+        "customer_id,terms_days\nC1,60\nC9,30\n",
+    )
+    .unwrap();
+    let aging = common::stdout_of(cartera_in(dir.path()).args([
+        "aging",
+        "l.csv",
+        "--customers",
+        "c.csv",
+        "--as-of",
+        "2026-02-15",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(csv_rows(&aging)[1][3], "100.00", "due 2026-03-02: current");
+    let out = cartera_in(dir.path())
+        .args([
+            "risk",
+            "l.csv",
+            "--customers",
+            "c.csv",
+            "--as-of",
+            "2026-02-15",
+        ])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.ends_with("1 customer of the customers file has no document by then (check how their ids are written)\n"), "{table}");
+}
+
+#[test]
+fn conflicting_terms_and_ragged_rows_in_the_customers_file_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("c.csv"),
+        "customer_id,terms_days\nC1,60\nC1,30\nC2,30,x\n",
+    )
+    .unwrap();
+    let out = cartera_in(dir.path())
+        .args([
+            "aging",
+            &common::root()
+                .join("examples/ledger.csv")
+                .display()
+                .to_string(),
+            "--customers",
+            "c.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: c.csv:3: customer C1 has terms_days 30 here but 60 on an earlier row\n\
+         error: c.csv:4: the row has 3 fields but the header has 2 (hint: a value that contains a comma must be in double quotes)\n\
+         error: 2 problems in the input; no report was written\n"
+    );
+}

@@ -36,22 +36,14 @@ pub struct Prepared {
     pub alloc: Allocation,
 }
 
+/// With `--customers`, its terms give due dates, and the risk report uses its names,
+/// segments and limits.
 pub fn prepare(
     input: &InputArgs,
     run: &RunArgs,
     output: &OutputArgs,
 ) -> Result<Prepared, CliError> {
-    prepare_with(input, run, output, None)
-}
-
-/// As [`prepare`], with a customers file whose terms give due dates, and whose names,
-/// segments and limits the risk report uses.
-pub fn prepare_with(
-    input: &InputArgs,
-    run: &RunArgs,
-    output: &OutputArgs,
-    customers_file: Option<&Path>,
-) -> Result<Prepared, CliError> {
+    let customers_file = run.customers.as_deref();
     let sources = input.sources()?;
     let ctx = Context::resolve(run.as_of, output)?;
     let policy_file = policy_path(run.policy.as_deref(), run.no_config);

@@ -11,12 +11,7 @@ use crate::report::risk::risk_report;
 use crate::risk::assess;
 
 pub fn run(args: &RiskArgs) -> Result<(), CliError> {
-    let p = super::prepare_with(
-        &args.input,
-        &args.run,
-        &args.output,
-        args.customers.as_deref(),
-    )?;
+    let p = super::prepare(&args.input, &args.run, &args.output)?;
     let levels = &p.policy.risk.levels;
     let fail_on = match &args.fail_on {
         None => None,
@@ -42,7 +37,24 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
     };
     let aging = age(&p.ledger, &p.alloc, &p.policy.aging);
     let rows = assess(&p.ledger, &p.alloc, &aging, &p.policy, &p.customers.info);
-    let (meta, footer) = p.facts().describe(None, " (cartera reconcile lists them)");
+    let (meta, mut footer) = p.facts().describe(None, " (cartera reconcile lists them)");
+    let listed: std::collections::HashSet<_> = rows.iter().map(|r| &r.customer).collect();
+    let unmatched = p
+        .customers
+        .info
+        .keys()
+        .filter(|c| !listed.contains(c))
+        .count() as u64;
+    if unmatched > 0 {
+        let who = count(
+            unmatched,
+            "customer of the customers file has",
+            "customers of the customers file have",
+        );
+        footer.push(format!(
+            "{who} no document by then (check how their ids are written)"
+        ));
+    }
     let report = risk_report(&rows, &p.policy, footer, meta);
     write_output(&p.ctx.target, &p.inputs(), |out| {
         render(&report, p.ctx.format, p.ctx.width, out)

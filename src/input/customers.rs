@@ -41,6 +41,7 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
             "{name}: the file is empty (expected a header line naming the columns)"
         )]));
     };
+    let width = records.record.len();
     let mut cols = [None; 6];
     for (i, cell) in records.record.iter().enumerate() {
         let head = String::from_utf8_lossy(cell);
@@ -60,6 +61,10 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
     while let Some(line) = records.next_record()? {
         let at = format!("{name}:{line}");
         let rec = &records.record;
+        if rec.len() != width {
+            errors.push(format!("{at}: the row has {} fields but the header has {width} (hint: a value that contains a comma must be in double quotes)", rec.len()));
+            continue;
+        }
         let mut bad = Vec::new();
         let mut text = |c: usize| {
             cols[c].filter(|&i| i < rec.len()).map_or("", |i| {
@@ -114,8 +119,16 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
         if let (Some(l), Some(c)) = (limit, currency) {
             info.limits.insert(c, l);
         }
-        if let Some(Ok(t)) = terms {
-            customers.terms.insert(id.to_string(), t);
+        if let Some(Ok(t)) = terms
+            && let Some(before) = customers
+                .terms
+                .insert(id.to_string(), t)
+                .filter(|b| *b != t)
+        {
+            errors.push(format!(
+                "{at}: customer {} has terms_days {t} here but {before} on an earlier row",
+                fields::shown(id)
+            ));
         }
     }
     if errors.is_empty() {

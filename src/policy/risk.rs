@@ -93,11 +93,11 @@ pub(super) struct RawRisk {
 #[serde(deny_unknown_fields)]
 struct RawLevel {
     name: Spanned<String>,
-    max_days_past_due_over: Option<i64>,
+    max_days_past_due_over: Option<Spanned<i64>>,
     overdue_share_over: Option<Spanned<String>>,
     overdue_over: Option<RawMoneyMap>,
     credit_use_over: Option<Spanned<String>>,
-    avg_days_late_over: Option<i64>,
+    avg_days_late_over: Option<Spanned<i64>>,
     late_share_over: Option<Spanned<String>>,
     balance_over: Option<RawMoneyMap>,
 }
@@ -175,8 +175,24 @@ fn conditions(
 ) -> Vec<Condition> {
     let one = Some(Decimal::ONE);
     let mut out = Vec::new();
-    if let Some(days) = raw.max_days_past_due_over {
-        out.push(Condition::MaxDaysPastDueOver(days));
+    let days = |name: &str, raw: Spanned<i64>, problems: &mut Vec<PolicyProblem>| {
+        let d = *raw.get_ref();
+        if d < 0 {
+            problems.push(at(
+                raw.span(),
+                format!(
+                    "{key}.{name}: {d} is negative (days past due and days late are 0 or more)"
+                ),
+            ));
+        }
+        d
+    };
+    if let Some(raw) = raw.max_days_past_due_over {
+        out.push(Condition::MaxDaysPastDueOver(days(
+            "max_days_past_due_over",
+            raw,
+            problems,
+        )));
     }
     if let Some(v) = raw
         .overdue_share_over
@@ -198,8 +214,12 @@ fn conditions(
     {
         out.push(Condition::CreditUseOver(v));
     }
-    if let Some(days) = raw.avg_days_late_over {
-        out.push(Condition::AvgDaysLateOver(days));
+    if let Some(raw) = raw.avg_days_late_over {
+        out.push(Condition::AvgDaysLateOver(days(
+            "avg_days_late_over",
+            raw,
+            problems,
+        )));
     }
     if let Some(v) = raw
         .late_share_over

@@ -85,7 +85,11 @@ fn label(level: &str, r: &RiskRow) -> String {
 fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
     let minor = r.currency.minor_units();
     let money = |d: Decimal| Cell::Money(d, minor);
-    let opt = |d: Option<Decimal>, places: u32| d.map_or(Cell::Empty, |d| Cell::Money(d, places));
+    let opt = |d: Option<Decimal>, places: u32| {
+        d.map_or(Cell::Empty, |d| {
+            Cell::Money(crate::risk::round(d, places), places)
+        })
+    };
     vec![
         Cell::Text(r.customer.0.clone()),
         Cell::Text(r.name.clone()),

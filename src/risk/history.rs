@@ -1,9 +1,10 @@
 //! Payment history: how late each customer settled its invoices.
 //!
-//! An invoice counts when it is closed as of the date and the last credit applied to it
-//! (by date) is a payment, dated within the look-back window; its days late are that
-//! payment's date − the due date, at least 0. Invoices closed by a credit note say nothing
-//! about paying habits and are left out.
+//! An invoice counts when it is closed as of the date and a payment settled it: the payment
+//! that closed it is the last payment the engine applied to it (a credit note that takes
+//! off the rest afterwards does not hide it), dated within the look-back window. Its days
+//! late are that payment's date − the due date, at least 0. Invoices closed by credit notes
+//! alone say nothing about paying habits and are left out.
 
 use std::collections::HashMap;
 
@@ -43,22 +44,21 @@ pub fn payment_history<'a>(
         .as_of
         .checked_sub_days(Days::new(u64::from(history_days)))
         .unwrap_or(NaiveDate::MIN);
-    // The last credit (by date, then input order) applied to each invoice.
+    // The last payment the engine applied to each invoice.
     let mut last: HashMap<usize, usize> = HashMap::new();
     for a in &alloc.applications {
-        let Some(c) = a.credit else { continue };
-        let credit = &ledger.credits[c];
-        let slot = last.entry(a.invoice).or_insert(c);
-        let current = &ledger.credits[*slot];
-        if (credit.date, credit.loc) > (current.date, current.loc) {
-            *slot = c;
+        if let Some(c) = a
+            .credit
+            .filter(|&c| ledger.credits[c].kind == CreditKind::Payment)
+        {
+            last.insert(a.invoice, c);
         }
     }
     let mut out: HashMap<(&'a CustomerId, Currency), History> = HashMap::new();
     for (i, c) in last {
         let (invoice, credit) = (&ledger.invoices[i], &ledger.credits[c]);
         let closed = alloc.invoice_open[i].is_some_and(|o| o.is_zero());
-        if !closed || credit.kind != CreditKind::Payment || credit.date < since {
+        if !closed || credit.date < since {
             continue;
         }
         let days_late = (credit.date - invoice.due).num_days().max(0);

@@ -32,17 +32,18 @@ pub struct RiskRow {
     pub balance: Decimal,
     /// Open on invoices past their due date.
     pub overdue: Decimal,
-    /// overdue / balance, to 4 places (none when the balance is not positive).
+    /// overdue / balance, exact (none when the balance is not positive); shown to 4 places.
     pub overdue_share: Option<Decimal>,
     /// Days past due of the oldest open invoice (0 when none is overdue).
     pub max_days_past_due: i64,
     pub credit_limit: Option<Decimal>,
-    /// balance / credit limit, to 4 places.
+    /// balance / credit limit, exact; shown to 4 places.
     pub credit_use: Option<Decimal>,
     pub available_credit: Option<Decimal>,
-    /// Amount-weighted average days late of the invoices settled in the window, to 2 places.
+    /// Amount-weighted average days late of the invoices settled in the window, exact;
+    /// shown to 2 places.
     pub avg_days_late: Option<Decimal>,
-    /// Share of those invoices paid late, to 4 places.
+    /// Share of those invoices paid late, exact; shown to 4 places.
     pub late_share: Option<Decimal>,
     /// Σ bucket × provision rate, rounded half away from zero to the currency's minor unit.
     pub provision: Decimal,
@@ -52,13 +53,15 @@ pub struct RiskRow {
     pub reason: String,
 }
 
-fn round(d: Decimal, places: u32) -> Decimal {
+/// Half away from zero, as an accountant rounds (figures are decided on exactly and rounded
+/// only to be shown).
+pub fn round(d: Decimal, places: u32) -> Decimal {
     d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
 }
 
 fn share(part: Decimal, whole: Decimal) -> Option<Decimal> {
     (whole > Decimal::ZERO)
-        .then(|| part.checked_div(whole).map(|s| round(s, 4)))
+        .then(|| part.checked_div(whole))
         .flatten()
 }
 
@@ -148,7 +151,7 @@ pub fn assess(
             row.available_credit = Some(limit - row.balance);
         }
         if let Some(h) = history.get(&(*customer, *currency)) {
-            row.avg_days_late = h.average_days_late().map(|d| round(d, 2));
+            row.avg_days_late = h.average_days_late();
             row.late_share = share(Decimal::from(h.late), Decimal::from(h.settled));
         }
         (row.level, row.reason) = grade(row, policy);
@@ -194,7 +197,8 @@ fn holds(condition: &Condition, row: &RiskRow) -> Option<String> {
     let minor = row.currency.minor_units();
     let money = |d: Decimal| crate::money::format_plain(d, minor);
     let over = |value: Option<Decimal>, limit: Decimal, places: u32| {
-        let shown = |d: Decimal| crate::money::format_plain(d, places);
+        // The value as decided on: exact, shown to at most 6 places (and at least `places`).
+        let shown = |d: Decimal| crate::money::format_plain(round(d, 6), places);
         value
             .filter(|v| *v > limit)
             .map(|v| format!("{} {} > {}", condition.key(), shown(v), limit))
@@ -204,6 +208,15 @@ fn holds(condition: &Condition, row: &RiskRow) -> Option<String> {
         Condition::MaxDaysPastDueOver(days) => (row.max_days_past_due > *days)
             .then(|| format!("max_days_past_due {} > {days}", row.max_days_past_due)),
         Condition::OverdueShareOver(s) => over(row.overdue_share, *s, 4),
+        // Any balance is over a limit of zero (a cash-only or blocked customer).
+        Condition::CreditUseOver(_)
+            if row.credit_limit.is_some_and(|l| l.is_zero()) && row.balance > Decimal::ZERO =>
+        {
+            Some(format!(
+                "credit_use: balance {} > credit limit 0",
+                money(row.balance)
+            ))
+        }
         Condition::CreditUseOver(s) => over(row.credit_use, *s, 4),
         Condition::LateShareOver(s) => over(row.late_share, *s, 4),
         Condition::AvgDaysLateOver(days) => over(row.avg_days_late, Decimal::from(*days), 2),
