@@ -110,7 +110,7 @@ fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
     ]
 }
 
-/// The sums of balance, overdue, credit limit, available credit and provision; the
+/// The sums of balance, overdue and provision (limits of different customers do not add up); the
 /// currency and level are repeated, other cells left empty.
 fn total(rows: &[Vec<Cell>]) -> Vec<Cell> {
     let mut total = vec![Cell::Empty; 16];
@@ -119,7 +119,7 @@ fn total(rows: &[Vec<Cell>]) -> Vec<Cell> {
             total[i] = cell.clone();
         }
     }
-    for i in [4, 5, 8, 10, 13] {
+    for i in [4, 5, 13] {
         let mut sum = None;
         let mut minor = 0;
         for row in rows {
