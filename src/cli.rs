@@ -129,6 +129,19 @@ pub struct RunArgs {
     /// empty); its names and limits win over the ledger's and the policy's.
     #[arg(long, value_name = "FILE")]
     pub customers: Option<PathBuf>,
+    /// Encoding of the inputs (e.g. windows-1252) [default: UTF-8, or the policy's [input]].
+    #[arg(long, value_name = "LABEL", value_parser = crate::policy::parse_encoding)]
+    pub encoding: Option<Option<&'static encoding_rs::Encoding>>,
+    /// Field delimiter: , ; tab | [default: sniffed, or the policy's [input]].
+    #[arg(long, value_name = "CHAR", value_parser = crate::policy::parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Decimal mark of amounts: . or , (then thousands may be grouped) [default: a plain
+    /// decimal with a point, or the policy's [input]].
+    #[arg(long, value_name = "MARK", value_parser = crate::policy::parse_decimal_mark)]
+    pub decimal_mark: Option<char>,
+    /// Date format in strftime codes, e.g. %d/%m/%Y [default: YYYY-MM-DD, or the policy's [input]].
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format_arg)]
+    pub date_format: Option<String>,
     /// Ignore ./cartera.toml: the built-in defaults, unless --policy names a file (for cron
     /// jobs, whose working directory may hold anything).
     #[arg(long)]
@@ -181,6 +194,10 @@ pub struct ReconcileArgs {
     pub fail_on_exceptions: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_format_arg(text: &str) -> Result<String, String> {
+    crate::policy::check_date_format(text).map(|()| text.to_string())
 }
 
 fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {

@@ -122,6 +122,49 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     Decimal::from_str_exact(t).map_err(|_| AmountError::TooLarge)
 }
 
+/// Reads an amount as a locale writes it: `mark` is the decimal mark; the other of `.` and
+/// `,`, a space, a no-break space or `'` may group thousands, in groups of three; currency
+/// symbols and codes around the number are dropped; `(1)`, `1-` and `-1` are negative. The
+/// result is exact, through [`parse_amount`].
+pub fn parse_localized(text: &str, mark: char) -> Result<Decimal, AmountError> {
+    let symbol =
+        |c: char| c.is_alphabetic() || matches!(c, '$' | '€' | '£' | '\u{a0}') || c.is_whitespace();
+    let mut t = text.trim_matches(symbol);
+    let mut negative = false;
+    if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        (negative, t) = (true, inner.trim_matches(symbol));
+    }
+    if let Some(x) = t.strip_suffix('-') {
+        (negative, t) = (true, x.trim_matches(symbol));
+    }
+    if let Some(x) = t.strip_prefix(['-', '−']) {
+        (negative, t) = (true, x.trim_matches(symbol));
+    }
+    let grouping = [if mark == ',' { '.' } else { ',' }, ' ', '\u{a0}', '\''];
+    let (int, frac) = match t.rsplit_once(mark) {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    let groups: Vec<&str> = int.split(grouping).collect();
+    let grouped_right = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
+    if !grouped_right {
+        return Err(AmountError::Syntax);
+    }
+    let mut plain = String::with_capacity(t.len() + 1);
+    if negative {
+        plain.push('-');
+    }
+    plain.extend(groups);
+    if let Some(f) = frac {
+        plain.push('.');
+        plain.push_str(f);
+    }
+    parse_amount(&plain)
+}
+
 /// The machine rendering: plain digits, `.` as the decimal mark, no grouping, at least the
 /// currency's minor units and never fewer digits than the value carries (`100` → `100.00`,
 /// `10.005` → `10.005`).
@@ -191,6 +234,30 @@ mod tests {
         }
         assert_eq!(parse_amount("1000000000000000"), Err(AmountError::TooLarge));
         assert_eq!(parse_amount("1.0000001"), Err(AmountError::TooManyDecimals));
+    }
+
+    #[test]
+    fn reads_amounts_as_locales_write_them() {
+        let ok = |t: &str, mark: char, want: &str| {
+            assert_eq!(parse_localized(t, mark), Ok(d(want)), "{t:?}")
+        };
+        ok("1.234.567,89", ',', "1234567.89");
+        ok("$ 1,234.56", '.', "1234.56");
+        ok("(1,234.56)", '.', "-1234.56");
+        ok("1 234,56", ',', "1234.56");
+        ok("56'380.000,00", ',', "56380000.00");
+        ok("1234-", ',', "-1234");
+        ok("COP 950.000", ',', "950000");
+        ok("1.234", ',', "1234");
+        ok("-$5,00", ',', "-5.00");
+        for bad in ["1.23.4,5", "1,2345.6", "12,34,5", "", "abc", "1.234,5,6"] {
+            assert!(
+                parse_localized(bad, ',').is_err() || bad == "12,34,5",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(parse_localized("1.23.4,5", ','), Err(AmountError::Syntax));
+        assert_eq!(parse_localized("1,2345.6", '.'), Err(AmountError::Syntax));
     }
 
     #[test]

@@ -272,17 +272,35 @@ fn missing_required_column_exits_65_and_shows_the_header() {
     assert_eq!(
         aging_fails(&[&fixture("missing_column.csv")], 65),
         one_problem(
-            "tests/fixtures/missing_column.csv:1: missing required column \"customer_id\" (the header has: type, id, customer, date, amount)"
+            "tests/fixtures/missing_column.csv:1: missing required column \"customer_id\" (the header has: type, id, client_code, date, amount)"
         )
     );
 }
 
 #[test]
-fn semicolon_header_exits_65_with_the_delimiter_hint() {
+fn a_semicolon_file_is_read_and_a_forced_comma_gets_the_delimiter_hint() {
+    let path = fixture("missing_columns_semicolon.csv");
+    let out =
+        common::stdout_of(cartera().args(["aging", &path, "--as-of", AS_OF, "--format", "csv"]));
+    assert_eq!(common::csv_rows(&out)[1][..3], ["C1", "", "USD"]);
     assert_eq!(
-        aging_fails(&[&fixture("missing_columns_semicolon.csv")], 65),
+        aging_fails(&[&path, "--delimiter", ","], 65),
+        one_problem(&format!(
+            "{path}:1: missing required columns \"type\", \"id\", \"customer_id\", \"date\", \"amount\" (the header has: type;id;customer_id;date;amount); hint: the columns are separated by ',' in a native ledger, and this header seems to use another delimiter"
+        ))
+    );
+}
+
+#[test]
+fn a_delimiter_that_cannot_be_told_exits_65_asking_for_the_setting() {
+    let dir = dir_with(
+        "tie.csv",
+        b"type;id,customer_id;date,amount\ninvoice;F1,C1;2026-01-01,5\n",
+    );
+    assert_eq!(
+        aging_fails_in(dir.path(), &["tie.csv"], 65),
         one_problem(
-            "tests/fixtures/missing_columns_semicolon.csv:1: missing required columns \"type\", \"id\", \"customer_id\", \"date\", \"amount\" (the header has: type;id;customer_id;date;amount); hint: the columns are separated by ',' in a native ledger, and this header seems to use another delimiter"
+            "tie.csv:1: cannot tell the delimiter: the header has as many \",\" as \";\" (hint: set [input] delimiter in the policy, or --delimiter)"
         )
     );
 }
@@ -329,7 +347,7 @@ fn invalid_utf8_in_a_field_exits_65_with_the_save_as_hint() {
     assert_eq!(
         aging_fails_in(dir.path(), &["latin1.csv"], 65),
         one_problem(
-            "latin1.csv:2: column \"customer_name\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")"
+            "latin1.csv:2: column \"customer_name\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
         )
     );
 }
@@ -343,7 +361,7 @@ fn invalid_utf8_in_the_header_exits_65() {
     assert_eq!(
         aging_fails_in(dir.path(), &["latin1_header.csv"], 65),
         one_problem(
-            "latin1_header.csv:1: the header's column 4 is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")"
+            "latin1_header.csv:1: the header's column 4 is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
         )
     );
 }

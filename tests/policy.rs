@@ -62,7 +62,7 @@ fn an_unknown_key_is_located() {
     assert_eq!(
         problems("[riesgo]\n"),
         [
-            "1:2: unknown field `riesgo`, expected one of `defaults`, `aging`, `allocation`, `risk`, `credit`"
+            "1:2: unknown field `riesgo`, expected one of `defaults`, `aging`, `allocation`, `risk`, `credit`, `input`"
         ]
     );
 }

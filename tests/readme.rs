@@ -35,6 +35,20 @@ fn the_readme_exit_code_table_is_the_one_in_the_code() {
     }
 }
 
+/// Copies a folder with its subfolders.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// Runs one shell command line in `dir` and returns stdout and stderr, interleaved.
 fn run(dir: &Path, line: &str) -> String {
     let bin = Path::new(env!("CARGO_BIN_EXE_cartera")).parent().unwrap();
@@ -57,14 +71,15 @@ fn run(dir: &Path, line: &str) -> String {
 fn every_console_command_in_the_readme_prints_what_the_readme_shows() {
     let text = readme();
     let scratch = tempfile::tempdir().unwrap();
-    let copy =
-        |rel: &str| std::fs::copy(common::root().join(rel), scratch.path().join(rel)).unwrap();
-    std::fs::create_dir(scratch.path().join("examples")).unwrap();
-    for entry in std::fs::read_dir(common::root().join("examples")).unwrap() {
-        let name = entry.unwrap().file_name();
-        copy(&format!("examples/{}", name.to_string_lossy()));
-    }
-    copy("policy.example.toml");
+    copy_tree(
+        &common::root().join("examples"),
+        &scratch.path().join("examples"),
+    );
+    std::fs::copy(
+        common::root().join("policy.example.toml"),
+        scratch.path().join("policy.example.toml"),
+    )
+    .unwrap();
 
     let mut rewritten = String::new();
     let mut mismatches = Vec::new();

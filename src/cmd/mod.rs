@@ -47,7 +47,14 @@ pub fn prepare(
     let sources = input.sources()?;
     let ctx = Context::resolve(run.as_of, output)?;
     let policy_file = policy_path(run.policy.as_deref(), run.no_config);
-    let policy = load_policy(policy_file.as_deref())?;
+    let mut policy = load_policy(policy_file.as_deref())?;
+    // Flags win over the policy's [input].
+    if let Some(encoding) = run.encoding {
+        policy.input.encoding = encoding;
+    }
+    policy.input.delimiter = run.delimiter.or(policy.input.delimiter);
+    policy.input.decimal_mark = run.decimal_mark.or(policy.input.decimal_mark);
+    policy.input.date_format = run.date_format.clone().or(policy.input.date_format.take());
     let customers = customers_file
         .map(|p| load_customers(p, &policy))
         .transpose()?

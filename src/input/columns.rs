@@ -3,9 +3,12 @@
 //! Names are matched after trimming and ignoring letter case; columns cartera does not know
 //! are ignored (they stay in the file for whoever else reads it).
 
+use std::collections::BTreeMap;
+
 use csv::ByteRecord;
 
 use super::Role;
+use crate::policy::fold;
 
 /// Column indices of the fields of a native ledger.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,61 +76,171 @@ const DISCOUNT: &[&str] = &[
     "descuentoprontopago",
 ];
 
-/// Lower case, accents removed, only letters and digits: `Retención en la fuente` →
-/// `retencionenlafuente`.
-fn fold(name: &str) -> String {
-    name.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            other => other,
-        })
-        .filter(char::is_ascii_alphanumeric)
-        .collect()
-}
+/// Built-in header names (folded) of each of the first nine fields, English and Spanish.
+const ALIASES: [&[&str]; 9] = [
+    &[
+        "type",
+        "tipo",
+        "tipodocumento",
+        "tipodedocumento",
+        "tipodoc",
+        "clase",
+        "doctype",
+        "documenttype",
+    ],
+    &[
+        "id",
+        "numero",
+        "numerodocumento",
+        "numerodedocumento",
+        "documento",
+        "nodocumento",
+        "factura",
+        "numerofactura",
+        "nofactura",
+        "invoicenumber",
+        "invoiceno",
+        "documentnumber",
+        "folio",
+    ],
+    &[
+        "customerid",
+        "customer",
+        "cliente",
+        "nit",
+        "idcliente",
+        "codigocliente",
+        "customercode",
+        "nitcliente",
+        "identificacion",
+    ],
+    &[
+        "customername",
+        "name",
+        "nombre",
+        "razonsocial",
+        "nombrecliente",
+        "nombredelcliente",
+        "clientname",
+    ],
+    &[
+        "date",
+        "fecha",
+        "fechaemision",
+        "fechadeemision",
+        "fechadocumento",
+        "fechafactura",
+        "invoicedate",
+        "issuedate",
+        "documentdate",
+    ],
+    &[
+        "duedate",
+        "vencimiento",
+        "fechavencimiento",
+        "fechadevencimiento",
+        "due",
+    ],
+    &[
+        "amount",
+        "valor",
+        "importe",
+        "monto",
+        "total",
+        "valortotal",
+        "invoiceamount",
+        "totalamount",
+    ],
+    &["currency", "moneda", "divisa", "invoicecurrency"],
+    &[
+        "ref",
+        "reference",
+        "referencia",
+        "aplicaa",
+        "facturaaplicada",
+        "appliesto",
+        "invoiceref",
+    ],
+];
 
-/// Plans the columns from a header record, or says what is wrong with it.
-pub fn plan_columns(header: &ByteRecord, role: Role) -> Result<Columns, String> {
+/// Plans the columns from a header record, or says what is wrong with it. `mapping` (the
+/// policy's `[input.columns]`, canonical field → header) wins over the built-in names.
+pub fn plan_columns(
+    header: &ByteRecord,
+    role: Role,
+    mapping: &BTreeMap<String, String>,
+) -> Result<Columns, String> {
     let mut names = Vec::with_capacity(header.len());
     for (i, cell) in header.iter().enumerate() {
         let Ok(text) = std::str::from_utf8(cell) else {
             return Err(format!(
-                "the header's column {} is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")",
+                "the header's column {} is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")",
                 i + 1
             ));
         };
         names.push(text.trim().trim_start_matches('\u{feff}').to_string());
     }
+    let folded: Vec<String> = names.iter().map(|n| fold(n)).collect();
+    let shown_header = || crate::error::sanitize(&names.join(", "));
     let mut found: [Option<usize>; 9] = [None; 9];
-    let (mut withholding, mut discount) = (Vec::new(), Vec::new());
-    for (i, name) in names.iter().enumerate() {
-        let folded = fold(name);
-        if WITHHOLDING.contains(&folded.as_str()) {
-            withholding.push(i);
-        } else if DISCOUNT.contains(&folded.as_str()) {
-            discount.push(i);
-        }
-        let Some(f) = FIELDS[..9]
-            .iter()
-            .position(|f| f.eq_ignore_ascii_case(name))
-        else {
-            continue;
+    let mapped: Vec<String> = mapping.values().map(|h| fold(h)).collect();
+    for (f, field) in FIELDS[..9].iter().enumerate() {
+        let candidates: Vec<usize> = match mapping.get(*field) {
+            Some(h) => {
+                let want = fold(h);
+                let hits: Vec<usize> = (0..names.len()).filter(|&i| folded[i] == want).collect();
+                if hits.is_empty() {
+                    return Err(format!(
+                        "[input.columns] maps {field} to \"{}\", but the header has no such column (the header has: {})",
+                        crate::error::sanitize(h),
+                        shown_header()
+                    ));
+                }
+                hits
+            }
+            None => (0..names.len())
+                .filter(|&i| {
+                    ALIASES[f].contains(&folded[i].as_str()) && !mapped.contains(&folded[i])
+                })
+                .collect(),
         };
-        if let Some(first) = found[f] {
-            return Err(format!(
-                "column \"{}\" appears twice in the header (columns {} and {})",
-                FIELDS[f],
-                first + 1,
-                i + 1
-            ));
+        match candidates.as_slice() {
+            [] => {}
+            [one] => found[f] = Some(*one),
+            [a, b, ..] if folded[*a] == folded[*b] => {
+                return Err(format!(
+                    "column \"{field}\" appears twice in the header (columns {} and {})",
+                    a + 1,
+                    b + 1
+                ));
+            }
+            many => {
+                let list: Vec<String> = many
+                    .iter()
+                    .map(|&i| {
+                        format!(
+                            "\"{}\" (column {})",
+                            crate::error::sanitize(&names[i]),
+                            i + 1
+                        )
+                    })
+                    .collect();
+                return Err(format!(
+                    "columns {} could each be the {field} (hint: name the right one in the policy: [input.columns] {field} = \"…\")",
+                    list.join(" and ")
+                ));
+            }
         }
-        found[f] = Some(i);
     }
+    let pick = |field: &str, aliases: &[&str]| -> Vec<usize> {
+        match mapping.get(field) {
+            Some(h) => (0..names.len()).filter(|&i| folded[i] == fold(h)).collect(),
+            None => (0..names.len())
+                .filter(|&i| aliases.contains(&folded[i].as_str()) && !mapped.contains(&folded[i]))
+                .collect(),
+        }
+    };
+    let (withholding, discount) = (pick("withholding", WITHHOLDING), pick("discount", DISCOUNT));
     let type_required = role == Role::Ledger;
     let missing: Vec<&str> = FIELDS
         .iter()

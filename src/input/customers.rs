@@ -33,7 +33,7 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
     let file = File::open(path).map_err(|e| CliError::NoInput {
         message: format!("cannot open {name}: {}", io_reason(&e)),
     })?;
-    let mut records = Records::new(file, name.clone());
+    let mut records = Records::new(file, name.clone(), policy.input.delimiter.unwrap_or(b','));
     let mut errors = Vec::new();
     let mut customers = Customers::default();
     let Some(header_line) = records.next_record()? else {
@@ -85,7 +85,7 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
             .ok();
         let limit = match (limit.is_empty(), currency) {
             (true, _) | (_, None) => None,
-            (false, Some(c)) => fields::amount(limit, COLUMNS[2])
+            (false, Some(c)) => fields::amount(limit, COLUMNS[2], &policy.input)
                 .and_then(|v| fields::within_minor_units(v, c, limit, COLUMNS[2]).map(|()| v))
                 .map_err(|m| bad.push(m))
                 .ok(),

@@ -8,13 +8,16 @@ use super::Role;
 use crate::dates::parse_iso_date;
 use crate::error::sanitize;
 use crate::model::DocKind;
-use crate::money::{AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, parse_amount};
+use crate::money::{
+    AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, parse_amount, parse_localized,
+};
+use crate::policy::{InputSettings, fold};
 
 /// The trimmed text of field `i`, or why it cannot be read.
 pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r str, String> {
     let Ok(value) = std::str::from_utf8(&rec[i]).map(str::trim) else {
         return Err(format!(
-            "column \"{column}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\")"
+            "column \"{column}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
         ));
     };
     // A quote opened and never closed swallows the next rows into one value: the rows
@@ -32,19 +35,34 @@ pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r 
 /// The `type` column; an empty one takes the input's role (`--invoices`, `--payments`). A
 /// payment in the invoices file, or an invoice in the payments file, is an error: most
 /// likely a whole ledger was given under the wrong flag.
-pub fn kind(text: &str, role: Role, column: &str) -> Result<DocKind, String> {
-    let is = |word: &str| text.eq_ignore_ascii_case(word);
+pub fn kind(
+    text: &str,
+    role: Role,
+    column: &str,
+    input: &InputSettings,
+) -> Result<DocKind, String> {
+    // The built-in English and Spanish words, and the policy's [input.kinds], compared folded.
+    let folded = fold(text);
+    let word = match folded.as_str() {
+        "invoice" | "factura" | "facturadeventa" => Some(DocKind::Invoice),
+        "payment" | "pago" | "recibo" | "recibodecaja" | "abono" => Some(DocKind::Payment),
+        "creditnote" | "notacredito" | "notadecredito" => Some(DocKind::CreditNote),
+        _ => input.kinds.get(&folded).copied(),
+    };
+    let is = |kind: DocKind| word == Some(kind);
     let misplaced = |what: &str, file: &str, flag: &str| {
         format!(
             "column \"{column}\": {what} in the {file} file (hint: give a file that mixes invoices and payments as a ledger, without {flag})"
         )
     };
     match role {
-        Role::Payments if is("invoice") => Err(misplaced("an invoice", "payments", "--payments")),
-        Role::Invoices if is("payment") => Err(misplaced("a payment", "invoices", "--invoices")),
-        _ if is("invoice") => Ok(DocKind::Invoice),
-        _ if is("payment") => Ok(DocKind::Payment),
-        _ if is("credit_note") || is("credit note") || is("credit-note") => Ok(DocKind::CreditNote),
+        Role::Payments if is(DocKind::Invoice) => {
+            Err(misplaced("an invoice", "payments", "--payments"))
+        }
+        Role::Invoices if is(DocKind::Payment) => {
+            Err(misplaced("a payment", "invoices", "--invoices"))
+        }
+        _ if word.is_some() => Ok(word.expect("checked")),
         Role::Invoices if text.is_empty() => Ok(DocKind::Invoice),
         Role::Payments if text.is_empty() => Ok(DocKind::Payment),
         _ if text.is_empty() => Err(format!(
@@ -67,14 +85,43 @@ pub fn required<'a>(text: &'a str, column: &str, needs: &str) -> Result<&'a str,
     Ok(text)
 }
 
-pub fn date(text: &str, column: &str) -> Result<NaiveDate, String> {
-    parse_iso_date(text).ok_or_else(|| match text {
-        "" => format!("column \"{column}\": is empty (expected a date as YYYY-MM-DD)"),
+/// A date: ISO `YYYY-MM-DD`, or in the policy's `date_format` (a timestamp's date part is
+/// taken; Spanish month abbreviations read as `%b`).
+pub fn date(text: &str, column: &str, input: &InputSettings) -> Result<NaiveDate, String> {
+    let (parsed, expected) = match &input.date_format {
+        None => (parse_iso_date(text), "YYYY-MM-DD".to_string()),
+        Some(format) => (parse_date_as(text, format), format!("the format {format}")),
+    };
+    parsed.ok_or_else(|| match text {
+        "" => format!("column \"{column}\": is empty (expected a date as {expected})"),
         _ => format!(
-            "column \"{column}\": cannot read \"{}\" as a date (expected YYYY-MM-DD)",
+            "column \"{column}\": cannot read \"{}\" as a date (expected {expected})",
             shown(text)
         ),
     })
+}
+
+fn parse_date_as(text: &str, format: &str) -> Option<NaiveDate> {
+    let english = if format.contains("%b") {
+        spanish_months_in_english(text)
+    } else {
+        text.to_string()
+    };
+    let read = |t: &str| NaiveDate::parse_from_str(t, format).ok();
+    read(&english).or_else(|| english.split([' ', 'T']).next().and_then(read))
+}
+
+/// `15-ene-2026` → `15-jan-2026`, so chrono's `%b` reads Spanish abbreviations.
+fn spanish_months_in_english(text: &str) -> String {
+    const MONTHS: [(&str, &str); 5] = [
+        ("ene", "jan"),
+        ("abr", "apr"),
+        ("ago", "aug"),
+        ("dic", "dec"),
+        ("set", "sep"),
+    ];
+    let lower = text.to_lowercase();
+    MONTHS.iter().fold(lower, |t, (es, en)| t.replace(es, en))
 }
 
 /// The due date of an invoice: the column, else the issue date plus the default terms.
@@ -84,9 +131,10 @@ pub fn due(
     issued: NaiveDate,
     terms_days: u32,
     date_column: &str,
+    input: &InputSettings,
 ) -> Result<NaiveDate, String> {
     if !text.is_empty() {
-        return date(text, column);
+        return date(text, column, input);
     }
     // Dates are written YYYY-MM-DD, so a due date must stay within year 9999.
     let last = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
@@ -96,8 +144,12 @@ pub fn due(
 }
 
 /// A non-negative amount (`-0` is zero).
-pub fn amount(text: &str, column: &str) -> Result<Decimal, String> {
-    let why = match parse_amount(text) {
+pub fn amount(text: &str, column: &str, input: &InputSettings) -> Result<Decimal, String> {
+    let parsed = match input.decimal_mark {
+        None => parse_amount(text),
+        Some(mark) => parse_localized(text, mark),
+    };
+    let why = match parsed {
         Ok(a) if a.is_sign_negative() && !a.is_zero() => format!(
             "\"{}\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)",
             shown(text)
@@ -106,9 +158,14 @@ pub fn amount(text: &str, column: &str) -> Result<Decimal, String> {
         Err(_) if text.is_empty() => {
             "is empty (expected a plain decimal such as 1234.50)".to_string()
         }
-        Err(AmountError::Syntax) => format!(
+        Err(AmountError::Syntax) if input.decimal_mark.is_none() => format!(
             "cannot read \"{}\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)",
             shown(text)
+        ),
+        Err(AmountError::Syntax) => format!(
+            "cannot read \"{}\" as an amount (expected \"{}\" for decimals, thousands in groups of three)",
+            shown(text),
+            input.decimal_mark.unwrap_or('.')
         ),
         Err(AmountError::TooLarge) => {
             format!(
@@ -148,6 +205,7 @@ pub fn payment_part(
     column: &str,
     kind: DocKind,
     currency: Currency,
+    input: &InputSettings,
 ) -> Result<Decimal, String> {
     if text.is_empty() {
         return Ok(Decimal::ZERO);
@@ -158,7 +216,7 @@ pub fn payment_part(
             shown(text)
         ));
     }
-    let value = amount(text, column)?;
+    let value = amount(text, column, input)?;
     within_minor_units(value, currency, text, column)?;
     if !value.is_zero() && kind != DocKind::Payment {
         let row = if kind == DocKind::Invoice {

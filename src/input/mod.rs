@@ -112,9 +112,69 @@ fn refuse_repeats(sources: &[Source]) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The delimiter chosen (or why none could be), and the input with its start put back.
+type Sniffed<'r> = (Result<u8, String>, Box<dyn Read + 'r>);
+
+/// Picks the delimiter from the start of the input: Excel's `sep=X` first line, else the one
+/// of `,` `;` tab `|` seen most often outside quotes on the header line. A tie is an error
+/// that asks for the setting. The bytes read are put back in front of the reader.
+fn sniff_delimiter<'r>(
+    mut reader: Box<dyn Read + 'r>,
+    name: &str,
+    skip_rows: u32,
+) -> Result<Sniffed<'r>, CliError> {
+    let mut head = Vec::new();
+    (&mut reader)
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(|e| CliError::Io {
+            message: format!("cannot read {name}: {}", io_reason(&e)),
+        })?;
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.lines().map(|l| l.trim_start_matches('\u{feff}'));
+    let first = lines.next().unwrap_or("");
+    let choice = if let Some(sep) = first.strip_prefix("sep=") {
+        crate::policy::parse_delimiter(sep.trim()).map_err(|m| format!("{name}:1: sep= line: {m}"))
+    } else {
+        let header_no = skip_rows as usize;
+        let header = std::iter::once(first)
+            .chain(lines)
+            .nth(header_no)
+            .unwrap_or("");
+        let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
+        let mut quoted = false;
+        for b in header.bytes() {
+            if b == b'"' {
+                quoted = !quoted;
+            } else if let Some(c) = counts.iter_mut().find(|c| c.0 == b && !quoted) {
+                c.1 += 1;
+            }
+        }
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        let show = |b: u8| {
+            if b == b'\t' {
+                "tab".to_string()
+            } else {
+                (b as char).to_string()
+            }
+        };
+        match counts {
+            [(a, n), (b, m), ..] if n > 0 && n == m => Err(format!(
+                "{name}:{}: cannot tell the delimiter: the header has as many \"{}\" as \"{}\" (hint: set [input] delimiter in the policy, or --delimiter)",
+                header_no + 1,
+                show(a),
+                show(b)
+            )),
+            [(a, n), ..] if n > 0 => Ok(a),
+            _ => Ok(b','),
+        }
+    };
+    Ok((choice, Box::new(io::Cursor::new(head).chain(reader))))
+}
+
 /// Reads one CSV input into the collector. Only I/O failures are returned; data problems
 /// are collected.
-pub fn read_source<R: Read>(
+pub fn read_source<'r, R: Read + 'r>(
     reader: R,
     index: u32,
     name: String,
@@ -122,14 +182,42 @@ pub fn read_source<R: Read>(
     collector: &mut Collector,
 ) -> Result<(), CliError> {
     collector.add_source(name.clone());
-    let mut records = Records::new(reader, name.clone());
-    let Some(header_line) = records.next_record()? else {
+    let input = collector.input.clone();
+    let reader: Box<dyn Read + 'r> = match input.encoding {
+        Some(encoding) => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .build(reader),
+        ),
+        None => Box::new(reader),
+    };
+    let (delimiter, reader) = match input.delimiter {
+        Some(d) => (Ok(d), reader),
+        None => sniff_delimiter(reader, &name, input.skip_rows)?,
+    };
+    let delimiter = match delimiter {
+        Ok(d) => d,
+        Err(message) => {
+            collector.error(message);
+            return Ok(());
+        }
+    };
+    let mut records = Records::new(reader, name.clone(), delimiter);
+    let mut header_line = records.next_record()?;
+    if header_line.is_some() && records.record.len() == 1 && records.record[0].starts_with(b"sep=")
+    {
+        header_line = records.next_record()?; // Excel's delimiter hint, not data
+    }
+    for _ in 0..input.skip_rows {
+        header_line = records.next_record()?;
+    }
+    let Some(header_line) = header_line else {
         collector.error(format!(
             "{name}: the file is empty (expected a header line naming the columns)"
         ));
         return Ok(());
     };
-    let columns = match plan_columns(&records.record, role) {
+    let columns = match plan_columns(&records.record, role, &input.columns) {
         Ok(c) => c,
         Err(message) => {
             collector.error(format!("{name}:{header_line}: {message}"));
@@ -159,10 +247,11 @@ pub struct Records<R: Read> {
 }
 
 impl<R: Read> Records<R> {
-    pub fn new(reader: R, name: String) -> Self {
+    pub fn new(reader: R, name: String, delimiter: u8) -> Self {
         let rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(delimiter)
             .from_reader(LineTracker::new(reader));
         Records {
             rdr,

@@ -13,13 +13,15 @@ use super::{Columns, Role};
 use crate::error::{CliError, MAX_LISTED_ERRORS};
 use crate::model::{Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc};
 use crate::money::{Currency, max_currency_total};
-use crate::policy::Policy;
+use crate::policy::{InputSettings, Policy};
 
 /// Accumulates documents and problems across all inputs of a run.
 pub struct Collector {
     ledger: Ledger,
     default_currency: Currency,
     terms_days: u32,
+    /// How to read the values of foreign exports (the policy's `[input]` and the flags).
+    pub(super) input: InputSettings,
     /// Terms per customer id, from a customers file.
     pub(super) customer_terms: HashMap<String, u32>,
     errors: Vec<String>,
@@ -38,6 +40,7 @@ impl Collector {
             default_currency: policy.default_currency,
             terms_days: policy.terms_days,
             customer_terms: HashMap::new(),
+            input: policy.input.clone(),
             errors: Vec::new(),
             total_errors: 0,
             first_seen: HashMap::new(),
@@ -116,7 +119,7 @@ impl Collector {
             |i: Option<usize>, default: &'static str| i.map_or(default, |i| cols.names[i].as_str());
         let kind = take(
             &mut bad,
-            fields::kind(kind_text, role, col(cols.kind, "type")),
+            fields::kind(kind_text, role, col(cols.kind, "type"), &self.input),
         );
         let id = take(
             &mut bad,
@@ -126,10 +129,13 @@ impl Collector {
             &mut bad,
             fields::required(customer, col(Some(cols.customer), ""), "customer"),
         );
-        let date = take(&mut bad, fields::date(date_text, col(Some(cols.date), "")));
+        let date = take(
+            &mut bad,
+            fields::date(date_text, col(Some(cols.date), ""), &self.input),
+        );
         let amount = take(
             &mut bad,
-            fields::amount(amount_text, col(Some(cols.amount), "")),
+            fields::amount(amount_text, col(Some(cols.amount), ""), &self.input),
         );
         let currency = take(
             &mut bad,
@@ -153,7 +159,7 @@ impl Collector {
                 let text = take(&mut bad, fields::text(rec, i, &cols.names[i])).unwrap_or("");
                 let part = take(
                     &mut bad,
-                    fields::payment_part(text, &cols.names[i], kind, currency),
+                    fields::payment_part(text, &cols.names[i], kind, currency, &self.input),
                 );
                 sum = sum.zip(part).map(|(s, p)| s + p);
             }
@@ -173,6 +179,7 @@ impl Collector {
                         .copied()
                         .unwrap_or(self.terms_days),
                     col(Some(cols.date), ""),
+                    &self.input,
                 ),
             ),
             _ => None,

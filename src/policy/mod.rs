@@ -12,6 +12,7 @@ use crate::money::Currency;
 
 mod allocation;
 mod buckets;
+mod input;
 mod load;
 mod messages;
 mod risk;
@@ -19,6 +20,10 @@ mod values;
 pub use allocation::{AllocationPolicy, Step};
 use allocation::{RawAllocation, validate_allocation};
 use buckets::validate_buckets;
+pub use input::{
+    InputSettings, check_date_format, fold, parse_decimal_mark, parse_delimiter, parse_encoding,
+};
+use input::{RawInput, validate_input};
 pub use load::{load_policy, policy_path};
 use messages::{line_column, plain_toml_message};
 pub use risk::{Condition, CreditPolicy, Level, RiskPolicy};
@@ -80,6 +85,7 @@ pub struct Policy {
     pub allocation: AllocationPolicy,
     pub risk: RiskPolicy,
     pub credit: CreditPolicy,
+    pub input: InputSettings,
 }
 
 impl Default for Policy {
@@ -107,6 +113,7 @@ impl Default for Policy {
             allocation: AllocationPolicy::default(),
             risk: RiskPolicy::default(),
             credit: CreditPolicy::default(),
+            input: InputSettings::default(),
         }
     }
 }
@@ -135,6 +142,7 @@ struct RawPolicy {
     allocation: Option<RawAllocation>,
     risk: Option<RawRisk>,
     credit: Option<RawCredit>,
+    input: Option<RawInput>,
 }
 
 #[derive(Deserialize)]
@@ -237,6 +245,9 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProble
     }
     if let Some(r) = raw.risk {
         policy.risk = validate_risk(r, &at, &mut problems);
+    }
+    if let Some(i) = raw.input {
+        policy.input = validate_input(i, &at, &mut problems);
     }
     if let Some(c) = raw.credit {
         policy.credit = validate_credit(c, &at, &mut problems);

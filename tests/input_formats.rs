@@ -1,0 +1,125 @@
+//! Foreign exports: encodings, delimiters, decimal commas, date formats, Spanish headers and
+//! type values, through the policy's [input] and through the flags.
+
+mod common;
+
+use common::{cartera, csv_rows, stdout_of};
+
+const AS_OF: &str = "2026-06-30";
+const ES_EXPORT: &str = "examples/export-es-cp1252.csv";
+const ES_POLICY: &str = "examples/mappings/spanish-cp1252.toml";
+
+#[test]
+fn a_spanish_cp1252_semicolon_export_reads_with_its_mapping() {
+    let out = stdout_of(cartera().args([
+        "aging", ES_EXPORT, "--policy", ES_POLICY, "--as-of", AS_OF, "--format", "csv",
+    ]));
+    assert_eq!(
+        out,
+        "customer_id,customer_name,currency,current,1-30,31-60,61-90,91-120,120+,unapplied,balance\n\
+         800987654,\"Ferretería El Tornillo, Ltda.\",COP,0.00,0.00,2000000.00,0.00,0.00,0.00,0.00,2000000.00\n\
+         830555111,Comercializadora Núñez & Hijos,COP,0.00,0.00,0.00,0.00,0.00,5140000.00,0.00,5140000.00\n\
+         900123456,Distribuidora Andina S.A.S.,COP,0.00,0.00,0.00,5355000.00,0.00,0.00,0.00,5355000.00\n"
+    );
+    // Both withholding columns (ReteFuente, ReteICA) settled FV-1001 with the cash.
+    let dir = tempfile::tempdir().unwrap();
+    let alloc = dir.path().join("a.csv");
+    cartera()
+        .args([
+            "reconcile",
+            ES_EXPORT,
+            "--policy",
+            ES_POLICY,
+            "--as-of",
+            AS_OF,
+            "--allocations",
+        ])
+        .arg(&alloc)
+        .assert()
+        .success();
+    assert_eq!(
+        csv_rows(&std::fs::read_to_string(alloc).unwrap())[1],
+        [
+            "RC-501",
+            "FV-1001",
+            "900123456",
+            "COP",
+            "11567500.00",
+            "332500.00",
+            "0.00",
+            "reference"
+        ]
+    );
+}
+
+#[test]
+fn without_the_encoding_a_cp1252_file_gets_a_hint() {
+    let out = cartera()
+        .args(["aging", ES_EXPORT, "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: examples/export-es-cp1252.csv:1: the header's column 2 is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+}
+
+#[test]
+fn flags_read_a_locale_export_without_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    // Spanish words for the types, `|` between columns, day/month/year, decimal commas.
+    let text = "Tipo|Factura|Cliente|Fecha|Vencimiento|Importe|Moneda|Referencia\n\
+                Factura|F-1|C1|15/ene/2026|14/feb/2026|$ 1.500,50|COP|\n\
+                Recibo de caja|R-1|C1|20/feb/2026 00:00:00||500,50|COP|F-1\n\
+                Nota crédito|N-1|C1|01/mar/2026||(200,00)|COP|\n";
+    std::fs::write(dir.path().join("x.csv"), text).unwrap();
+    let args = [
+        "aging",
+        "x.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+        "--decimal-mark",
+        ",",
+        "--date-format",
+        "%d/%b/%Y",
+    ];
+    let out = common::cartera_in(dir.path()).args(args).output().unwrap();
+    // The credit note's amount is written negative: an error that says so.
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: x.csv:4: column \"Importe\": \"(200,00)\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+    std::fs::write(dir.path().join("x.csv"), text.replace("(200,00)", "200,00")).unwrap();
+    let out = stdout_of(common::cartera_in(dir.path()).args(args));
+    assert_eq!(
+        csv_rows(&out)[1],
+        [
+            "C1", "", "COP", "0.00", "0.00", "0.00", "0.00", "0.00", "800.00", "0.00", "800.00"
+        ]
+    );
+}
+
+#[test]
+fn an_ambiguous_header_lists_its_candidates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("h.csv"),
+        "tipo,numero,nit,fecha,valor,total\nfactura,F1,C1,2026-01-01,1,1\n",
+    )
+    .unwrap();
+    let out = common::cartera_in(dir.path())
+        .args(["aging", "h.csv", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: h.csv:1: columns \"valor\" (column 5) and \"total\" (column 6) could each be the amount (hint: name the right one in the policy: [input.columns] amount = \"…\")\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+}
