@@ -299,3 +299,34 @@ fn negative_day_thresholds_are_refused() {
         ]
     );
 }
+
+#[test]
+fn the_input_section_is_read_and_checked() {
+    let p = parse_policy("[input]\nencoding = \"latin1\"\ndelimiter = \"tab\"\ndecimal_mark = \",\"\ndate_format = \"%d/%m/%Y\"\nskip_rows = 3\n[input.columns]\nid = \"Número\"\n[input.kinds]\ninvoice = [\"FV\"]\n", "x").unwrap();
+    assert_eq!(
+        (
+            p.input.encoding.map(|e| e.name()),
+            p.input.delimiter,
+            p.input.decimal_mark,
+            p.input.skip_rows
+        ),
+        (Some("windows-1252"), Some(b'\t'), Some(','), 3)
+    );
+    assert_eq!(
+        (p.input.columns["id"].as_str(), p.input.kinds["fv"]),
+        ("Número", cartera::model::DocKind::Invoice)
+    );
+    assert_eq!(
+        problems(
+            "[input]\nencoding = \"klingon\"\ndelimiter = \"::\"\ndecimal_mark = \"'\"\ndate_format = \"%Q\"\n[input.columns]\nnumero = \"x\"\n[input.kinds]\nreceipt = [\"R\"]\n"
+        ),
+        [
+            "2:12: input.encoding: \"klingon\" is not an encoding (expected a label such as \"utf-8\" or \"windows-1252\")",
+            "3:13: input.delimiter: \"::\" is not a delimiter (expected \",\", \";\", \"tab\" or \"|\")",
+            "4:16: input.decimal_mark: \"'\" is not a decimal mark (expected \".\" or \",\")",
+            "5:15: input.date_format: \"%Q\" is not a date format (expected strftime codes such as \"%d/%m/%Y\")",
+            "7:1: input.columns: \"numero\" is not a field (expected one of type, id, customer_id, customer_name, date, due_date, amount, currency, ref, withholding, discount)",
+            "9:1: input.kinds: \"receipt\" is not a type (expected invoice, payment or credit_note)",
+        ]
+    );
+}
