@@ -123,3 +123,61 @@ fn an_ambiguous_header_lists_its_candidates() {
          error: 1 problem in the input; no report was written\n"
     );
 }
+
+#[test]
+fn an_invoice_list_with_settled_dates_ages_as_of_any_date() {
+    let args = [
+        "aging",
+        "--invoices",
+        "tests/fixtures/formats/ibm_like.csv",
+        "--policy",
+        "examples/mappings/ibm-ar.toml",
+        "--format",
+        "csv",
+        "--as-of",
+    ];
+    // On 2013-02-28 the first invoice is settled, the second open (3 days past due), the
+    // third not issued yet; by 2013-03-31 only the second is settled.
+    let feb = stdout_of(cartera().args(args).arg("2013-02-28"));
+    assert_eq!(
+        csv_rows(&feb)[1..],
+        [[
+            "8976-AMJEO",
+            "",
+            "USD",
+            "0.00",
+            "61.74",
+            "0.00",
+            "0.00",
+            "0.00",
+            "0.00",
+            "0.00",
+            "61.74"
+        ]]
+    );
+    let mar = stdout_of(cartera().args(args).arg("2013-03-31"));
+    assert_eq!(csv_rows(&mar).len(), 1, "nothing open");
+    let jul = stdout_of(cartera().args(args).arg("2013-07-15").arg("--detail"));
+    assert_eq!(csv_rows(&jul)[1][4], "0000132032", "leading zeros kept");
+}
+
+#[test]
+fn an_open_items_list_takes_the_balance_as_the_amount() {
+    let out = stdout_of(cartera().args([
+        "aging",
+        "--invoices",
+        "tests/fixtures/formats/highradius_like.csv",
+        "--policy",
+        "examples/mappings/highradius.toml",
+        "--as-of",
+        "2020-05-22",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(
+        out,
+        "customer_id,customer_name,currency,current,1-30,31-60,61-90,91-120,120+,unapplied,balance\n\
+         0140105686,SYSC llc,CAD,0.00,0.00,2309.79,0.00,0.00,0.00,0.00,2309.79\n\
+         0200706844,WINC co,USD,0.00,100.00,0.00,8734.71,0.00,0.00,0.00,8834.71\n"
+    );
+}

@@ -325,7 +325,7 @@ fn the_input_section_is_read_and_checked() {
             "3:13: input.delimiter: \"::\" is not a delimiter (expected \",\", \";\", \"tab\" or \"|\")",
             "4:16: input.decimal_mark: \"'\" is not a decimal mark (expected \".\" or \",\")",
             "5:15: input.date_format: \"%Q\" is not a date format (expected strftime codes such as \"%d/%m/%Y\")",
-            "7:1: input.columns: \"numero\" is not a field (expected one of type, id, customer_id, customer_name, date, due_date, amount, currency, ref, withholding, discount)",
+            "7:1: input.columns: \"numero\" is not a field (expected one of type, id, customer_id, customer_name, date, due_date, amount, currency, ref, withholding, discount, paid_date, paid_amount, balance)",
             "9:1: input.kinds: \"receipt\" is not a type (expected invoice, payment or credit_note)",
         ]
     );

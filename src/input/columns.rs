@@ -27,6 +27,12 @@ pub struct Columns {
     pub withholding: Vec<usize>,
     /// Payments: the parts settled by discounts (prompt payment, rebate); they add up.
     pub discount: Vec<usize>,
+    /// Invoice lists with settlement: the date the invoice was paid (the row is then an
+    /// invoice plus a payment of it on that date), and how much was paid (else all of it).
+    pub paid_date: Option<usize>,
+    pub paid_amount: Option<usize>,
+    /// Open-items lists: the open balance, which is then the invoice's amount.
+    pub balance: Option<usize>,
     /// Header names as written (trimmed), for messages.
     pub names: Vec<String>,
 }
@@ -241,6 +247,61 @@ pub fn plan_columns(
         }
     };
     let (withholding, discount) = (pick("withholding", WITHHOLDING), pick("discount", DISCOUNT));
+    let single = |field: &str, aliases: &[&str]| -> Result<Option<usize>, String> {
+        match pick(field, aliases).as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            many => {
+                let list: Vec<String> = many
+                    .iter()
+                    .map(|&i| {
+                        format!(
+                            "\"{}\" (column {})",
+                            crate::error::sanitize(&names[i]),
+                            i + 1
+                        )
+                    })
+                    .collect();
+                Err(format!(
+                    "columns {} could each be the {field} (hint: name the right one in the policy: [input.columns] {field} = \"…\")",
+                    list.join(" and ")
+                ))
+            }
+        }
+    };
+    let paid_date = single(
+        "paid_date",
+        &[
+            "paiddate",
+            "settleddate",
+            "settlementdate",
+            "cleardate",
+            "clearingdate",
+            "fechapago",
+            "fechadepago",
+            "paymentdate",
+        ],
+    )?;
+    let paid_amount = single(
+        "paid_amount",
+        &["paidamount", "amountpaid", "valorpagado", "montopagado"],
+    )?;
+    let balance = single(
+        "balance",
+        &[
+            "balance",
+            "saldo",
+            "saldopendiente",
+            "openbalance",
+            "openamount",
+            "totalopenamount",
+            "amountdue",
+            "outstanding",
+        ],
+    )?;
+    if balance.is_some() {
+        found[6] = balance; // the open balance is the invoice's amount; the original is kept for information
+    }
     let type_required = role == Role::Ledger;
     let missing: Vec<&str> = FIELDS
         .iter()
@@ -283,6 +344,9 @@ pub fn plan_columns(
         reference: found[8],
         withholding,
         discount,
+        paid_date,
+        paid_amount,
+        balance,
         names,
     })
 }

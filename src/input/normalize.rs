@@ -184,6 +184,23 @@ impl Collector {
             ),
             _ => None,
         };
+        // An invoice list with settlement: the row is also a payment of the invoice.
+        let mut settled = |i: Option<usize>| {
+            let i = i.filter(|_| kind == Some(DocKind::Invoice))?;
+            take(&mut bad, fields::text(rec, i, &cols.names[i]))
+                .filter(|t| !t.is_empty())
+                .map(|t| (i, t))
+        };
+        let paid_on = settled(cols.paid_date);
+        let paid_amount = settled(cols.paid_amount);
+        let settlement = paid_on.and_then(|(i, text)| {
+            let on = take(&mut bad, fields::date(text, &cols.names[i], &self.input))?;
+            let paid = match paid_amount {
+                Some((j, t)) => take(&mut bad, fields::amount(t, &cols.names[j], &self.input))?,
+                None => amount?,
+            };
+            Some((on, paid))
+        });
         if let (Some(DocKind::Invoice), Some(id)) = (kind, id) {
             match self.first_seen.get(id) {
                 Some(first) => bad.push(format!(
@@ -226,6 +243,21 @@ impl Collector {
         );
         match kind {
             DocKind::Invoice => {
+                if let Some((paid_on, paid)) = settlement {
+                    self.ledger.credits.push(Credit {
+                        kind: CreditKind::Payment,
+                        id: id.clone(),
+                        customer: customer.clone(),
+                        name: name.clone(),
+                        currency,
+                        date: paid_on,
+                        amount: paid,
+                        withholding: Decimal::ZERO,
+                        discount: Decimal::ZERO,
+                        reference: Some(id.clone()),
+                        loc,
+                    });
+                }
                 let due = due.unwrap_or(date);
                 self.ledger.invoices.push(Invoice {
                     id,

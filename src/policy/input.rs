@@ -12,7 +12,7 @@ use crate::error::sanitize;
 use crate::model::DocKind;
 
 /// The canonical fields a column may be mapped to.
-pub const CANONICAL: [&str; 11] = [
+pub const CANONICAL: [&str; 14] = [
     "type",
     "id",
     "customer_id",
@@ -24,6 +24,9 @@ pub const CANONICAL: [&str; 11] = [
     "ref",
     "withholding",
     "discount",
+    "paid_date",
+    "paid_amount",
+    "balance",
 ];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
