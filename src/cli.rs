@@ -130,8 +130,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub customers: Option<PathBuf>,
     /// Encoding of the inputs (e.g. windows-1252) [default: UTF-8, or the policy's [input]].
-    #[arg(long, value_name = "LABEL", value_parser = crate::policy::parse_encoding)]
-    pub encoding: Option<Option<&'static encoding_rs::Encoding>>,
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding_arg)]
+    pub encoding: Option<String>,
     /// Field delimiter: , ; tab | [default: sniffed, or the policy's [input]].
     #[arg(long, value_name = "CHAR", value_parser = crate::policy::parse_delimiter)]
     pub delimiter: Option<u8>,
@@ -194,6 +194,10 @@ pub struct ReconcileArgs {
     pub fail_on_exceptions: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_encoding_arg(text: &str) -> Result<String, String> {
+    crate::policy::parse_encoding(text).map(|_| text.to_string())
 }
 
 fn parse_format_arg(text: &str) -> Result<String, String> {

@@ -181,3 +181,34 @@ fn an_open_items_list_takes_the_balance_as_the_amount() {
          0200706844,WINC co,USD,0.00,100.00,0.00,8734.71,0.00,0.00,0.00,8834.71\n"
     );
 }
+
+#[test]
+fn the_encoding_flag_reads_a_cp1252_file_and_refuses_an_unknown_label() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("l.csv"),
+        b"type,id,customer_id,customer_name,date,amount\ninvoice,F1,C1,Peq\xf1o,2026-06-01,5\n",
+    )
+    .unwrap();
+    let out = stdout_of(common::cartera_in(dir.path()).args([
+        "aging",
+        "l.csv",
+        "--encoding",
+        "windows-1252",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(csv_rows(&out)[1][1], "Pequño".replace("qu", "q"));
+    let bad = common::cartera_in(dir.path())
+        .args(["aging", "l.csv", "--encoding", "klingon"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8(bad.stderr)
+            .unwrap()
+            .contains("\"klingon\" is not an encoding")
+    );
+}

@@ -49,8 +49,9 @@ pub fn prepare(
     let policy_file = policy_path(run.policy.as_deref(), run.no_config);
     let mut policy = load_policy(policy_file.as_deref())?;
     // Flags win over the policy's [input].
-    if let Some(encoding) = run.encoding {
-        policy.input.encoding = encoding;
+    if let Some(label) = &run.encoding {
+        policy.input.encoding =
+            crate::policy::parse_encoding(label).map_err(|message| CliError::Usage { message })?;
     }
     policy.input.delimiter = run.delimiter.or(policy.input.delimiter);
     policy.input.decimal_mark = run.decimal_mark.or(policy.input.decimal_mark);
