@@ -142,6 +142,16 @@ pub struct RunArgs {
     /// Date format in strftime codes, e.g. %d/%m/%Y [default: YYYY-MM-DD, or the policy's [input]].
     #[arg(long, value_name = "FORMAT", value_parser = parse_format_arg)]
     pub date_format: Option<String>,
+    /// Set bad rows aside in FILE (their fields, with file, line, code and reason) and go on,
+    /// instead of stopping at them.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// With --rejects: stop (exit 65) when more than N rows are bad.
+    #[arg(long, value_name = "N", requires = "rejects")]
+    pub max_rejects: Option<u64>,
+    /// No summary line of the rows read on stderr.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     /// Ignore ./cartera.toml: the built-in defaults, unless --policy names a file (for cron
     /// jobs, whose working directory may hold anything).
     #[arg(long)]

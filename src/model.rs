@@ -109,8 +109,33 @@ pub struct Ledger {
     pub sources: Vec<String>,
     pub invoices: Vec<Invoice>,
     pub credits: Vec<Credit>,
-    /// Rows that held no data at all (every field empty), per run.
-    pub blank_rows: u64,
+    /// What became of every row read after a header (rows read = used + rejected +
+    /// skipped): used gave documents; rejected were set aside (`rejected`); skipped held no
+    /// data (blank, Excel's `sep=` line, lines before the header).
+    pub rows: RowCounts,
+    /// The header of each input (as written), indexed by `Loc::source`.
+    pub headers: Vec<Vec<String>>,
+    /// The rows set aside with `--rejects`, in input order.
+    pub rejected: Vec<RejectedRow>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub read: u64,
+    pub used: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+}
+
+/// A row set aside: its fields as read, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectedRow {
+    pub loc: Loc,
+    pub fields: Vec<String>,
+    /// Stable: bad_width, bad_encoding, unclosed_quote, bad_type, missing_value, bad_date,
+    /// bad_amount, bad_currency, duplicate_invoice.
+    pub code: &'static str,
+    pub reason: String,
 }
 
 impl Ledger {

@@ -212,3 +212,122 @@ fn the_encoding_flag_reads_a_cp1252_file_and_refuses_an_unknown_label() {
             .contains("\"klingon\" is not an encoding")
     );
 }
+
+/// The policy a fixture is read with, if it needs one.
+fn policy_for(path: &str) -> Option<&'static str> {
+    match path {
+        p if p.ends_with("ibm_like.csv") => Some("examples/mappings/ibm-ar.toml"),
+        p if p.ends_with("highradius_like.csv") => Some("examples/mappings/highradius.toml"),
+        p if p.ends_with("export-es-cp1252.csv") => Some(ES_POLICY),
+        _ => None,
+    }
+}
+
+#[test]
+fn every_row_of_every_fixture_is_used_set_aside_or_skipped() {
+    let root = common::root();
+    let mut files: Vec<String> = Vec::new();
+    for dir in [
+        "tests/fixtures",
+        "tests/fixtures/reconcile",
+        "tests/fixtures/formats",
+        "examples",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".csv") && name != "customers.csv" {
+                files.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    files.sort();
+    let scratch = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for file in &files {
+        let rejects = scratch.path().join("rejects.csv");
+        // Invoice lists are read as invoices, payment files as payments, the rest as ledgers.
+        let role: &[&str] = match file.as_str() {
+            f if f.contains("/formats/") || f.ends_with("invoices.csv") => &["--invoices"],
+            f if f.ends_with("payments.csv") => &["--payments"],
+            _ => &[],
+        };
+        let mut cmd = cartera();
+        cmd.arg("aging")
+            .args(role)
+            .arg(file)
+            .args(["--as-of", AS_OF, "--format", "json", "--rejects"])
+            .arg(&rejects);
+        if let Some(p) = policy_for(file) {
+            cmd.args(["--policy", p]);
+        }
+        let out = cmd.output().unwrap();
+        if out.status.code() != Some(0) {
+            continue; // the file cannot be read at all (no header, bad header): no rows to count
+        }
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let n = |k: &str| json[k].as_u64().unwrap();
+        assert_eq!(
+            n("rows_read"),
+            n("rows_used") + n("rows_rejected") + n("rows_skipped"),
+            "{file}"
+        );
+        let set_aside = csv_rows(&std::fs::read_to_string(&rejects).unwrap()).len() - 1;
+        assert_eq!(set_aside as u64, n("rows_rejected"), "{file}");
+        checked += 1;
+    }
+    assert!(
+        checked >= 25,
+        "only {checked} of {} fixtures could be checked",
+        files.len()
+    );
+}
+
+#[test]
+fn rejects_set_bad_rows_aside_and_max_rejects_stops_a_broken_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("l.csv"), "type,id,customer_id,date,amount\ninvoice,F1,C1,2026-13-45,100\ninvoice,F2,C1,2026-01-01,1.234,50\ninvoice,F3,C1,2026-01-01,7\ninvoice,F3,C2,2026-01-01,8\n").unwrap();
+    let out = common::cartera_in(dir.path())
+        .args([
+            "aging",
+            "l.csv",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "--rejects",
+            "bad.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "cartera: 4 rows read: 1 used, 3 set aside (in bad.csv), 0 without data skipped\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bad.csv")).unwrap(),
+        "file,line,code,reason,type,id,customer_id,date,amount,field_6\n\
+         l.csv,2,bad_date,\"column \"\"date\"\": cannot read \"\"2026-13-45\"\" as a date (expected YYYY-MM-DD)\",invoice,F1,C1,2026-13-45,100,\n\
+         l.csv,3,bad_width,\"the row has 6 fields but the header has 5 (hint: a value that contains a comma must be in double quotes, and every opening quote needs its closing one)\",invoice,F2,C1,2026-01-01,1.234,50\n\
+         l.csv,5,duplicate_invoice,\"duplicate invoice id \"\"F3\"\" (first at l.csv:4)\",invoice,F3,C2,2026-01-01,8,\n"
+    );
+    let stopped = common::cartera_in(dir.path())
+        .args([
+            "aging",
+            "l.csv",
+            "--rejects",
+            "bad2.csv",
+            "--max-rejects",
+            "2",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(stopped.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(stopped.stderr).unwrap(),
+        "error: l.csv:5: more than 2 rows set aside (--max-rejects 2): the input is too broken to report on\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+    assert!(!dir.path().join("bad2.csv").exists());
+}

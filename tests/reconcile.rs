@@ -221,7 +221,8 @@ fn fail_on_exceptions_exits_1_after_writing_everything_and_0_when_all_is_clean()
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "cartera: 7 exceptions need a person (exit 1 for --fail-on-exceptions)\n"
+        "cartera: 32 rows read: 32 used, 0 set aside, 0 without data skipped\n\
+         cartera: 7 exceptions need a person (exit 1 for --fail-on-exceptions)\n"
     );
     assert_eq!(entries(dir.path()), ["exc.csv", "open.csv"]);
     assert_eq!(

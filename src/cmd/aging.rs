@@ -16,7 +16,9 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     } else {
         summary_report(&aging, &facts)
     };
+    let rejects = p.stage_rejects(&args.run)?;
     write_output(&p.ctx.target, &p.inputs(), |out| {
         render(&report, p.ctx.format, p.ctx.width, out)
-    })
+    })?;
+    p.finish(rejects, &args.run)
 }

@@ -14,7 +14,11 @@ use crate::error::CliError;
 use crate::input::{Customers, Source, load_customers, load_ledger};
 use crate::model::Ledger;
 use crate::policy::{Policy, load_policy, policy_path};
-use crate::report::RunFacts;
+use std::io::Write;
+
+use crate::output::{Staged, stage_file};
+use crate::render::{Format, Width, render};
+use crate::report::{RunFacts, count};
 
 pub fn run(command: &Command) -> Result<(), CliError> {
     match command {
@@ -60,7 +64,8 @@ pub fn prepare(
         .map(|p| load_customers(p, &policy))
         .transpose()?
         .unwrap_or_default();
-    let ledger = load_ledger(&sources, &policy, &customers.terms)?;
+    let set_aside = run.rejects.as_ref().map(|_| run.max_rejects);
+    let ledger = load_ledger(&sources, &policy, &customers.terms, set_aside)?;
     let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);
     check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
     let customers_file = customers_file.map(Path::to_path_buf);
@@ -83,6 +88,42 @@ impl Prepared {
             .chain(self.policy_file.as_deref().map(Some))
             .chain(self.customers_file.as_deref().map(Some))
             .collect()
+    }
+
+    /// The rejects file (`--rejects`), staged beside its destination before the main output
+    /// is written.
+    pub fn stage_rejects(&self, run: &RunArgs) -> Result<Option<Staged>, CliError> {
+        let Some(path) = &run.rejects else {
+            return Ok(None);
+        };
+        let report = crate::report::rejects::rejects_report(&self.ledger);
+        let staged = stage_file(path, &self.inputs(), |out| {
+            render(&report, Format::Csv, Width::Natural, out)
+        })?;
+        Ok(Some(staged))
+    }
+
+    /// Once the main output is written: commits the rejects file and says on stderr what
+    /// became of every row read (unless `--quiet`).
+    pub fn finish(&self, rejects: Option<Staged>, run: &RunArgs) -> Result<(), CliError> {
+        if let Some(file) = rejects {
+            file.commit()?;
+        }
+        if !run.quiet {
+            let r = self.ledger.rows;
+            let into = run.rejects.as_ref().map_or(String::new(), |p| {
+                format!(" (in {})", crate::error::show_path(p))
+            });
+            let line = format!(
+                "cartera: {} read: {} used, {} set aside{into}, {} without data skipped",
+                count(r.read, "row", "rows"),
+                r.used,
+                r.rejected,
+                r.skipped
+            );
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+        Ok(())
     }
 
     pub fn facts(&self) -> RunFacts<'_> {

@@ -30,6 +30,7 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
     let open_items = open_items_report(&open);
 
     let inputs = p.inputs();
+    let rejects = p.stage_rejects(&args.run)?;
     let mut staged: Vec<Staged> = Vec::new();
     for (path, report) in [
         (&args.allocations, &allocations),
@@ -64,6 +65,7 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
             staged.into_iter().try_for_each(Staged::commit)?;
         }
     }
+    p.finish(rejects, &args.run)?;
     if args.fail_on_exceptions && !exceptions.is_empty() {
         let n = count(
             exceptions.len() as u64,

@@ -56,9 +56,11 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
         ));
     }
     let report = risk_report(&rows, &p.policy, footer, meta);
+    let rejects = p.stage_rejects(&args.run)?;
     write_output(&p.ctx.target, &p.inputs(), |out| {
         render(&report, p.ctx.format, p.ctx.width, out)
     })?;
+    p.finish(rejects, &args.run)?;
     if let Some(level) = fail_on {
         let n = rows.iter().filter(|r| r.level == Some(level)).count() as u64;
         if n > 0 {

@@ -58,9 +58,13 @@ pub fn load_ledger(
     sources: &[Source],
     policy: &Policy,
     terms: &HashMap<String, u32>,
+    set_aside: Option<Option<u64>>,
 ) -> Result<Ledger, CliError> {
     refuse_repeats(sources)?;
     let mut collector = Collector::new(policy);
+    if let Some(max) = set_aside {
+        collector.set_rows_aside(max);
+    }
     collector.customer_terms.clone_from(terms);
     for (index, source) in sources.iter().enumerate() {
         let name = source.display_name();
@@ -206,9 +210,13 @@ pub fn read_source<'r, R: Read + 'r>(
     let mut header_line = records.next_record()?;
     if header_line.is_some() && records.record.len() == 1 && records.record[0].starts_with(b"sep=")
     {
+        collector.skipped_row();
         header_line = records.next_record()?; // Excel's delimiter hint, not data
     }
     for _ in 0..input.skip_rows {
+        if header_line.is_some() {
+            collector.skipped_row();
+        }
         header_line = records.next_record()?;
     }
     let Some(header_line) = header_line else {
@@ -224,6 +232,7 @@ pub fn read_source<'r, R: Read + 'r>(
             return Ok(());
         }
     };
+    collector.add_header(columns.names.clone());
     while let Some(line) = records.next_record()? {
         collector.row(
             &records.record,

@@ -11,7 +11,9 @@ use rust_decimal::Decimal;
 use super::fields;
 use super::{Columns, Role};
 use crate::error::{CliError, MAX_LISTED_ERRORS};
-use crate::model::{Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc};
+use crate::model::{
+    Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc, RejectedRow,
+};
 use crate::money::{Currency, max_currency_total};
 use crate::policy::{InputSettings, Policy};
 
@@ -27,6 +29,8 @@ pub struct Collector {
     errors: Vec<String>,
     total_errors: usize,
     first_seen: HashMap<String, Loc>,
+    /// `Some(max)`: bad rows are set aside (at most `max` of them, when given).
+    reject: Option<Option<u64>>,
     /// Σ of every amount per currency, kept below `total_limit`.
     totals: HashMap<Currency, Decimal>,
     /// `max_currency_total()`; a field so that a test can lower it.
@@ -44,13 +48,33 @@ impl Collector {
             errors: Vec::new(),
             total_errors: 0,
             first_seen: HashMap::new(),
+            reject: None,
             totals: HashMap::new(),
             total_limit: max_currency_total(),
         }
     }
 
+    /// Sets bad rows aside instead of failing on them; more than `max` of them is an error.
+    pub fn set_rows_aside(&mut self, max: Option<u64>) {
+        self.reject = Some(max);
+    }
+
+    /// Counts a row read before the header or holding no data.
+    pub fn skipped_row(&mut self) {
+        self.ledger.rows.read += 1;
+        self.ledger.rows.skipped += 1;
+    }
+
     pub fn add_source(&mut self, name: String) {
         self.ledger.sources.push(name);
+        self.ledger.headers.push(Vec::new());
+    }
+
+    /// The header of the input being read.
+    pub fn add_header(&mut self, names: Vec<String>) {
+        if let Some(last) = self.ledger.headers.last_mut() {
+            *last = names;
+        }
     }
 
     /// Records a problem (only the first few are kept word for word).
@@ -75,16 +99,17 @@ impl Collector {
     /// Normalises one data row.
     pub fn row(&mut self, rec: &ByteRecord, cols: &Columns, role: Role, loc: Loc) {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            self.ledger.blank_rows += 1;
+            self.skipped_row();
             return;
         }
+        self.ledger.rows.read += 1;
         if rec.len() != cols.names.len() {
-            let at = self.ledger.describe(loc);
-            self.error(format!(
-                "{at}: the row has {} fields but the header has {} (hint: a value that contains a comma must be in double quotes, and every opening quote needs its closing one)",
+            let message = format!(
+                "the row has {} fields but the header has {} (hint: a value that contains a comma must be in double quotes, and every opening quote needs its closing one)",
                 rec.len(),
                 cols.names.len()
-            ));
+            );
+            self.bad_row(rec, loc, vec![message]);
             return;
         }
         let mut bad = Vec::new();
@@ -212,9 +237,7 @@ impl Collector {
             }
         }
         if !bad.is_empty() {
-            let at = self.ledger.describe(loc);
-            bad.into_iter()
-                .for_each(|m| self.error(format!("{at}: {m}")));
+            self.bad_row(rec, loc, bad);
             return;
         }
         let (Some(kind), Some(id), Some(customer), Some(date), Some(amount), Some(currency)) =
@@ -236,6 +259,7 @@ impl Collector {
         if !self.within_total(currency, value, loc) {
             return;
         }
+        self.ledger.rows.used += 1;
         let (id, customer, name) = (
             DocId(id.to_string()),
             CustomerId(customer.to_string()),
@@ -294,6 +318,33 @@ impl Collector {
         }
     }
 
+    /// A row with problems: set aside (with `--rejects`), or every problem reported.
+    fn bad_row(&mut self, rec: &ByteRecord, loc: Loc, problems: Vec<String>) {
+        let at = self.ledger.describe(loc);
+        let Some(max) = self.reject else {
+            problems
+                .into_iter()
+                .for_each(|m| self.error(format!("{at}: {m}")));
+            return;
+        };
+        self.ledger.rows.rejected += 1;
+        let fields = rec
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
+        let code = problem_code(&problems[0]);
+        self.ledger.rejected.push(RejectedRow {
+            loc,
+            fields,
+            code,
+            reason: problems.join("; "),
+        });
+        if max.is_some_and(|m| self.ledger.rows.rejected == m + 1) {
+            let m = max.unwrap_or_default();
+            self.error(format!("{at}: more than {m} rows set aside (--max-rejects {m}): the input is too broken to report on"));
+        }
+    }
+
     /// Adds `amount` to its currency's total; false (and one problem) once the total would
     /// reach the limit.
     fn within_total(&mut self, currency: Currency, amount: Decimal, loc: Loc) -> bool {
@@ -309,6 +360,34 @@ impl Collector {
             return false;
         }
         true
+    }
+}
+
+/// The stable code of a row problem, from the wording of cartera's own messages (a test
+/// holds each message to its code).
+pub fn problem_code(message: &str) -> &'static str {
+    let has = |t: &str| message.contains(t);
+    if message.starts_with("the row has") {
+        "bad_width"
+    } else if has("not valid UTF-8") {
+        "bad_encoding"
+    } else if has("runs over") {
+        "unclosed_quote"
+    } else if message.starts_with("duplicate invoice id") {
+        "duplicate_invoice"
+    } else if has("every document needs") {
+        "missing_value"
+    } else if has("as a currency") {
+        "bad_currency"
+    } else if has("as a date") || has("expected a date") || has("days of terms") {
+        "bad_date"
+    } else if has("invoice, payment or credit_note")
+        || has("in the invoices file")
+        || has("in the payments file")
+    {
+        "bad_type"
+    } else {
+        "bad_amount"
     }
 }
 
@@ -338,5 +417,67 @@ mod tests {
             "t.csv:5: the amounts in USD add up to 10^22 or more, beyond what cartera adds exactly (split the input)\n\
              1 problem in the input; no report was written"
         );
+    }
+
+    #[test]
+    fn every_row_problem_has_its_stable_code() {
+        let cases = [
+            (
+                "the row has 6 fields but the header has 5 (hint: …)",
+                "bad_width",
+            ),
+            (
+                "column \"name\": the text is not valid UTF-8 (hint: …)",
+                "bad_encoding",
+            ),
+            (
+                "column \"name\": the value runs over 2 lines (hint: …)",
+                "unclosed_quote",
+            ),
+            (
+                "duplicate invoice id \"F1\" (first at t.csv:2)",
+                "duplicate_invoice",
+            ),
+            (
+                "column \"id\": is empty (every document needs its number)",
+                "missing_value",
+            ),
+            (
+                "column \"currency\": cannot read \"COL\" as a currency (expected …)",
+                "bad_currency",
+            ),
+            (
+                "column \"date\": cannot read \"x\" as a date (expected YYYY-MM-DD)",
+                "bad_date",
+            ),
+            (
+                "column \"date\": is empty (expected a date as YYYY-MM-DD)",
+                "bad_date",
+            ),
+            (
+                "column \"date\": 9999-12-31 plus 30 days of terms is after 9999-12-31",
+                "bad_date",
+            ),
+            (
+                "column \"type\": unknown type \"x\" (expected invoice, payment or credit_note)",
+                "bad_type",
+            ),
+            (
+                "column \"type\": a payment in the invoices file (hint: …)",
+                "bad_type",
+            ),
+            (
+                "column \"amount\": cannot read \"x\" as an amount (expected …)",
+                "bad_amount",
+            ),
+            ("column \"amount\": \"-5\" is negative (…)", "bad_amount"),
+            (
+                "column \"withholding\": only a payment can carry one (this row is an invoice)",
+                "bad_amount",
+            ),
+        ];
+        for (message, code) in cases {
+            assert_eq!(problem_code(message), code, "{message}");
+        }
     }
 }

@@ -36,10 +36,16 @@ impl RunFacts<'_> {
                 alloc.as_of
             ));
         }
-        if ledger.blank_rows > 0 {
+        if ledger.rows.skipped > 0 {
             read.push_str(&format!(
-                "; {} skipped",
-                count(ledger.blank_rows, "blank row", "blank rows")
+                "; {} without data skipped",
+                count(ledger.rows.skipped, "row", "rows")
+            ));
+        }
+        if ledger.rows.rejected > 0 {
+            read.push_str(&format!(
+                "; {} set aside",
+                count(ledger.rows.rejected, "bad row", "bad rows")
             ));
         }
         let refs = [
@@ -104,7 +110,10 @@ impl RunFacts<'_> {
             ("inputs", Meta::List(ledger.sources.clone())),
             ("documents_read", Meta::Count(documents)),
             ("documents_after_as_of", Meta::Count(future)),
-            ("blank_rows_skipped", Meta::Count(ledger.blank_rows)),
+            ("rows_read", Meta::Count(ledger.rows.read)),
+            ("rows_used", Meta::Count(ledger.rows.used)),
+            ("rows_rejected", Meta::Count(ledger.rows.rejected)),
+            ("rows_skipped", Meta::Count(ledger.rows.skipped)),
             ("refs_unknown", Meta::Count(refs[0])),
             ("refs_other_customer", Meta::Count(refs[1])),
             ("refs_other_currency", Meta::Count(refs[2])),

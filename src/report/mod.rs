@@ -4,6 +4,7 @@
 pub mod aging;
 mod facts;
 pub mod reconcile;
+pub mod rejects;
 pub mod risk;
 
 pub use facts::RunFacts;
