@@ -331,3 +331,50 @@ fn rejects_set_bad_rows_aside_and_max_rejects_stops_a_broken_file() {
     );
     assert!(!dir.path().join("bad2.csv").exists());
 }
+
+#[test]
+fn a_report_shaped_export_skips_titles_headings_totals_and_repeated_headers() {
+    let out = cartera()
+        .args([
+            "aging",
+            "--invoices",
+            "tests/fixtures/formats/quickbooks_like.csv",
+            "--policy",
+            "examples/mappings/quickbooks-ar-aging-detail.toml",
+        ])
+        .args(["--as-of", AS_OF, "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "customer_id,customer_name,currency,current,1-30,31-60,61-90,91-120,120+,unapplied,balance\n\
+         \"Alvarez, Dana\",,USD,1284.50,350.25,0.00,0.00,0.00,0.00,0.00,1634.75\n\
+         Harbor Freight Co,,USD,0.00,900.00,0.00,0.00,3000.00,0.00,0.00,3900.00\n"
+    );
+    // 3 title lines, 3 period headings, 4 total rows and 1 repeated header: skipped, counted;
+    // the four invoices add up to the report's own TOTAL, 5,534.75.
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "cartera: 15 rows read: 4 used, 0 set aside, 11 without data skipped\n"
+    );
+}
+
+#[test]
+fn a_file_whose_header_is_not_among_the_first_lines_says_what_its_first_line_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.csv"),
+        "Informe de cartera\nGenerado 2026-06-30\nx,y\n1,2\n",
+    )
+    .unwrap();
+    let out = common::cartera_in(dir.path())
+        .args(["aging", "t.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: t.csv:1: missing required columns \"type\", \"id\", \"customer_id\", \"date\", \"amount\" (the header has: Informe de cartera)\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+}

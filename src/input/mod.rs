@@ -119,6 +119,9 @@ fn refuse_repeats(sources: &[Source]) -> Result<(), CliError> {
 /// The delimiter chosen (or why none could be), and the input with its start put back.
 type Sniffed<'r> = (Result<u8, String>, Box<dyn Read + 'r>);
 
+/// How far down a header is looked for, past title lines.
+const HEADER_SEARCH_LINES: u64 = 30;
+
 /// Picks the delimiter from the start of the input: Excel's `sep=X` first line, else the one
 /// of `,` `;` tab `|` seen most often outside quotes on the header line. A tie is an error
 /// that asks for the setting. The bytes read are put back in front of the reader.
@@ -225,11 +228,29 @@ pub fn read_source<'r, R: Read + 'r>(
         ));
         return Ok(());
     };
-    let columns = match plan_columns(&records.record, role, &input.columns) {
-        Ok(c) => c,
-        Err(message) => {
-            collector.error(format!("{name}:{header_line}: {message}"));
-            return Ok(());
+    // A report-shaped export has title lines before its header: the header is the first of
+    // the first lines that names the required columns; the lines before it are skipped.
+    let mut header_line = header_line;
+    let mut first_problem: Option<(u64, String)> = None;
+    let columns = loop {
+        match plan_columns(&records.record, role, &input.columns) {
+            Ok(c) => break c,
+            Err(message) => {
+                let (line, message) = first_problem.get_or_insert((header_line, message)).clone();
+                let not_the_header = message.starts_with("missing required")
+                    || message.starts_with("[input.columns] maps");
+                let retry = not_the_header && header_line < HEADER_SEARCH_LINES;
+                match records.next_record()? {
+                    Some(next) if retry => {
+                        collector.skipped_row();
+                        header_line = next;
+                    }
+                    _ => {
+                        collector.error(format!("{name}:{line}: {message}"));
+                        return Ok(());
+                    }
+                }
+            }
         }
     };
     collector.add_header(columns.names.clone());

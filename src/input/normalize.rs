@@ -112,6 +112,10 @@ impl Collector {
             self.bad_row(rec, loc, vec![message]);
             return;
         }
+        if is_not_a_document(rec, cols) {
+            self.ledger.rows.skipped += 1; // read was counted above
+            return;
+        }
         let mut bad = Vec::new();
         let mut text = |i: Option<usize>| -> &str {
             let Some(i) = i else { return "" };
@@ -361,6 +365,21 @@ impl Collector {
         }
         true
     }
+}
+
+/// A row of a report-shaped export that is no document: the header repeated (page breaks),
+/// a group heading (no id and no amount), or a total (`Total…`, `Subtotal`, `Total general`,
+/// with no id). Such rows are skipped and counted, never read as invoices.
+fn is_not_a_document(rec: &ByteRecord, cols: &Columns) -> bool {
+    let folded = |i: usize| crate::policy::fold(&String::from_utf8_lossy(&rec[i]));
+    let empty = |i: usize| rec[i].iter().all(u8::is_ascii_whitespace);
+    let repeated_header = (0..rec.len()).all(|i| folded(i) == crate::policy::fold(&cols.names[i]));
+    let no_id = empty(cols.id);
+    let heading = no_id && empty(cols.amount);
+    let total = no_id
+        && (0..rec.len())
+            .any(|i| folded(i).starts_with("total") || folded(i).starts_with("subtotal"));
+    repeated_header || heading || total
 }
 
 /// The stable code of a row problem, from the wording of cartera's own messages (a test
