@@ -113,6 +113,8 @@ pub struct Ledger {
     /// skipped): used gave documents; rejected were set aside (`rejected`); skipped held no
     /// data (blank, Excel's `sep=` line, lines before the header).
     pub rows: RowCounts,
+    /// Invoices due before they were issued (a data-quality warning), and the first of them.
+    pub due_before_issue: (u64, Option<Loc>),
     /// The header of each input (as written), indexed by `Loc::source`.
     pub headers: Vec<Vec<String>>,
     /// The rows set aside with `--rejects`, in input order.

@@ -378,3 +378,20 @@ fn a_file_whose_header_is_not_among_the_first_lines_says_what_its_first_line_hol
          error: 1 problem in the input; no report was written\n"
     );
 }
+
+#[test]
+fn invoices_due_before_they_were_issued_are_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("l.csv"), "type,id,customer_id,date,due_date,amount\ninvoice,F1,C1,2026-03-01,2026-02-28,5\ninvoice,F2,C1,2026-03-01,2026-03-31,5\ninvoice,F3,C1,2026-03-05,2026-03-01,5\n").unwrap();
+    let out = common::cartera_in(dir.path())
+        .args(["aging", "l.csv", "--as-of", AS_OF, "-q", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "warning: 2 invoices fall due before they were issued (first at l.csv:2)\n"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["invoices_due_before_issue"], 2);
+}

@@ -109,6 +109,19 @@ impl Prepared {
         if let Some(file) = rejects {
             file.commit()?;
         }
+        let mut stderr = std::io::stderr().lock();
+        if let (n, Some(first)) = self.ledger.due_before_issue {
+            let which = count(
+                n,
+                "invoice falls due before it was",
+                "invoices fall due before they were",
+            );
+            let _ = writeln!(
+                stderr,
+                "warning: {which} issued (first at {})",
+                self.ledger.describe(first)
+            );
+        }
         if !run.quiet {
             let r = self.ledger.rows;
             let into = run.rejects.as_ref().map_or(String::new(), |p| {
@@ -121,7 +134,7 @@ impl Prepared {
                 r.rejected,
                 r.skipped
             );
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
+            let _ = writeln!(stderr, "{line}");
         }
         Ok(())
     }

@@ -287,6 +287,11 @@ impl Collector {
                     });
                 }
                 let due = due.unwrap_or(date);
+                if due < date {
+                    let (n, first) = &mut self.ledger.due_before_issue;
+                    *n += 1;
+                    first.get_or_insert(loc);
+                }
                 self.ledger.invoices.push(Invoice {
                     id,
                     customer,

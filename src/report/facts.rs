@@ -110,6 +110,10 @@ impl RunFacts<'_> {
             ("inputs", Meta::List(ledger.sources.clone())),
             ("documents_read", Meta::Count(documents)),
             ("documents_after_as_of", Meta::Count(future)),
+            (
+                "invoices_due_before_issue",
+                Meta::Count(ledger.due_before_issue.0),
+            ),
             ("rows_read", Meta::Count(ledger.rows.read)),
             ("rows_used", Meta::Count(ledger.rows.used)),
             ("rows_rejected", Meta::Count(ledger.rows.rejected)),
