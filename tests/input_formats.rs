@@ -395,3 +395,19 @@ fn invoices_due_before_they_were_issued_are_a_warning() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["invoices_due_before_issue"], 2);
 }
+
+#[test]
+fn excels_sep_line_sets_the_delimiter_and_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.csv"), "sep=;\r\ntype;id;customer_id;date;amount\r\ninvoice;F1;C1;2026-06-01;5\r\ninvoice;F2;C1;2026-13-01;5\r\n").unwrap();
+    let out = common::cartera_in(dir.path())
+        .args(["aging", "s.csv", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    // The bad date is on line 4 of the file, as an editor counts it.
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: s.csv:4: column \"date\": cannot read \"2026-13-01\" as a date (expected YYYY-MM-DD)\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+}
