@@ -169,6 +169,27 @@ const ALIASES: [&[&str]; 9] = [
     ],
 ];
 
+/// The message for a field that several columns could answer to.
+fn ambiguous(field: &str, columns: &[usize], names: &[String]) -> String {
+    let list: Vec<String> = columns
+        .iter()
+        .map(|&i| {
+            format!(
+                "\"{}\" (column {})",
+                crate::error::sanitize(&names[i]),
+                i + 1
+            )
+        })
+        .collect();
+    format!(
+        "columns {} could each be the {field} (hint: name the right one in the policy: [input.columns] {field} = \"…\")",
+        list.join(" and ")
+    )
+}
+
+/// The fields of the other input shapes: an invoice list with settlement, open items.
+pub const SHAPE_FIELDS: [&str; 3] = ["paid_date", "paid_amount", "balance"];
+
 /// Plans the columns from a header record, or says what is wrong with it. `mapping` (the
 /// policy's `[input.columns]`, canonical field → header) wins over the built-in names.
 pub fn plan_columns(
@@ -220,22 +241,7 @@ pub fn plan_columns(
                     b + 1
                 ));
             }
-            many => {
-                let list: Vec<String> = many
-                    .iter()
-                    .map(|&i| {
-                        format!(
-                            "\"{}\" (column {})",
-                            crate::error::sanitize(&names[i]),
-                            i + 1
-                        )
-                    })
-                    .collect();
-                return Err(format!(
-                    "columns {} could each be the {field} (hint: name the right one in the policy: [input.columns] {field} = \"…\")",
-                    list.join(" and ")
-                ));
-            }
+            many => return Err(ambiguous(field, many, &names)),
         }
     }
     let pick = |field: &str, aliases: &[&str]| -> Vec<usize> {
@@ -251,22 +257,7 @@ pub fn plan_columns(
         match pick(field, aliases).as_slice() {
             [] => Ok(None),
             [one] => Ok(Some(*one)),
-            many => {
-                let list: Vec<String> = many
-                    .iter()
-                    .map(|&i| {
-                        format!(
-                            "\"{}\" (column {})",
-                            crate::error::sanitize(&names[i]),
-                            i + 1
-                        )
-                    })
-                    .collect();
-                Err(format!(
-                    "columns {} could each be the {field} (hint: name the right one in the policy: [input.columns] {field} = \"…\")",
-                    list.join(" and ")
-                ))
-            }
+            many => Err(ambiguous(field, many, &names)),
         }
     };
     let paid_date = single(

@@ -6,13 +6,14 @@ mod customers;
 mod fields;
 mod lines;
 mod normalize;
+mod rows;
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-pub use columns::{Columns, FIELDS, plan_columns};
+pub use columns::{Columns, FIELDS, SHAPE_FIELDS, plan_columns};
 pub use customers::{Customers, load_customers};
 pub use lines::LineTracker;
 pub use normalize::Collector;

@@ -9,25 +9,8 @@ use toml::Spanned;
 
 use super::PolicyProblem;
 use crate::error::sanitize;
+use crate::input::{FIELDS, SHAPE_FIELDS};
 use crate::model::DocKind;
-
-/// The canonical fields a column may be mapped to.
-pub const CANONICAL: [&str; 14] = [
-    "type",
-    "id",
-    "customer_id",
-    "customer_name",
-    "date",
-    "due_date",
-    "amount",
-    "currency",
-    "ref",
-    "withholding",
-    "discount",
-    "paid_date",
-    "paid_amount",
-    "balance",
-];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InputSettings {
@@ -104,7 +87,8 @@ pub(super) fn validate_input(
         }
     }
     for (field, header) in raw.columns.unwrap_or_default() {
-        if CANONICAL.contains(&field.get_ref().as_str()) {
+        let known = FIELDS.iter().chain(&SHAPE_FIELDS);
+        if known.clone().any(|f| f == field.get_ref()) {
             s.columns.insert(field.get_ref().clone(), header);
         } else {
             problems.push(at(
@@ -112,7 +96,7 @@ pub(super) fn validate_input(
                 format!(
                     "input.columns: \"{}\" is not a field (expected one of {})",
                     sanitize(field.get_ref()),
-                    CANONICAL.join(", ")
+                    known.copied().collect::<Vec<_>>().join(", ")
                 ),
             ));
         }
