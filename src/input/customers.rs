@@ -69,7 +69,7 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
         let mut text = |c: usize| {
             cols[c].filter(|&i| i < rec.len()).map_or("", |i| {
                 fields::text(rec, i, COLUMNS[c])
-                    .map_err(|m| bad.push(m))
+                    .map_err(|(_, m)| bad.push(m))
                     .unwrap_or("")
             })
         };

@@ -13,11 +13,22 @@ use crate::money::{
 };
 use crate::policy::{InputSettings, fold};
 
+/// A problem of a row: its stable code (the `code` column of a rejects file) and message.
+pub type Problem = (&'static str, String);
+
+/// Tags the message of a field that failed with the code of that kind of field.
+pub fn coded(code: &'static str) -> impl FnOnce(String) -> Problem {
+    move |message| (code, message)
+}
+
 /// The trimmed text of field `i`, or why it cannot be read.
-pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r str, String> {
+pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r str, Problem> {
     let Ok(value) = std::str::from_utf8(&rec[i]).map(str::trim) else {
-        return Err(format!(
-            "column \"{column}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
+        return Err((
+            "bad_encoding",
+            format!(
+                "column \"{column}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
+            ),
         ));
     };
     // A quote opened and never closed swallows the next rows into one value: the rows
@@ -25,8 +36,11 @@ pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r 
     if value.contains(['\n', '\r']) {
         let lines = 1 + value.matches('\r').count() + value.matches('\n').count()
             - value.matches("\r\n").count();
-        return Err(format!(
-            "column \"{column}\": the value runs over {lines} lines (hint: a double quote opened on this line is never closed, or a value holds a line break)"
+        return Err((
+            "unclosed_quote",
+            format!(
+                "column \"{column}\": the value runs over {lines} lines (hint: a double quote opened on this line is never closed, or a value holds a line break)"
+            ),
         ));
     }
     Ok(value)

@@ -9,7 +9,8 @@ use csv::ByteRecord;
 use rust_decimal::Decimal;
 
 use super::fields;
-use super::rows::{is_not_a_document, problem_code};
+use super::fields::{Problem, coded};
+use super::rows::is_not_a_document;
 use super::{Columns, Role};
 use crate::error::{CliError, MAX_LISTED_ERRORS};
 use crate::model::{
@@ -110,7 +111,7 @@ impl Collector {
                 rec.len(),
                 cols.names.len()
             );
-            self.bad_row(rec, loc, vec![message]);
+            self.bad_row(rec, loc, vec![("bad_width", message)]);
             return;
         }
         if is_not_a_document(rec, cols) {
@@ -149,23 +150,27 @@ impl Collector {
             |i: Option<usize>, default: &'static str| i.map_or(default, |i| cols.names[i].as_str());
         let kind = take(
             &mut bad,
-            fields::kind(kind_text, role, col(cols.kind, "type"), &self.input),
+            fields::kind(kind_text, role, col(cols.kind, "type"), &self.input)
+                .map_err(coded("bad_type")),
         );
         let id = take(
             &mut bad,
-            fields::required(id, col(Some(cols.id), ""), "number"),
+            fields::required(id, col(Some(cols.id), ""), "number").map_err(coded("missing_value")),
         );
         let customer = take(
             &mut bad,
-            fields::required(customer, col(Some(cols.customer), ""), "customer"),
+            fields::required(customer, col(Some(cols.customer), ""), "customer")
+                .map_err(coded("missing_value")),
         );
         let date = take(
             &mut bad,
-            fields::date(date_text, col(Some(cols.date), ""), &self.input),
+            fields::date(date_text, col(Some(cols.date), ""), &self.input)
+                .map_err(coded("bad_date")),
         );
         let amount = take(
             &mut bad,
-            fields::amount(amount_text, col(Some(cols.amount), ""), &self.input),
+            fields::amount(amount_text, col(Some(cols.amount), ""), &self.input)
+                .map_err(coded("bad_amount")),
         );
         let currency = take(
             &mut bad,
@@ -173,11 +178,15 @@ impl Collector {
                 currency_text,
                 col(cols.currency, "currency"),
                 self.default_currency,
-            ),
+            )
+            .map_err(coded("bad_currency")),
         );
         if let (Some(a), Some(c)) = (amount, currency) {
             let col = col(Some(cols.amount), "");
-            take(&mut bad, fields::within_minor_units(a, c, amount_text, col));
+            take(
+                &mut bad,
+                fields::within_minor_units(a, c, amount_text, col).map_err(coded("bad_amount")),
+            );
         }
         // Withholding and discount columns (there may be one per tax) add up.
         let mut parts = |columns: &[usize]| -> Option<Decimal> {
@@ -189,7 +198,8 @@ impl Collector {
                 let text = take(&mut bad, fields::text(rec, i, &cols.names[i])).unwrap_or("");
                 let part = take(
                     &mut bad,
-                    fields::payment_part(text, &cols.names[i], kind, currency, &self.input),
+                    fields::payment_part(text, &cols.names[i], kind, currency, &self.input)
+                        .map_err(coded("bad_amount")),
                 );
                 sum = sum.zip(part).map(|(s, p)| s + p);
             }
@@ -210,7 +220,8 @@ impl Collector {
                         .unwrap_or(self.terms_days),
                     col(Some(cols.date), ""),
                     &self.input,
-                ),
+                )
+                .map_err(coded("bad_date")),
             ),
             _ => None,
         };
@@ -224,21 +235,34 @@ impl Collector {
         let paid_on = settled(cols.paid_date);
         let paid_amount = settled(cols.paid_amount);
         let settlement = paid_on.and_then(|(i, text)| {
-            let on = take(&mut bad, fields::date(text, &cols.names[i], &self.input))?;
+            let on = take(
+                &mut bad,
+                fields::date(text, &cols.names[i], &self.input).map_err(coded("bad_date")),
+            )?;
             let paid = match paid_amount {
-                Some((j, t)) => take(&mut bad, fields::amount(t, &cols.names[j], &self.input))?,
+                Some((j, t)) => take(
+                    &mut bad,
+                    fields::amount(t, &cols.names[j], &self.input).map_err(coded("bad_amount")),
+                )?,
                 None => amount?,
             };
             Some((on, paid))
         });
+        // A row claims its invoice id unless it is set aside: stopping at bad rows, every
+        // duplicate is reported in one pass; setting them aside, one that is set aside does
+        // not make a later, good row with its id a duplicate (claimed below, once used).
         if let (Some(DocKind::Invoice), Some(id)) = (kind, id) {
             match self.first_seen.get(id) {
-                Some(first) => bad.push(format!(
-                    "duplicate invoice id \"{}\" (first at {})",
-                    fields::shown(id),
-                    self.ledger.describe(*first)
-                )),
-                None => drop(self.first_seen.insert(id.to_string(), loc)),
+                Some(first) => {
+                    let first = self.ledger.describe(*first);
+                    let message = format!(
+                        "duplicate invoice id \"{}\" (first at {first})",
+                        fields::shown(id)
+                    );
+                    bad.push(("duplicate_invoice", message));
+                }
+                None if self.reject.is_none() => drop(self.first_seen.insert(id.to_string(), loc)),
+                None => {}
             }
         }
         if !bad.is_empty() {
@@ -265,6 +289,9 @@ impl Collector {
             return;
         }
         self.ledger.rows.used += 1;
+        if kind == DocKind::Invoice {
+            self.first_seen.entry(id.to_string()).or_insert(loc);
+        }
         let (id, customer, name) = (
             DocId(id.to_string()),
             CustomerId(customer.to_string()),
@@ -329,12 +356,12 @@ impl Collector {
     }
 
     /// A row with problems: set aside (with `--rejects`), or every problem reported.
-    fn bad_row(&mut self, rec: &ByteRecord, loc: Loc, problems: Vec<String>) {
+    fn bad_row(&mut self, rec: &ByteRecord, loc: Loc, problems: Vec<Problem>) {
         let at = self.ledger.describe(loc);
         let Some(max) = self.reject else {
             problems
                 .into_iter()
-                .for_each(|m| self.error(format!("{at}: {m}")));
+                .for_each(|(_, m)| self.error(format!("{at}: {m}")));
             return;
         };
         self.ledger.rows.rejected += 1;
@@ -342,12 +369,16 @@ impl Collector {
             .iter()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
-        let code = problem_code(&problems[0]);
+        let code = problems[0].0;
         self.ledger.rejected.push(RejectedRow {
             loc,
             fields,
             code,
-            reason: problems.join("; "),
+            reason: problems
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("; "),
         });
         if max.is_some_and(|m| self.ledger.rows.rejected == m + 1) {
             let m = max.unwrap_or_default();
@@ -374,7 +405,7 @@ impl Collector {
 }
 
 /// The value of a parsed field, or `None` with its problem recorded.
-fn take<T>(bad: &mut Vec<String>, parsed: Result<T, String>) -> Option<T> {
+fn take<T>(bad: &mut Vec<Problem>, parsed: Result<T, Problem>) -> Option<T> {
     parsed.map_err(|m| bad.push(m)).ok()
 }
 
@@ -398,6 +429,53 @@ mod tests {
             c.finish().unwrap_err().to_string(),
             "t.csv:5: the amounts in USD add up to 10^22 or more, beyond what cartera adds exactly (split the input)\n\
              1 problem in the input; no report was written"
+        );
+    }
+
+    #[test]
+    fn every_row_problem_is_set_aside_with_its_stable_code() {
+        let mut c = Collector::new(&Policy::default());
+        c.set_rows_aside(None);
+        let text = b"type,id,customer_id,customer_name,date,amount,currency,ref\n\
+            invoice,F1,C1,x,2026-01-01,1,USD,,extra\n\
+            invoice,F2,C1,\xe9,2026-01-01,1,USD,\n\
+            invoice,F3,C1,\"a\nb\",2026-01-01,1,USD,\n\
+            refund,F4,C1,,2026-01-01,1,USD,\n\
+            invoice,,C1,,2026-01-01,1,USD,\n\
+            invoice,F6,C1,,2026-13-01,1,USD,\n\
+            invoice,F7,C1,,2026-01-01,1.234,USD,\n\
+            invoice,F8,C1,,2026-01-01,1,COL,\n\
+            invoice,F8,C1,,2026-01-01,1,USD,\n\
+            invoice,F8,C1,,2026-01-01,1,USD,\n";
+        read_source(&text[..], 0, "t.csv".into(), Role::Ledger, &mut c).unwrap();
+        let ledger = c.finish().unwrap();
+        let codes: Vec<(u64, &str)> = ledger
+            .rejected
+            .iter()
+            .map(|r| (r.loc.line, r.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (2, "bad_width"),
+                (3, "bad_encoding"),
+                (4, "unclosed_quote"),
+                (6, "bad_type"),
+                (7, "missing_value"),
+                (8, "bad_date"),
+                (9, "bad_amount"),
+                (10, "bad_currency"),
+                (12, "duplicate_invoice"),
+            ]
+        );
+        assert_eq!(
+            ledger.rows,
+            crate::model::RowCounts {
+                read: 10,
+                used: 1,
+                rejected: 9,
+                skipped: 0
+            }
         );
     }
 }
