@@ -35,6 +35,8 @@ pub struct Columns {
     pub balance: Option<usize>,
     /// Header names as written (trimmed), for messages.
     pub names: Vec<String>,
+    /// The same, folded (to recognise the header repeated at a page break).
+    pub folded: Vec<String>,
 }
 
 /// The columns of a native ledger, in the order cartera writes them (the last two only on
@@ -339,5 +341,6 @@ pub fn plan_columns(
         paid_amount,
         balance,
         names,
+        folded,
     })
 }

@@ -55,13 +55,24 @@ pub fn kind(
     column: &str,
     input: &InputSettings,
 ) -> Result<DocKind, String> {
-    // The built-in English and Spanish words, and the policy's [input.kinds], compared folded.
-    let folded = fold(text);
-    let word = match folded.as_str() {
-        "invoice" | "factura" | "facturadeventa" => Some(DocKind::Invoice),
-        "payment" | "pago" | "recibo" | "recibodecaja" | "abono" => Some(DocKind::Payment),
-        "creditnote" | "notacredito" | "notadecredito" => Some(DocKind::CreditNote),
-        _ => input.kinds.get(&folded).copied(),
+    // The native words first (no allocation on the common path), then the built-in English
+    // and Spanish words and the policy's [input.kinds], compared folded.
+    let native = [
+        ("invoice", DocKind::Invoice),
+        ("payment", DocKind::Payment),
+        ("credit_note", DocKind::CreditNote),
+    ];
+    let word = match native.iter().find(|(w, _)| text.eq_ignore_ascii_case(w)) {
+        Some((_, kind)) => Some(*kind),
+        None => {
+            let folded = fold(text);
+            match folded.as_str() {
+                "invoice" | "factura" | "facturadeventa" => Some(DocKind::Invoice),
+                "payment" | "pago" | "recibo" | "recibodecaja" | "abono" => Some(DocKind::Payment),
+                "creditnote" | "notacredito" | "notadecredito" => Some(DocKind::CreditNote),
+                _ => input.kinds.get(&folded).copied(),
+            }
+        }
     };
     let is = |kind: DocKind| word == Some(kind);
     let misplaced = |what: &str, file: &str, flag: &str| {

@@ -169,6 +169,11 @@ pub fn check_date_format(format: &str) -> Result<(), String> {
 /// Lower case, accents removed, only letters and digits: `Número de factura` →
 /// `numerodefactura`. Headers and type values are compared folded.
 pub fn fold(name: &str) -> String {
+    fold_chars(name).collect()
+}
+
+/// [`fold`] without collecting: rows compare against folded names without allocating.
+pub fn fold_chars(name: &str) -> impl Iterator<Item = char> + '_ {
     name.chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
@@ -181,5 +186,4 @@ pub fn fold(name: &str) -> String {
             other => other,
         })
         .filter(char::is_ascii_alphanumeric)
-        .collect()
 }

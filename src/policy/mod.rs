@@ -21,7 +21,8 @@ pub use allocation::{AllocationPolicy, Step};
 use allocation::{RawAllocation, validate_allocation};
 use buckets::validate_buckets;
 pub use input::{
-    InputSettings, check_date_format, fold, parse_decimal_mark, parse_delimiter, parse_encoding,
+    InputSettings, check_date_format, fold, fold_chars, parse_decimal_mark, parse_delimiter,
+    parse_encoding,
 };
 use input::{RawInput, validate_input};
 pub use load::{load_policy, policy_path};
