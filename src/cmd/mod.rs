@@ -5,6 +5,7 @@ pub mod aging;
 pub mod reconcile;
 pub mod risk;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::allocate::{Allocation, allocate, check_conservation};
@@ -13,10 +14,8 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::input::{Customers, Source, load_customers, load_ledger};
 use crate::model::Ledger;
-use crate::policy::{Policy, load_policy, policy_path};
-use std::io::Write;
-
 use crate::output::{Staged, stage_file};
+use crate::policy::{Policy, load_policy, policy_path};
 use crate::render::{Format, Width, render};
 use crate::report::{RunFacts, count};
 

@@ -171,6 +171,33 @@ const ALIASES: [&[&str]; 9] = [
     ],
 ];
 
+/// Header names (folded) of the `paid_date` column.
+const PAID_DATE: &[&str] = &[
+    "paiddate",
+    "settleddate",
+    "settlementdate",
+    "cleardate",
+    "clearingdate",
+    "fechapago",
+    "fechadepago",
+    "paymentdate",
+];
+
+/// Header names (folded) of the `paid_amount` column.
+const PAID_AMOUNT: &[&str] = &["paidamount", "amountpaid", "valorpagado", "montopagado"];
+
+/// Header names (folded) of the `balance` column.
+const BALANCE: &[&str] = &[
+    "balance",
+    "saldo",
+    "saldopendiente",
+    "openbalance",
+    "openamount",
+    "totalopenamount",
+    "amountdue",
+    "outstanding",
+];
+
 /// The message for a field that several columns could answer to.
 fn ambiguous(field: &str, columns: &[usize], names: &[String]) -> String {
     let list: Vec<String> = columns
@@ -262,36 +289,9 @@ pub fn plan_columns(
             many => Err(ambiguous(field, many, &names)),
         }
     };
-    let paid_date = single(
-        "paid_date",
-        &[
-            "paiddate",
-            "settleddate",
-            "settlementdate",
-            "cleardate",
-            "clearingdate",
-            "fechapago",
-            "fechadepago",
-            "paymentdate",
-        ],
-    )?;
-    let paid_amount = single(
-        "paid_amount",
-        &["paidamount", "amountpaid", "valorpagado", "montopagado"],
-    )?;
-    let balance = single(
-        "balance",
-        &[
-            "balance",
-            "saldo",
-            "saldopendiente",
-            "openbalance",
-            "openamount",
-            "totalopenamount",
-            "amountdue",
-            "outstanding",
-        ],
-    )?;
+    let paid_date = single("paid_date", PAID_DATE)?;
+    let paid_amount = single("paid_amount", PAID_AMOUNT)?;
+    let balance = single("balance", BALANCE)?;
     if balance.is_some() {
         found[6] = balance; // the open balance is the invoice's amount; the original is kept for information
     }

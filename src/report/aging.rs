@@ -6,11 +6,7 @@ use crate::aging::{Aging, AgingRow, OpenDoc};
 use crate::policy::Basis;
 
 pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
-    let mut columns = vec![
-        Column::text("customer_id", "Customer"),
-        Column::prose("customer_name", "Name"),
-        Column::text("currency", "Currency"),
-    ];
+    let mut columns = Column::customer_head();
     columns.extend(
         facts
             .policy
@@ -59,10 +55,8 @@ pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
 }
 
 pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
-    let columns = vec![
-        Column::text("customer_id", "Customer"),
-        Column::prose("customer_name", "Name"),
-        Column::text("currency", "Currency"),
+    let mut columns = Column::customer_head();
+    columns.extend([
         Column::text("type", "Type"),
         Column::text("id", "Document"),
         Column::text("date", "Date"),
@@ -70,7 +64,7 @@ pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
         Column::number("days", "Days"),
         Column::text("bucket", "Bucket"),
         Column::number("open", "Open"),
-    ];
+    ]);
     let labels = &facts.policy.aging.buckets;
     let row = |d: &OpenDoc| {
         vec![

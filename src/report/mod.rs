@@ -107,6 +107,15 @@ impl Column {
     pub fn number(key: &str, title: &str) -> Column {
         Column::new(key, title, true, false)
     }
+    /// The columns that open the per-customer reports: customer id, name, currency.
+    pub fn customer_head() -> Vec<Column> {
+        vec![
+            Column::text("customer_id", "Customer"),
+            Column::prose("customer_name", "Name"),
+            Column::text("currency", "Currency"),
+        ]
+    }
+
     /// Free text, such as a name, that may wrap in a narrow terminal.
     pub fn prose(key: &str, title: &str) -> Column {
         Column::new(key, title, false, true)

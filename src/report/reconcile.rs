@@ -17,11 +17,7 @@ pub fn summary_report(
     footer: Vec<String>,
     meta: Vec<(&'static str, Meta)>,
 ) -> Report {
-    let mut columns = vec![
-        Column::text("customer_id", "Customer"),
-        Column::prose("customer_name", "Name"),
-        Column::text("currency", "Currency"),
-    ];
+    let mut columns = Column::customer_head();
     for (key, title) in [
         ("invoiced", "Invoiced"),
         ("paid", "Paid"),
