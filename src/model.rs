@@ -135,7 +135,7 @@ pub struct RejectedRow {
     pub loc: Loc,
     pub fields: Vec<String>,
     /// Stable: bad_width, bad_encoding, unclosed_quote, bad_type, missing_value, bad_date,
-    /// bad_amount, bad_currency, duplicate_invoice.
+    /// bad_amount, bad_currency, bad_id, duplicate_invoice.
     pub code: &'static str,
     pub reason: String,
 }

@@ -148,6 +148,7 @@ pub fn parse_localized(text: &str, mark: char) -> Result<Decimal, AmountError> {
     let groups: Vec<&str> = int.split(grouping).collect();
     let grouped_right = groups.len() == 1
         || (!groups[0].is_empty()
+            && !groups[0].starts_with('0') // `0.001` is not a thousand
             && groups[0].len() <= 3
             && groups[1..].iter().all(|g| g.len() == 3));
     if !grouped_right {

@@ -159,16 +159,18 @@ fn empty_date_exits_65() {
     );
     assert_eq!(
         aging_fails_in(dir.path(), &["no_date.csv"], 65),
-        one_problem("no_date.csv:2: column \"date\": is empty (expected a date as YYYY-MM-DD)")
+        one_problem(
+            "no_date.csv:2: column \"date\": is empty (expected a date as YYYY-MM-DD or DD/MM/YYYY; for other forms set [input] date_format)"
+        )
     );
 }
 
 #[test]
-fn amount_with_thousands_separator_exits_65() {
+fn amount_with_misplaced_separators_exits_65() {
     assert_eq!(
         aging_fails(&[&fixture("bad_amount.csv")], 65),
         one_problem(
-            "tests/fixtures/bad_amount.csv:2: column \"amount\": cannot read \"1.234,50\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)"
+            "tests/fixtures/bad_amount.csv:2: column \"amount\": cannot read \"12,34.50\" as an amount (expected a number such as 1234.50 or 1.234,50)"
         )
     );
 }
@@ -188,7 +190,7 @@ fn empty_amount_exits_65() {
     assert_eq!(
         aging_fails(&[&fixture("empty_amount.csv")], 65),
         one_problem(
-            "tests/fixtures/empty_amount.csv:2: column \"amount\": is empty (expected a plain decimal such as 1234.50)"
+            "tests/fixtures/empty_amount.csv:2: column \"amount\": is empty (expected an amount such as 1234.50)"
         )
     );
 }
@@ -252,7 +254,7 @@ fn bad_due_date_exits_65() {
     assert_eq!(
         aging_fails(&[&fixture("bad_due_date.csv")], 65),
         one_problem(
-            "tests/fixtures/bad_due_date.csv:2: column \"due_date\": cannot read \"15/02/2026\" as a date (expected YYYY-MM-DD)"
+            "tests/fixtures/bad_due_date.csv:2: column \"due_date\": cannot read \"2026-02-30\" as a date (expected YYYY-MM-DD)"
         )
     );
 }
@@ -387,7 +389,7 @@ fn every_problem_of_a_row_is_listed_and_counted() {
         "error: many_faults.csv:2: column \"id\": is empty (every document needs its number)\n\
          error: many_faults.csv:2: column \"customer_id\": is empty (every document needs its customer)\n\
          error: many_faults.csv:2: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
-         error: many_faults.csv:2: column \"amount\": cannot read \"abc\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)\n\
+         error: many_faults.csv:2: column \"amount\": cannot read \"abc\" as an amount (expected a number such as 1234.50 or 1.234,50)\n\
          error: many_faults.csv:2: column \"currency\": cannot read \"pesos\" as a currency (expected a 3-letter ISO 4217 code such as COP or USD)\n\
          error: 5 problems in the input; no report was written\n"
     );
@@ -423,7 +425,7 @@ fn crlf_file_reports_the_editor_line() {
     assert_eq!(
         aging_fails_in(dir.path(), &["crlf_bad_amount.csv"], 65),
         one_problem(
-            "crlf_bad_amount.csv:4: column \"amount\": cannot read \"1.234,50\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)"
+            "crlf_bad_amount.csv:4: column \"amount\": cannot read \"1.234,50\" as an amount (expected \".\" for decimals, thousands in groups of three)"
         )
     );
 }

@@ -355,7 +355,7 @@ fn a_report_shaped_export_skips_titles_headings_totals_and_repeated_headers() {
     // the four invoices add up to the report's own TOTAL, 5,534.75.
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "cartera: 15 rows read: 4 used, 0 set aside, 11 without data skipped\n"
+        "cartera: 16 rows read: 4 used, 0 set aside, 12 without data skipped\n"
     );
 }
 
@@ -408,6 +408,106 @@ fn excels_sep_line_sets_the_delimiter_and_is_skipped() {
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "error: s.csv:4: column \"date\": cannot read \"2026-13-01\" as a date (expected YYYY-MM-DD)\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+}
+
+#[test]
+fn without_settings_the_date_format_and_decimal_mark_are_inferred_per_column() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first rows could be read two ways (05/03 and 250.000); later ones tell: day first,
+    // decimal comma. The due dates are ISO: each column has its own format.
+    let text = "Tipo;Número;NIT;Fecha;Vencimiento;Valor;Moneda\n\
+                Factura;F-1;C1;05/03/2026;2026-04-04;250.000;COP\n\
+                Factura;F-2;C1;25/03/2026;2026-04-24;1.234.567,89;COP\n\
+                Pago;R-1;C1;02/04/2026;;250.000;COP\n";
+    std::fs::write(dir.path().join("es.csv"), text).unwrap();
+    let out = stdout_of(common::cartera_in(dir.path()).args([
+        "aging", "--detail", "es.csv", "--as-of", AS_OF, "--format", "csv",
+    ]));
+    let rows = csv_rows(&out);
+    assert_eq!(
+        rows[1..]
+            .iter()
+            .map(|r| r[4..].to_vec())
+            .collect::<Vec<_>>(),
+        [[
+            "F-2",
+            "2026-03-25",
+            "2026-04-24",
+            "67",
+            "61-90",
+            "1234567.89"
+        ]]
+    );
+}
+
+#[test]
+fn a_column_no_value_tells_apart_asks_for_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let dates = "type,id,customer_id,date,amount\n\
+                 invoice,F1,C1,05/03/2026,100.50\n\
+                 invoice,F2,C1,01/02/2026,7\n";
+    std::fs::write(dir.path().join("d.csv"), dates).unwrap();
+    let amounts = "type;id;customer_id;date;amount\n\
+                   invoice;F1;C1;2026-01-05;7\n\
+                   invoice;F2;C1;2026-01-05;250.000\n\
+                   invoice;F3;C1;2026-01-05;1.500\n";
+    std::fs::write(dir.path().join("a.csv"), amounts).unwrap();
+    let run = |file: &str, extra: &[&str]| {
+        common::cartera_in(dir.path())
+            .args(["aging", file, "--as-of", AS_OF, "--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run("d.csv", &[]);
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: d.csv:2: column \"date\": cannot tell how the dates are written: \"05/03/2026\" reads as 2026-03-05 (%d/%m/%Y) or 2026-05-03 (%m/%d/%Y), and no other date tells them apart (hint: set [input] date_format in the policy, or --date-format)\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+    let out = run("a.csv", &[]);
+    assert_eq!(out.status.code(), Some(65));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: a.csv:3: column \"amount\": cannot tell the decimal mark: \"250.000\" reads as 250.000 (.) or 250000 (,), and no other amount tells them apart (hint: set [input] decimal_mark in the policy, or --decimal-mark)\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+    // The setting decides.
+    let out = run("d.csv", &["--date-format", "%m/%d/%Y", "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run("a.csv", &["--decimal-mark", ",", "-q"]);
+    assert_eq!(
+        csv_rows(&String::from_utf8(out.stdout).unwrap())[1][10],
+        "251507.00"
+    );
+}
+
+#[test]
+fn excel_serial_dates_are_read_only_when_the_policy_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "type,id,customer_id,date,due_date,amount\n\
+                invoice,F1,C1,46054,46084,100\n";
+    std::fs::write(dir.path().join("x.csv"), text).unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "[input]\ndate_format = \"excel-serial\"\n",
+    )
+    .unwrap();
+    let out = stdout_of(common::cartera_in(dir.path()).args([
+        "aging", "--detail", "x.csv", "--policy", "p.toml", "--as-of", AS_OF, "--format", "csv",
+    ]));
+    assert_eq!(csv_rows(&out)[1][5..8], ["2026-02-01", "2026-03-03", "119"]);
+    // Without the setting, a number is not a date.
+    let out = common::cartera_in(dir.path())
+        .args(["aging", "x.csv", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: x.csv:2: column \"date\": cannot read \"46054\" as a date (expected YYYY-MM-DD or DD/MM/YYYY; for other forms set [input] date_format)\n\
          error: 1 problem in the input; no report was written\n"
     );
 }

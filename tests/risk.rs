@@ -258,7 +258,7 @@ fn a_bad_customers_file_is_located() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("c.csv"),
-        "customer_id,credit_limit,currency,terms_days\nC1,1.000,COP,\nC1,5,COP,\n,5,USD,x\n",
+        "customer_id,credit_limit,currency,terms_days\nC1,1000,COP,\nC1,5,COP,\n,5,USD,x\n",
     )
     .unwrap();
     let out = cartera_in(dir.path())

@@ -11,7 +11,7 @@ use super::Role;
 use crate::policy::fold;
 
 /// Column indices of the fields of a native ledger.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Columns {
     pub kind: Option<usize>,
     pub id: usize,

@@ -58,9 +58,21 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
         )]));
     }
     let mut first_limit: HashMap<(String, String), u64> = HashMap::new();
+    // Limits are read with the policy's decimal mark, else as all of them tell (a
+    // customers file is small: it is read whole first).
+    let mut marks = super::infer::amount_column(&policy.input);
+    let mut rows = Vec::new();
     while let Some(line) = records.next_record()? {
+        let limit = cols[2].and_then(|i| records.record.get(i));
+        let limit = limit
+            .and_then(|f| std::str::from_utf8(f).ok())
+            .unwrap_or("");
+        marks.observe(limit.trim(), line);
+        rows.push((records.record.clone(), line));
+    }
+    for (rec, line) in &rows {
+        let (rec, line) = (rec, *line);
         let at = format!("{name}:{line}");
-        let rec = &records.record;
         if rec.len() != width {
             errors.push(format!("{at}: the row has {} fields but the header has {width} (hint: a value that contains a comma must be in double quotes)", rec.len()));
             continue;
@@ -85,7 +97,7 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
             .ok();
         let limit = match (limit.is_empty(), currency) {
             (true, _) | (_, None) => None,
-            (false, Some(c)) => fields::amount(limit, COLUMNS[2], &policy.input)
+            (false, Some(c)) => fields::amount(limit, COLUMNS[2], &mut marks)
                 .and_then(|v| fields::within_minor_units(v, c, limit, COLUMNS[2]).map(|()| v))
                 .map_err(|m| bad.push(m))
                 .ok(),

@@ -5,12 +5,10 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::Role;
-use crate::dates::parse_iso_date;
+use super::infer::{Column, DateColumn, Mark, Reading, Unread};
 use crate::error::sanitize;
 use crate::model::DocKind;
-use crate::money::{
-    AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, parse_amount, parse_localized,
-};
+use crate::money::{AmountError, Currency, MAX_DECIMALS, MAX_INTEGER_DIGITS, parse_localized};
 use crate::policy::{InputSettings, fold};
 
 /// A problem of a row: its stable code (the `code` column of a rejects file) and message.
@@ -100,6 +98,34 @@ pub fn kind(
     }
 }
 
+/// A document number or customer id as a spreadsheet may have exported it: `1930571429.0`
+/// (a number column written as a float) is `1930571429`; `9.00123E+08` lost its digits to
+/// scientific notation and cannot be read back.
+pub fn identifier<'a>(text: &'a str, column: &str) -> Result<&'a str, String> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((int, zeros)) = text.split_once('.')
+        && digits(int)
+        && !zeros.is_empty()
+        && zeros.bytes().all(|b| b == b'0')
+    {
+        return Ok(int);
+    }
+    let mantissa = text.split_once(['e', 'E']).filter(|(m, exp)| {
+        let exp = exp.trim_start_matches(['+', '-']);
+        digits(exp)
+            && !m.is_empty()
+            && m.split_once('.')
+                .map_or(digits(m), |(i, f)| digits(i) && digits(f))
+    });
+    if mantissa.is_some() {
+        return Err(format!(
+            "column \"{column}\": \"{}\" is a number in scientific notation: the spreadsheet dropped its digits (hint: format the column as text before exporting)",
+            shown(text)
+        ));
+    }
+    Ok(text)
+}
+
 /// A text that may not be empty; `needs` completes "every document needs its …".
 pub fn required<'a>(text: &'a str, column: &str, needs: &str) -> Result<&'a str, String> {
     if text.is_empty() {
@@ -110,43 +136,40 @@ pub fn required<'a>(text: &'a str, column: &str, needs: &str) -> Result<&'a str,
     Ok(text)
 }
 
-/// A date: ISO `YYYY-MM-DD`, or in the policy's `date_format` (a timestamp's date part is
-/// taken; Spanish month abbreviations read as `%b`).
-pub fn date(text: &str, column: &str, input: &InputSettings) -> Result<NaiveDate, String> {
-    let (parsed, expected) = match &input.date_format {
-        None => (parse_iso_date(text), "YYYY-MM-DD".to_string()),
-        Some(format) => (parse_date_as(text, format), format!("the format {format}")),
-    };
-    parsed.ok_or_else(|| match text {
-        "" => format!("column \"{column}\": is empty (expected a date as {expected})"),
-        _ => format!(
-            "column \"{column}\": cannot read \"{}\" as a date (expected {expected})",
-            shown(text)
+/// A date, read as its column's dates are written (see [`infer`](super::infer)).
+pub fn date(text: &str, column: &str, reading: &mut DateColumn) -> Result<NaiveDate, String> {
+    let why = match reading.read(text) {
+        Ok(date) => return Ok(date),
+        Err(Unread::Ambiguous(how)) => format!(
+            "cannot tell how the date is written: {how} (hint: set [input] date_format in the policy, or --date-format)"
         ),
-    })
-}
-
-fn parse_date_as(text: &str, format: &str) -> Option<NaiveDate> {
-    let english = if format.contains("%b") {
-        spanish_months_in_english(text)
-    } else {
-        text.to_string()
+        Err(Unread::Bad) => {
+            let expected = match reading.candidates() {
+                [one] => match one.label().as_str() {
+                    "%Y-%m-%d" => "YYYY-MM-DD".to_string(),
+                    "excel-serial" | "excel-serial-1904" => "an Excel serial day number".into(),
+                    label => format!("the format {label}"),
+                },
+                // Undecided: no value of the column read yet.
+                _ if text.get(4..5) == Some("-")
+                    && text[..4].bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    "YYYY-MM-DD".to_string()
+                }
+                _ => {
+                    "YYYY-MM-DD or DD/MM/YYYY; for other forms set [input] date_format".to_string()
+                }
+            };
+            match text {
+                "" => format!("is empty (expected a date as {expected})"),
+                _ => format!(
+                    "cannot read \"{}\" as a date (expected {expected})",
+                    shown(text)
+                ),
+            }
+        }
     };
-    let read = |t: &str| NaiveDate::parse_from_str(t, format).ok();
-    read(&english).or_else(|| english.split([' ', 'T']).next().and_then(read))
-}
-
-/// `15-ene-2026` → `15-jan-2026`, so chrono's `%b` reads Spanish abbreviations.
-fn spanish_months_in_english(text: &str) -> String {
-    const MONTHS: [(&str, &str); 5] = [
-        ("ene", "jan"),
-        ("abr", "apr"),
-        ("ago", "aug"),
-        ("dic", "dec"),
-        ("set", "sep"),
-    ];
-    let lower = text.to_lowercase();
-    MONTHS.iter().fold(lower, |t, (es, en)| t.replace(es, en))
+    Err(format!("column \"{column}\": {why}"))
 }
 
 /// The due date of an invoice: the column, else the issue date plus the default terms.
@@ -156,10 +179,10 @@ pub fn due(
     issued: NaiveDate,
     terms_days: u32,
     date_column: &str,
-    input: &InputSettings,
+    reading: &mut DateColumn,
 ) -> Result<NaiveDate, String> {
     if !text.is_empty() {
-        return date(text, column, input);
+        return date(text, column, reading);
     }
     // Dates are written YYYY-MM-DD, so a due date must stay within year 9999.
     let last = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
@@ -168,40 +191,53 @@ pub fn due(
     })
 }
 
-/// A non-negative amount (`-0` is zero).
-pub fn amount(text: &str, column: &str, input: &InputSettings) -> Result<Decimal, String> {
-    let parsed = match input.decimal_mark {
-        None => parse_amount(text),
-        Some(mark) => parse_localized(text, mark),
-    };
-    let why = match parsed {
-        Ok(a) if a.is_sign_negative() && !a.is_zero() => format!(
-            "\"{}\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)",
+/// A non-negative amount (`-0` is zero), read with its column's decimal mark.
+pub fn amount(text: &str, column: &str, reading: &mut Column<Mark>) -> Result<Decimal, String> {
+    let value = signed_amount(text, column, reading)?;
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(format!(
+            "column \"{column}\": \"{}\" is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)",
             shown(text)
+        ));
+    }
+    Ok(value.abs())
+}
+
+/// An amount with its sign, or why it cannot be read.
+fn signed_amount(text: &str, column: &str, reading: &mut Column<Mark>) -> Result<Decimal, String> {
+    let why = match reading.read(text) {
+        Ok(value) => return Ok(value),
+        Err(Unread::Ambiguous(how)) => format!(
+            "cannot tell the decimal mark: {how} (hint: set [input] decimal_mark in the policy, or --decimal-mark)"
         ),
-        Ok(a) => return Ok(a.abs()),
-        Err(_) if text.is_empty() => {
-            "is empty (expected a plain decimal such as 1234.50)".to_string()
+        Err(Unread::Bad) if text.is_empty() => {
+            "is empty (expected an amount such as 1234.50)".to_string()
         }
-        Err(AmountError::Syntax) if input.decimal_mark.is_none() => format!(
-            "cannot read \"{}\" as an amount (expected a plain decimal such as 1234.50: a point for decimals, no thousands separators)",
-            shown(text)
-        ),
-        Err(AmountError::Syntax) => format!(
-            "cannot read \"{}\" as an amount (expected \"{}\" for decimals, thousands in groups of three)",
-            shown(text),
-            input.decimal_mark.unwrap_or('.')
-        ),
-        Err(AmountError::TooLarge) => {
-            format!(
-                "\"{}\" is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)",
-                shown(text)
-            )
+        Err(Unread::Bad) => {
+            let errors: Vec<AmountError> = (reading.candidates().iter())
+                .filter_map(|m| parse_localized(text, m.0).err())
+                .collect();
+            if errors.contains(&AmountError::TooLarge) {
+                format!(
+                    "\"{}\" is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)",
+                    shown(text)
+                )
+            } else if errors.contains(&AmountError::TooManyDecimals) {
+                format!(
+                    "\"{}\" has more than {MAX_DECIMALS} decimal places",
+                    shown(text)
+                )
+            } else {
+                let expected = match reading.candidates() {
+                    [one] => format!("\"{}\" for decimals, thousands in groups of three", one.0),
+                    _ => "a number such as 1234.50 or 1.234,50".to_string(),
+                };
+                format!(
+                    "cannot read \"{}\" as an amount (expected {expected})",
+                    shown(text)
+                )
+            }
         }
-        Err(AmountError::TooManyDecimals) => format!(
-            "\"{}\" has more than {MAX_DECIMALS} decimal places",
-            shown(text)
-        ),
     };
     Err(format!("column \"{column}\": {why}"))
 }
@@ -230,18 +266,19 @@ pub fn payment_part(
     column: &str,
     kind: DocKind,
     currency: Currency,
-    input: &InputSettings,
+    reading: &mut Column<Mark>,
 ) -> Result<Decimal, String> {
     if text.is_empty() {
         return Ok(Decimal::ZERO);
     }
-    if text.starts_with('-') && parse_amount(text).is_ok_and(|v| !v.is_zero()) {
+    let value = signed_amount(text, column, reading)?;
+    if value.is_sign_negative() && !value.is_zero() {
         return Err(format!(
             "column \"{column}\": \"{}\" is negative (it is a part of the invoice the customer settled without paying it in cash, so it is positive)",
             shown(text)
         ));
     }
-    let value = amount(text, column, input)?;
+    let value = value.abs();
     within_minor_units(value, currency, text, column)?;
     if !value.is_zero() && kind != DocKind::Payment {
         let row = if kind == DocKind::Invoice {

@@ -19,6 +19,8 @@ pub struct LineTracker<R> {
     passed: u64,
     /// The last byte read was CR (a following LF belongs to the same break).
     after_cr: bool,
+    /// The last byte read was CR or LF.
+    after_break: bool,
 }
 
 impl<R: Read> LineTracker<R> {
@@ -29,6 +31,7 @@ impl<R: Read> LineTracker<R> {
             breaks: VecDeque::new(),
             passed: 0,
             after_cr: false,
+            after_break: false,
         }
     }
 
@@ -46,6 +49,26 @@ impl<R: Read> LineTracker<R> {
         }
         self.passed + 1
     }
+}
+
+impl<R> LineTracker<R> {
+    /// The lines of what was read: every break ends one, and a last line may have none.
+    pub fn lines_read(&self) -> u64 {
+        let breaks = self.passed + self.breaks.len() as u64;
+        breaks + u64::from(self.offset > 0 && !self.after_break)
+    }
+}
+
+/// The line breaks inside a record (in quoted values): CRLF is one.
+pub fn breaks_in(record: &csv::ByteRecord) -> u64 {
+    if !record.as_slice().iter().any(|&b| b == b'\r' || b == b'\n') {
+        return 0;
+    }
+    let in_field = |f: &[u8]| {
+        let lf_after_cr = f.windows(2).filter(|w| w == b"\r\n").count();
+        f.iter().filter(|&&b| b == b'\r' || b == b'\n').count() - lf_after_cr
+    };
+    record.iter().map(in_field).sum::<usize>() as u64
 }
 
 impl<R: Read> Read for LineTracker<R> {
@@ -66,6 +89,9 @@ impl<R: Read> Read for LineTracker<R> {
             self.after_cr = b == b'\r';
         }
         self.offset += n as u64;
+        if n > 0 {
+            self.after_break = matches!(buf[n - 1], b'\r' | b'\n');
+        }
         Ok(n)
     }
 }

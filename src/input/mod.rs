@@ -4,6 +4,7 @@
 mod columns;
 mod customers;
 mod fields;
+mod infer;
 mod lines;
 mod normalize;
 mod rows;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use columns::{Columns, FIELDS, SHAPE_FIELDS, plan_columns};
 pub use customers::{Customers, load_customers};
-pub use lines::LineTracker;
+pub use lines::{LineTracker, breaks_in};
 pub use normalize::Collector;
 
 use crate::error::{CliError, io_reason};
@@ -191,7 +192,27 @@ pub fn read_source<'r, R: Read + 'r>(
 ) -> Result<(), CliError> {
     collector.add_source(name.clone());
     let input = collector.input.clone();
-    let reader: Box<dyn Read + 'r> = match input.encoding {
+    // What the first bytes say: a workbook or a web page saved under a .csv name, or a
+    // UTF-16 text (Excel's "Unicode text", PowerShell's `>`), read whatever the setting.
+    let mut reader = reader;
+    let mut head = Vec::with_capacity(4);
+    (&mut reader)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(|e| CliError::Io {
+            message: format!("cannot read {name}: {}", io_reason(&e)),
+        })?;
+    if let Some(what) = not_text(&head) {
+        collector.error(format!("{name}: this is {what}, not a CSV file (hint: open it in Excel or LibreOffice and save it as \"CSV UTF-8\")"));
+        return Ok(());
+    }
+    let utf16 = match head.get(..2) {
+        Some([0xFF, 0xFE]) => Some(encoding_rs::UTF_16LE),
+        Some([0xFE, 0xFF]) => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    let reader = io::Cursor::new(head).chain(reader);
+    let reader: Box<dyn Read + 'r> = match utf16.or(input.encoding) {
         Some(encoding) => Box::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding))
@@ -255,18 +276,48 @@ pub fn read_source<'r, R: Read + 'r>(
         }
     };
     collector.add_header(columns.names.clone());
+    // Dates and amounts not set by the policy are read as their column is written: rows
+    // are held back until every column is decided, or the look-ahead is full.
+    let mut readings = infer::Readings::new(&columns, &input);
+    let mut held = Vec::new();
+    while !readings.decided() && held.len() < infer::LOOKAHEAD_ROWS {
+        let Some(line) = records.next_record()? else {
+            break;
+        };
+        if records.record.len() == columns.names.len() {
+            readings.observe(&records.record, line); // a ragged row's fields are misplaced
+        }
+        held.push((records.record.clone(), line));
+    }
+    if let Some((line, message)) = readings.problem(&columns) {
+        collector.error(format!("{name}:{line}: {message}"));
+        return Ok(());
+    }
+    collector.readings = readings;
+    let loc = |line| crate::model::Loc {
+        source: index,
+        line,
+    };
+    for (record, line) in held {
+        collector.row(&record, &columns, role, loc(line));
+    }
     while let Some(line) = records.next_record()? {
-        collector.row(
-            &records.record,
-            &columns,
-            role,
-            crate::model::Loc {
-                source: index,
-                line,
-            },
-        );
+        collector.row(&records.record, &columns, role, loc(line));
+    }
+    for _ in 0..records.blank_lines {
+        collector.skipped_row();
     }
     Ok(())
+}
+
+/// What a file that is not text is, from its first bytes.
+fn not_text(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [b'P', b'K', 3, 4, ..] => Some("an Excel workbook (.xlsx) or another zip archive"),
+        [0xD0, 0xCF, 0x11, 0xE0, ..] => Some("an old Excel workbook (.xls)"),
+        [b'<', ..] => Some("a web page (HTML or XML)"),
+        _ => None,
+    }
 }
 
 /// The records of one CSV input, one at a time into a reused buffer, each with the line a
@@ -275,6 +326,10 @@ pub struct Records<R: Read> {
     rdr: csv::Reader<LineTracker<R>>,
     name: String,
     pub record: csv::ByteRecord,
+    /// The line the next record starts on when no blank line comes first.
+    next_line: u64,
+    /// Lines with nothing on them (csv passes over them): they count as rows skipped.
+    pub blank_lines: u64,
 }
 
 impl<R: Read> Records<R> {
@@ -288,16 +343,26 @@ impl<R: Read> Records<R> {
             rdr,
             name,
             record: csv::ByteRecord::new(),
+            next_line: 1,
+            blank_lines: 0,
         }
     }
 
     /// Reads the next record into `self.record`; its line, or `None` at the end.
     pub fn next_record(&mut self) -> Result<Option<u64>, CliError> {
         match self.rdr.read_byte_record(&mut self.record) {
-            Ok(false) => Ok(None),
+            Ok(false) => {
+                let lines = self.rdr.get_ref().lines_read();
+                self.blank_lines += (lines + 1).saturating_sub(self.next_line);
+                self.next_line = self.next_line.max(lines + 1);
+                Ok(None)
+            }
             Ok(true) => {
                 let byte = self.record.position().map_or(0, |p| p.byte());
-                Ok(Some(self.rdr.get_mut().line_of(byte)))
+                let line = self.rdr.get_mut().line_of(byte);
+                self.blank_lines += line.saturating_sub(self.next_line);
+                self.next_line = line + 1 + lines::breaks_in(&self.record);
+                Ok(Some(line))
             }
             Err(e) => {
                 let why = match e.into_kind() {

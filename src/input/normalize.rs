@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::fields;
 use super::fields::{Problem, coded};
+use super::infer::Readings;
 use super::rows::is_not_a_document;
 use super::{Columns, Role};
 use crate::error::{CliError, MAX_LISTED_ERRORS};
@@ -26,6 +27,8 @@ pub struct Collector {
     terms_days: u32,
     /// How to read the values of foreign exports (the policy's `[input]` and the flags).
     pub(super) input: InputSettings,
+    /// How the dates and amounts of the input being read are written.
+    pub(super) readings: Readings,
     /// Terms per customer id, from a customers file.
     pub(super) customer_terms: HashMap<String, u32>,
     errors: Vec<String>,
@@ -47,6 +50,7 @@ impl Collector {
             terms_days: policy.terms_days,
             customer_terms: HashMap::new(),
             input: policy.input.clone(),
+            readings: Readings::new(&Columns::default(), &policy.input),
             errors: Vec::new(),
             total_errors: 0,
             first_seen: HashMap::new(),
@@ -99,7 +103,7 @@ impl Collector {
     }
 
     /// Normalises one data row.
-    pub fn row(&mut self, rec: &ByteRecord, cols: &Columns, role: Role, loc: Loc) {
+    pub fn row<'a>(&mut self, rec: &'a ByteRecord, cols: &Columns, role: Role, loc: Loc) {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             self.skipped_row();
             return;
@@ -148,6 +152,19 @@ impl Collector {
         ] = t;
         let col =
             |i: Option<usize>, default: &'static str| i.map_or(default, |i| cols.names[i].as_str());
+        let mut ident = |text: &'a str, i: Option<usize>| -> &'a str {
+            let column = i.map_or("", |i| cols.names[i].as_str());
+            take(
+                &mut bad,
+                fields::identifier(text, column).map_err(coded("bad_id")),
+            )
+            .unwrap_or(text)
+        };
+        let (id, customer, reference) = (
+            ident(id, Some(cols.id)),
+            ident(customer, Some(cols.customer)),
+            ident(reference, cols.reference),
+        );
         let kind = take(
             &mut bad,
             fields::kind(kind_text, role, col(cols.kind, "type"), &self.input)
@@ -164,13 +181,21 @@ impl Collector {
         );
         let date = take(
             &mut bad,
-            fields::date(date_text, col(Some(cols.date), ""), &self.input)
-                .map_err(coded("bad_date")),
+            fields::date(
+                date_text,
+                col(Some(cols.date), ""),
+                self.readings.date(cols.date),
+            )
+            .map_err(coded("bad_date")),
         );
         let amount = take(
             &mut bad,
-            fields::amount(amount_text, col(Some(cols.amount), ""), &self.input)
-                .map_err(coded("bad_amount")),
+            fields::amount(
+                amount_text,
+                col(Some(cols.amount), ""),
+                self.readings.amount(cols.amount),
+            )
+            .map_err(coded("bad_amount")),
         );
         let currency = take(
             &mut bad,
@@ -198,8 +223,14 @@ impl Collector {
                 let text = take(&mut bad, fields::text(rec, i, &cols.names[i])).unwrap_or("");
                 let part = take(
                     &mut bad,
-                    fields::payment_part(text, &cols.names[i], kind, currency, &self.input)
-                        .map_err(coded("bad_amount")),
+                    fields::payment_part(
+                        text,
+                        &cols.names[i],
+                        kind,
+                        currency,
+                        self.readings.amount(i),
+                    )
+                    .map_err(coded("bad_amount")),
                 );
                 sum = sum.zip(part).map(|(s, p)| s + p);
             }
@@ -219,7 +250,7 @@ impl Collector {
                         .copied()
                         .unwrap_or(self.terms_days),
                     col(Some(cols.date), ""),
-                    &self.input,
+                    self.readings.date(cols.due.unwrap_or(cols.date)),
                 )
                 .map_err(coded("bad_date")),
             ),
@@ -237,12 +268,14 @@ impl Collector {
         let settlement = paid_on.and_then(|(i, text)| {
             let on = take(
                 &mut bad,
-                fields::date(text, &cols.names[i], &self.input).map_err(coded("bad_date")),
+                fields::date(text, &cols.names[i], self.readings.date(i))
+                    .map_err(coded("bad_date")),
             )?;
             let paid = match paid_amount {
                 Some((j, t)) => take(
                     &mut bad,
-                    fields::amount(t, &cols.names[j], &self.input).map_err(coded("bad_amount")),
+                    fields::amount(t, &cols.names[j], self.readings.amount(j))
+                        .map_err(coded("bad_amount")),
                 )?,
                 None => amount?,
             };
@@ -443,7 +476,7 @@ mod tests {
             refund,F4,C1,,2026-01-01,1,USD,\n\
             invoice,,C1,,2026-01-01,1,USD,\n\
             invoice,F6,C1,,2026-13-01,1,USD,\n\
-            invoice,F7,C1,,2026-01-01,1.234,USD,\n\
+            invoice,F7,C1,,2026-01-01,1.2345,USD,\n\
             invoice,F8,C1,,2026-01-01,1,COL,\n\
             invoice,F8,C1,,2026-01-01,1,USD,\n\
             invoice,F8,C1,,2026-01-01,1,USD,\n";

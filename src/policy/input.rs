@@ -157,6 +157,9 @@ pub fn parse_decimal_mark(text: &str) -> Result<char, String> {
 /// A chrono format that reads a date (`%d/%m/%Y`).
 pub fn check_date_format(format: &str) -> Result<(), String> {
     use chrono::format::{Item, StrftimeItems};
+    if matches!(format, "excel-serial" | "excel-serial-1904") {
+        return Ok(());
+    }
     if StrftimeItems::new(format).any(|i| matches!(i, Item::Error)) || format.trim().is_empty() {
         return Err(format!(
             "\"{}\" is not a date format (expected strftime codes such as \"%d/%m/%Y\")",
