@@ -4,7 +4,7 @@
 //! Invariants (property-tested): per row, Σ buckets − unapplied = balance; per currency,
 //! the totals are the sums of the rows; amounts of different currencies are never added.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -67,7 +67,7 @@ pub struct Aging {
     pub as_of: NaiveDate,
     /// Sorted by (currency, customer id); rows with nothing open are left out.
     pub rows: Vec<AgingRow>,
-    /// Sorted by (currency, customer id, invoices by (due, date, id) then credits by (date, id)).
+    /// In no particular order; [`sort_detail`] puts it in report order.
     pub detail: Vec<OpenDoc>,
     /// One per currency present in `rows`, with `customer` empty.
     pub totals: Vec<AgingRow>,
@@ -117,26 +117,6 @@ pub fn age(ledger: &Ledger, alloc: &Allocation, policy: &AgingPolicy) -> Aging {
             open: -left,
         });
     }
-    detail.sort_by(|a, b| {
-        (
-            a.currency,
-            &a.customer,
-            a.kind != DocKind::Invoice,
-            a.due,
-            a.date,
-            &a.id,
-            a.kind,
-        )
-            .cmp(&(
-                b.currency,
-                &b.customer,
-                b.kind != DocKind::Invoice,
-                b.due,
-                b.date,
-                &b.id,
-                b.kind,
-            ))
-    });
     let rows = summarise(&detail, policy.buckets.len());
     let totals = currency_totals(&rows, policy.buckets.len());
     Aging {
@@ -145,6 +125,30 @@ pub fn age(ledger: &Ledger, alloc: &Allocation, policy: &AgingPolicy) -> Aging {
         detail,
         totals,
     }
+}
+
+/// Puts the detail in report order: (currency, customer id, invoices by (due, date, id) then
+/// credits by (date, id)). Customers are ranked once, so that the sort compares numbers.
+pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
+    let mut customers: Vec<&CustomerId> = detail.iter().map(|d| &d.customer).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    let rank: crate::Map<&CustomerId, usize> =
+        customers.iter().enumerate().map(|(r, c)| (*c, r)).collect();
+    let mut keyed: Vec<(usize, usize)> = (detail.iter().enumerate())
+        .map(|(i, d)| (rank.get(&d.customer).copied().unwrap_or(0), i))
+        .collect();
+    let key = |d: &OpenDoc| (d.currency, d.kind != DocKind::Invoice, d.due, d.date);
+    keyed.sort_by(|(ra, a), (rb, b)| {
+        let (a, b) = (&detail[*a], &detail[*b]);
+        let (ka, kb) = (key(a), key(b));
+        (ka.0, ra, ka.1, ka.2, ka.3, &a.id, a.kind)
+            .cmp(&(kb.0, rb, kb.1, kb.2, kb.3, &b.id, b.kind))
+    });
+    let mut slots: Vec<Option<OpenDoc>> = std::mem::take(detail).into_iter().map(Some).collect();
+    *detail = (keyed.into_iter())
+        .filter_map(|(_, i)| slots[i].take())
+        .collect();
 }
 
 fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
@@ -191,8 +195,8 @@ fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
 
 /// The display name of each customer: the non-empty name on its most recent document dated
 /// by `as_of` (ties broken by the name itself, so the choice never depends on row order).
-pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> HashMap<&CustomerId, &str> {
-    let mut best: HashMap<&CustomerId, (NaiveDate, &str)> = HashMap::new();
+pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> crate::Map<&CustomerId, &str> {
+    let mut best: crate::Map<&CustomerId, (NaiveDate, &str)> = crate::Map::default();
     let docs = ledger
         .invoices
         .iter()

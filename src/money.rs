@@ -127,6 +127,13 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
 /// symbols and codes around the number are dropped; `(1)`, `1-` and `-1` are negative. The
 /// result is exact, through [`parse_amount`].
 pub fn parse_localized(text: &str, mark: char) -> Result<Decimal, AmountError> {
+    // The common case, digits and at most the decimal mark, without building a copy.
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (mark == '.' && b == b'.'));
+    if plain && text.bytes().filter(|&b| b == b'.').count() <= 1 {
+        return parse_amount(text);
+    }
     let symbol =
         |c: char| c.is_alphabetic() || matches!(c, '$' | '€' | '£' | '\u{a0}') || c.is_whitespace();
     let mut t = text.trim_matches(symbol);

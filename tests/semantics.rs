@@ -1,7 +1,7 @@
 //! The aging contract (README "Semantics"), one test per point, with exact figures. Ledgers
 //! are written as CSV text and go through the real input layer.
 
-use cartera::aging::{Aging, AgingRow, age};
+use cartera::aging::{Aging, AgingRow, age, sort_detail};
 use cartera::allocate::{RefIssue, Rule, allocate};
 use cartera::input::{Collector, Role, read_source};
 use cartera::model::Ledger;
@@ -39,11 +39,13 @@ fn d(s: &str) -> Decimal {
 
 fn aging_with(policy: &Policy, rows: &str, as_of: &str) -> Aging {
     let l = ledger_with(policy, rows).unwrap();
-    age(
+    let mut a = age(
         &l,
         &allocate(&l, date(as_of), &AllocationPolicy::default()),
         &policy.aging,
-    )
+    );
+    sort_detail(&mut a.detail); // in report order, as `--detail` shows it
+    a
 }
 
 fn aging(rows: &str, as_of: &str) -> Aging {

@@ -22,8 +22,6 @@ mod steps;
 
 pub use check::check_conservation;
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -102,7 +100,7 @@ impl Allocation {
     /// Credits (dated by `as_of`) whose kind and id an earlier credit already had, each
     /// with where that earlier one was read: a payment exported or merged twice.
     pub fn repeated_credits(&self, ledger: &Ledger) -> Vec<(usize, crate::model::Loc)> {
-        let mut first = HashMap::new();
+        let mut first = crate::Map::default();
         let mut repeated = Vec::new();
         for (c, credit) in ledger
             .credits
@@ -195,7 +193,7 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
         steps::write_off_within_tolerance(&mut work, &policy.tolerance);
     }
     // Pools of credit per (customer, currency), with the open invoices they may pay.
-    let mut pools: HashMap<PoolKey, Pool> = HashMap::new();
+    let mut pools: crate::Map<PoolKey, Pool> = crate::Map::default();
     for &c in order.iter().filter(|&&c| work.has_left(c)) {
         pools
             .entry((&credits[c].customer, credits[c].currency))
@@ -242,8 +240,8 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
 pub(crate) fn invoices_by_id<'a>(
     ledger: &'a Ledger,
     open: &[Option<Decimal>],
-) -> HashMap<&'a str, usize> {
-    let mut by_id = HashMap::with_capacity(ledger.invoices.len());
+) -> crate::Map<&'a str, usize> {
+    let mut by_id = crate::Map::with_capacity_and_hasher(ledger.invoices.len(), Default::default());
     for (i, inv) in ledger.invoices.iter().enumerate() {
         if open[i].is_some() {
             by_id.entry(inv.id.0.as_str()).or_insert(i);

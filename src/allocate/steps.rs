@@ -1,6 +1,6 @@
 //! The steps of the allocation engine, each applying credits to invoices through `Work`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
@@ -65,7 +65,7 @@ pub(super) fn write_off_within_tolerance(work: &mut Work, tolerance: &BTreeMap<C
 /// Each unreferenced credit of the pool with nothing applied yet, equal to the open balance
 /// of exactly one open invoice of the pool, pays that invoice.
 pub(super) fn exact_amounts(work: &mut Work, credits: &[usize], invoices: &[usize]) {
-    let mut by_open: HashMap<Decimal, Vec<usize>> = HashMap::new();
+    let mut by_open: crate::Map<Decimal, Vec<usize>> = crate::Map::default();
     for &i in invoices.iter().filter(|&&i| work.is_open(i)) {
         let open = work.open[i].unwrap_or_default().normalize();
         by_open.entry(open).or_default().push(i);

@@ -1,6 +1,6 @@
 //! `cartera aging`: prepare → age → rows → render → write.
 
-use crate::aging::age;
+use crate::aging::{age, sort_detail};
 use crate::cli::AgingArgs;
 use crate::error::CliError;
 use crate::output::write_output;
@@ -9,9 +9,10 @@ use crate::report::aging::{detail_report, summary_report};
 
 pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     let p = super::prepare(&args.input, &args.run, &args.output)?;
-    let aging = age(&p.ledger, &p.alloc, &p.policy.aging);
+    let mut aging = age(&p.ledger, &p.alloc, &p.policy.aging);
     let facts = p.facts();
     let report = if args.detail {
+        sort_detail(&mut aging.detail);
         detail_report(&aging, &facts)
     } else {
         summary_report(&aging, &facts)

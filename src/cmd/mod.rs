@@ -103,8 +103,15 @@ impl Prepared {
     }
 
     /// Once the main output is written: commits the rejects file and says on stderr what
-    /// became of every row read (unless `--quiet`).
-    pub fn finish(&self, rejects: Option<Staged>, run: &RunArgs) -> Result<(), CliError> {
+    /// became of every row read (unless `--quiet`). The process ends next, so the documents
+    /// are left to it rather than freed one by one (a second on millions of rows).
+    pub fn finish(self, rejects: Option<Staged>, run: &RunArgs) -> Result<(), CliError> {
+        let said = self.say(rejects, run);
+        std::mem::forget(self);
+        said
+    }
+
+    fn say(&self, rejects: Option<Staged>, run: &RunArgs) -> Result<(), CliError> {
         if let Some(file) = rejects {
             file.commit()?;
         }

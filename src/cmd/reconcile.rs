@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::aging::age;
+use crate::aging::{age, sort_detail};
 use crate::cli::ReconcileArgs;
 use crate::error::CliError;
 use crate::output::{Staged, Target, stage_file};
@@ -22,7 +22,8 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
     let (rows, totals) = reconcile::summary(&p.ledger, &p.alloc, &lines);
     reconcile::check_summary(&rows).map_err(internal)?;
     let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
-    let open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
+    let mut open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
+    sort_detail(&mut open);
     let (meta, footer) = RunFacts::describe(&p.facts(), None, " (see the exceptions)");
     let summary = summary_report(&rows, &totals, footer, meta);
     let exceptions_table = exceptions_report(&exceptions, &p.ledger);
@@ -65,13 +66,10 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
             staged.into_iter().try_for_each(Staged::commit)?;
         }
     }
+    let found = exceptions.len() as u64;
     p.finish(rejects, &args.run)?;
-    if args.fail_on_exceptions && !exceptions.is_empty() {
-        let n = count(
-            exceptions.len() as u64,
-            "exception needs",
-            "exceptions need",
-        );
+    if args.fail_on_exceptions && found > 0 {
+        let n = count(found, "exception needs", "exceptions need");
         return Err(CliError::Findings {
             message: format!("{n} a person (exit 1 for --fail-on-exceptions)"),
         });

@@ -60,16 +60,19 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
     write_output(&p.ctx.target, &p.inputs(), |out| {
         render(&report, p.ctx.format, p.ctx.width, out)
     })?;
-    p.finish(rejects, &args.run)?;
-    if let Some(level) = fail_on {
+    let at_level = |level: usize| {
         let n = rows.iter().filter(|r| r.level == Some(level)).count() as u64;
-        if n > 0 {
-            let name = &levels[level].name;
-            let who = count(n, "customer account is", "customer accounts are");
-            return Err(CliError::Findings {
-                message: format!("{who} at level \"{name}\" (exit 1 for --fail-on {name})"),
-            });
-        }
+        (n, levels[level].name.clone())
+    };
+    let failing = fail_on.map(at_level);
+    p.finish(rejects, &args.run)?;
+    if let Some((n, name)) = failing
+        && n > 0
+    {
+        let who = count(n, "customer account is", "customer accounts are");
+        return Err(CliError::Findings {
+            message: format!("{who} at level \"{name}\" (exit 1 for --fail-on {name})"),
+        });
     }
     Ok(())
 }

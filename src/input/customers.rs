@@ -2,7 +2,6 @@
 //! `currency`, `segment`, `terms_days`. Its limits win over the policy's; its terms give
 //! the due date of that customer's invoices whose due date is empty.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
@@ -23,9 +22,9 @@ const COLUMNS: [&str; 6] = [
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Customers {
-    pub info: HashMap<CustomerId, CustomerInfo>,
+    pub info: crate::Map<CustomerId, CustomerInfo>,
     /// Payment terms in days, per customer id.
-    pub terms: HashMap<String, u32>,
+    pub terms: crate::Map<String, u32>,
 }
 
 pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliError> {
@@ -57,7 +56,7 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
             "{name}:{header_line}: missing required column \"customer_id\""
         )]));
     }
-    let mut first_limit: HashMap<(String, String), u64> = HashMap::new();
+    let mut first_limit: crate::Map<(String, String), u64> = crate::Map::default();
     // Limits are read with the policy's decimal mark, else as all of them tell (a
     // customers file is small: it is read whole first).
     let mut marks = super::infer::amount_column(&policy.input);

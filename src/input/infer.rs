@@ -224,6 +224,9 @@ impl<F: Reading> Column<F> {
 
     /// Reads a value.
     pub fn read(&mut self, text: &str) -> Result<F::Value, Unread> {
+        if let [only] = self.candidates.as_slice() {
+            return only.read(text).ok_or(Unread::Bad); // decided: the common case
+        }
         let values = self.narrow(text);
         let Some(first) = values.first() else {
             return Err(Unread::Bad);

@@ -9,7 +9,6 @@ mod lines;
 mod normalize;
 mod rows;
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -59,7 +58,7 @@ impl Source {
 pub fn load_ledger(
     sources: &[Source],
     policy: &Policy,
-    terms: &HashMap<String, u32>,
+    terms: &crate::Map<String, u32>,
     set_aside: Option<Option<u64>>,
 ) -> Result<Ledger, CliError> {
     refuse_repeats(sources)?;

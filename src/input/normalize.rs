@@ -3,8 +3,6 @@
 //! fix an export in one pass; the first duplicate of an invoice id is remembered to name
 //! both lines.
 
-use std::collections::HashMap;
-
 use csv::ByteRecord;
 use rust_decimal::Decimal;
 
@@ -30,14 +28,14 @@ pub struct Collector {
     /// How the dates and amounts of the input being read are written.
     pub(super) readings: Readings,
     /// Terms per customer id, from a customers file.
-    pub(super) customer_terms: HashMap<String, u32>,
+    pub(super) customer_terms: crate::Map<String, u32>,
     errors: Vec<String>,
     total_errors: usize,
-    first_seen: HashMap<String, Loc>,
+    first_seen: crate::Map<String, Loc>,
     /// `Some(max)`: bad rows are set aside (at most `max` of them, when given).
     reject: Option<Option<u64>>,
     /// Σ of every amount per currency, kept below `total_limit`.
-    totals: HashMap<Currency, Decimal>,
+    totals: crate::Map<Currency, Decimal>,
     /// `max_currency_total()`; a field so that a test can lower it.
     total_limit: Decimal,
 }
@@ -48,14 +46,14 @@ impl Collector {
             ledger: Ledger::default(),
             default_currency: policy.default_currency,
             terms_days: policy.terms_days,
-            customer_terms: HashMap::new(),
+            customer_terms: crate::Map::default(),
             input: policy.input.clone(),
             readings: Readings::new(&Columns::default(), &policy.input),
             errors: Vec::new(),
             total_errors: 0,
-            first_seen: HashMap::new(),
+            first_seen: crate::Map::default(),
             reject: None,
-            totals: HashMap::new(),
+            totals: crate::Map::default(),
             total_limit: max_currency_total(),
         }
     }

@@ -1,7 +1,7 @@
 //! The exceptions of a reconciliation: each thing a person should look at, with a stable
 //! code, the document, where it was read, and a message that says what cartera did.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
@@ -242,8 +242,8 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
 }
 
 /// What each credit applied by reference.
-fn referenced_amounts(alloc: &Allocation) -> HashMap<usize, Decimal> {
-    let mut by_credit = HashMap::new();
+fn referenced_amounts(alloc: &Allocation) -> crate::Map<usize, Decimal> {
+    let mut by_credit = crate::Map::default();
     for a in alloc
         .applications
         .iter()

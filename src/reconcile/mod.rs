@@ -137,7 +137,7 @@ fn rows_entry<'a, 'b>(
     rows: &'b mut BTreeMap<(Currency, &'a CustomerId), Row>,
     customer: &'a CustomerId,
     currency: Currency,
-    names: &std::collections::HashMap<&CustomerId, &str>,
+    names: &crate::Map<&CustomerId, &str>,
 ) -> &'b mut Row {
     rows.entry((currency, customer)).or_insert_with(|| Row {
         customer: customer.clone(),

@@ -6,8 +6,6 @@
 //! late are that payment's date − the due date, at least 0. Invoices closed by credit notes
 //! alone say nothing about paying habits and are left out.
 
-use std::collections::HashMap;
-
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -39,13 +37,13 @@ pub fn payment_history<'a>(
     ledger: &'a Ledger,
     alloc: &Allocation,
     history_days: u32,
-) -> HashMap<(&'a CustomerId, Currency), History> {
+) -> crate::Map<(&'a CustomerId, Currency), History> {
     let since = alloc
         .as_of
         .checked_sub_days(Days::new(u64::from(history_days)))
         .unwrap_or(NaiveDate::MIN);
     // The last payment the engine applied to each invoice.
-    let mut last: HashMap<usize, usize> = HashMap::new();
+    let mut last: crate::Map<usize, usize> = crate::Map::default();
     for a in &alloc.applications {
         if let Some(c) = a
             .credit
@@ -54,7 +52,7 @@ pub fn payment_history<'a>(
             last.insert(a.invoice, c);
         }
     }
-    let mut out: HashMap<(&'a CustomerId, Currency), History> = HashMap::new();
+    let mut out: crate::Map<(&'a CustomerId, Currency), History> = crate::Map::default();
     for (i, c) in last {
         let (invoice, credit) = (&ledger.invoices[i], &ledger.credits[c]);
         let closed = alloc.invoice_open[i].is_some_and(|o| o.is_zero());

@@ -4,7 +4,7 @@
 
 mod history;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -72,7 +72,7 @@ pub fn assess(
     alloc: &Allocation,
     aging: &Aging,
     policy: &Policy,
-    customers: &HashMap<CustomerId, CustomerInfo>,
+    customers: &crate::Map<CustomerId, CustomerInfo>,
 ) -> Vec<RiskRow> {
     let names = crate::aging::customer_names(ledger, alloc.as_of);
     let mut rows: BTreeMap<(&CustomerId, Currency), RiskRow> = BTreeMap::new();
