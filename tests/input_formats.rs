@@ -511,3 +511,33 @@ fn excel_serial_dates_are_read_only_when_the_policy_says_so() {
          error: 1 problem in the input; no report was written\n"
     );
 }
+
+#[test]
+fn an_ambiguous_header_below_title_lines_is_named_and_a_code_must_match_the_currency() {
+    let dir = tempfile::tempdir().unwrap();
+    let titled = "Informe\n\nTipo,Número,NIT,Cliente,Fecha,Vencimiento,Valor,Moneda\n\
+                  Factura,F-1,C1,Acme,2026-05-01,2026-05-31,100.00,USD\n";
+    std::fs::write(dir.path().join("h.csv"), titled).unwrap();
+    let coded = "type,id,customer_id,date,amount,currency\n\
+                 invoice,F1,C1,2026-05-01,USD 1000.00,COP\n\
+                 invoice,F2,C1,2026-05-01,COP 1000.00,COP\n";
+    std::fs::write(dir.path().join("c.csv"), coded).unwrap();
+    let stderr = |file: &str| {
+        let out = common::cartera_in(dir.path())
+            .args(["aging", file, "--as-of", AS_OF])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(65));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert_eq!(
+        stderr("h.csv"),
+        "error: h.csv:3: columns \"NIT\" (column 3) and \"Cliente\" (column 4) could each be the customer_id (hint: name the right one in the policy: [input.columns] customer_id = \"…\")\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+    assert_eq!(
+        stderr("c.csv"),
+        "error: c.csv:2: column \"amount\": \"USD 1000.00\" is in USD, but the row's currency is COP\n\
+         error: 1 problem in the input; no report was written\n"
+    );
+}

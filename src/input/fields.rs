@@ -260,6 +260,18 @@ pub fn within_minor_units(
     ))
 }
 
+/// A currency code written with an amount (`USD 1,000.00`) must be the row's currency.
+pub fn code_agrees(text: &str, currency: Currency, column: &str) -> Result<(), String> {
+    let letters: String = text.chars().filter(char::is_ascii_alphabetic).collect();
+    match Currency::parse(&letters) {
+        Some(code) if letters.len() == 3 && code != currency => Err(format!(
+            "column \"{column}\": \"{}\" is in {code}, but the row's currency is {currency}",
+            shown(text)
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The `withholding` or `discount` of a row: empty is zero; only payments carry one.
 pub fn payment_part(
     text: &str,

@@ -257,9 +257,15 @@ pub fn read_source<'r, R: Read + 'r>(
         match plan_columns(&records.record, role, &input.columns) {
             Ok(c) => break c,
             Err(message) => {
-                let (line, message) = first_problem.get_or_insert((header_line, message)).clone();
                 let not_the_header = message.starts_with("missing required")
                     || message.starts_with("[input.columns] maps");
+                // A title line says little: the first line that could be the header but has
+                // a problem of its own (an ambiguous name) says what to fix.
+                let (line, message) = if not_the_header {
+                    first_problem.get_or_insert((header_line, message)).clone()
+                } else {
+                    (header_line, message)
+                };
                 let retry = not_the_header && header_line < HEADER_SEARCH_LINES;
                 match records.next_record()? {
                     Some(next) if retry => {

@@ -210,6 +210,10 @@ impl Collector {
                 &mut bad,
                 fields::within_minor_units(a, c, amount_text, col).map_err(coded("bad_amount")),
             );
+            take(
+                &mut bad,
+                fields::code_agrees(amount_text, c, col).map_err(coded("bad_currency")),
+            );
         }
         // Withholding and discount columns (there may be one per tax) add up.
         let mut parts = |columns: &[usize]| -> Option<Decimal> {
