@@ -152,7 +152,8 @@ pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
 }
 
 fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
-    let mut rows: BTreeMap<(Currency, &CustomerId), AgingRow> = BTreeMap::new();
+    // Summed in a hash map, then sorted once (a sorted map compares ids on every document).
+    let mut rows: crate::Map<(Currency, &CustomerId), AgingRow> = crate::Map::default();
     for doc in detail {
         let row = rows
             .entry((doc.currency, &doc.customer))
@@ -170,7 +171,9 @@ fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
         }
         row.balance += doc.open;
     }
-    rows.into_values().collect()
+    let mut rows: Vec<_> = rows.into_iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter().map(|(_, r)| r).collect()
 }
 
 fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {

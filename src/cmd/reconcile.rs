@@ -22,30 +22,39 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
     let (rows, totals) = reconcile::summary(&p.ledger, &p.alloc, &lines);
     reconcile::check_summary(&rows).map_err(internal)?;
     let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
-    let mut open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
-    sort_detail(&mut open);
     let (meta, footer) = RunFacts::describe(&p.facts(), None, " (see the exceptions)");
     let summary = summary_report(&rows, &totals, footer, meta);
     let exceptions_table = exceptions_report(&exceptions, &p.ledger);
-    let allocations = allocations_report(&lines);
-    let open_items = open_items_report(&open);
+    // Every line and every open item is a report of its own: built only when written.
+    let json = p.ctx.format == Format::Json;
+    let allocations = (args.allocations.is_some() || json).then(|| allocations_report(&lines));
+    let open_items =
+        (args.open_items.is_some() || json || p.ctx.format == Format::Csv).then(|| {
+            let mut open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
+            sort_detail(&mut open);
+            open_items_report(&open)
+        });
 
     let inputs = p.inputs();
     let rejects = p.stage_rejects(&args.run)?;
     let mut staged: Vec<Staged> = Vec::new();
     for (path, report) in [
-        (&args.allocations, &allocations),
-        (&args.open_items, &open_items),
-        (&args.exceptions, &exceptions_table),
+        (&args.allocations, allocations.as_ref()),
+        (&args.open_items, open_items.as_ref()),
+        (&args.exceptions, Some(&exceptions_table)),
     ] {
-        if let Some(path) = path {
+        if let (Some(path), Some(report)) = (path, report) {
             staged.push(stage_csv(path, report, &inputs, &staged)?);
         }
     }
     let main: Vec<&Report> = match p.ctx.format {
         Format::Table => vec![&summary, &exceptions_table],
-        Format::Csv => vec![&open_items],
-        Format::Json => vec![&summary, &exceptions_table, &allocations, &open_items],
+        Format::Csv => open_items.iter().collect(),
+        Format::Json => [Some(&summary), Some(&exceptions_table)]
+            .into_iter()
+            .chain([allocations.as_ref(), open_items.as_ref()])
+            .flatten()
+            .collect(),
     };
     let write_main =
         |out: &mut dyn std::io::Write| render_all(&main, p.ctx.format, p.ctx.width, out);

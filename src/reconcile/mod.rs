@@ -20,11 +20,11 @@ use crate::money::Currency;
 /// One application with its parts: `applied` is the cash (or credit note) part, so the
 /// invoice was settled by applied + withholding + discount.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Line {
+pub struct Line<'a> {
     /// The credit's id; empty for a write-off.
-    pub payment_id: String,
-    pub invoice_id: String,
-    pub customer: CustomerId,
+    pub payment_id: &'a str,
+    pub invoice_id: &'a str,
+    pub customer: &'a CustomerId,
     pub currency: Currency,
     pub applied: Decimal,
     pub withholding: Decimal,
@@ -51,7 +51,7 @@ pub struct Row {
 /// Splits each application into its parts. A credit's parts are used up withholding first,
 /// then discount, then cash: the withholding and discount belong to the invoice the payment
 /// names, and what exceeds an invoice is cash.
-pub fn lines(ledger: &Ledger, alloc: &Allocation) -> Vec<Line> {
+pub fn lines<'a>(ledger: &'a Ledger, alloc: &Allocation) -> Vec<Line<'a>> {
     let mut left: Vec<[Decimal; 3]> = ledger
         .credits
         .iter()
@@ -75,11 +75,9 @@ pub fn lines(ledger: &Ledger, alloc: &Allocation) -> Vec<Line> {
                 parts[2] = a.amount;
             }
             Line {
-                payment_id: a
-                    .credit
-                    .map_or(String::new(), |c| ledger.credits[c].id.0.clone()),
-                invoice_id: invoice.id.0.clone(),
-                customer: invoice.customer.clone(),
+                payment_id: a.credit.map_or("", |c| ledger.credits[c].id.0.as_str()),
+                invoice_id: invoice.id.0.as_str(),
+                customer: &invoice.customer,
                 currency: invoice.currency,
                 applied: parts[2],
                 withholding: parts[0],
@@ -91,9 +89,15 @@ pub fn lines(ledger: &Ledger, alloc: &Allocation) -> Vec<Line> {
 }
 
 /// The summary rows, sorted by (currency, customer), and one total per currency.
-pub fn summary(ledger: &Ledger, alloc: &Allocation, lines: &[Line]) -> (Vec<Row>, Vec<Row>) {
+pub fn summary<'a>(
+    ledger: &'a Ledger,
+    alloc: &Allocation,
+    lines: &[Line<'a>],
+) -> (Vec<Row>, Vec<Row>) {
     let names = customer_names(ledger, alloc.as_of);
-    let mut rows: BTreeMap<(Currency, &CustomerId), Row> = BTreeMap::new();
+    // Summed in a hash map, then sorted once: a sorted map compares customer ids on every
+    // document.
+    let mut rows: crate::Map<(Currency, &CustomerId), Row> = crate::Map::default();
     for (inv, open) in ledger.invoices.iter().zip(&alloc.invoice_open) {
         let Some(open) = open else { continue };
         let r = rows_entry(&mut rows, &inv.customer, inv.currency, &names);
@@ -105,7 +109,7 @@ pub fn summary(ledger: &Ledger, alloc: &Allocation, lines: &[Line]) -> (Vec<Row>
         rows_entry(&mut rows, &credit.customer, credit.currency, &names).unapplied += *left;
     }
     for (line, a) in lines.iter().zip(&alloc.applications) {
-        let r = rows_entry(&mut rows, &line.customer, line.currency, &names);
+        let r = rows_entry(&mut rows, line.customer, line.currency, &names);
         match a.credit.map(|c| ledger.credits[c].kind) {
             None => r.written_off += line.applied,
             Some(CreditKind::CreditNote) => r.credited += line.applied,
@@ -114,10 +118,11 @@ pub fn summary(ledger: &Ledger, alloc: &Allocation, lines: &[Line]) -> (Vec<Row>
         r.withheld += line.withholding;
         r.discounted += line.discount;
     }
-    let rows: Vec<Row> = rows
-        .into_values()
-        .filter(|r| r.amounts().iter().any(|a| !a.is_zero()))
+    let mut rows: Vec<((Currency, &CustomerId), Row)> = (rows.into_iter())
+        .filter(|(_, r)| r.amounts().iter().any(|a| !a.is_zero()))
         .collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let rows: Vec<Row> = rows.into_iter().map(|(_, r)| r).collect();
     let mut totals: BTreeMap<Currency, Row> = BTreeMap::new();
     for r in &rows {
         let t = totals
@@ -134,7 +139,7 @@ pub fn summary(ledger: &Ledger, alloc: &Allocation, lines: &[Line]) -> (Vec<Row>
 }
 
 fn rows_entry<'a, 'b>(
-    rows: &'b mut BTreeMap<(Currency, &'a CustomerId), Row>,
+    rows: &'b mut crate::Map<(Currency, &'a CustomerId), Row>,
     customer: &'a CustomerId,
     currency: Currency,
     names: &crate::Map<&CustomerId, &str>,

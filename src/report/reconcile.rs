@@ -135,8 +135,8 @@ pub fn allocations_report(lines: &[Line]) -> Report {
         .iter()
         .map(|l| {
             vec![
-                Cell::Text(l.payment_id.clone()),
-                Cell::Text(l.invoice_id.clone()),
+                Cell::Text(l.payment_id.to_string()),
+                Cell::Text(l.invoice_id.to_string()),
                 Cell::Text(l.customer.0.clone()),
                 Cell::Text(l.currency.to_string()),
                 money(l.applied, l.currency),

@@ -75,7 +75,7 @@ pub fn assess(
     customers: &crate::Map<CustomerId, CustomerInfo>,
 ) -> Vec<RiskRow> {
     let names = crate::aging::customer_names(ledger, alloc.as_of);
-    let mut rows: BTreeMap<(&CustomerId, Currency), RiskRow> = BTreeMap::new();
+    let mut rows: crate::Map<(&CustomerId, Currency), RiskRow> = crate::Map::default();
     let existing = ledger
         .invoices
         .iter()
