@@ -62,3 +62,8 @@ pub fn resolve_format(explicit: Option<Format>, target: &Target) -> Result<Forma
         ),
     })
 }
+
+/// A progress line for big inputs goes to stderr when a person is watching it.
+pub fn show_progress(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}

@@ -64,7 +64,8 @@ pub fn prepare(
         .transpose()?
         .unwrap_or_default();
     let set_aside = run.rejects.as_ref().map(|_| run.max_rejects);
-    let ledger = load_ledger(&sources, &policy, &customers.terms, set_aside)?;
+    let progress = crate::context::show_progress(run.quiet);
+    let ledger = load_ledger(&sources, &policy, &customers.terms, set_aside, progress)?;
     let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);
     check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
     let customers_file = customers_file.map(Path::to_path_buf);

@@ -7,6 +7,7 @@ mod fields;
 mod infer;
 mod lines;
 mod normalize;
+mod progress;
 mod rows;
 
 use std::fs::File;
@@ -60,6 +61,7 @@ pub fn load_ledger(
     policy: &Policy,
     terms: &crate::Map<String, u32>,
     set_aside: Option<Option<u64>>,
+    progress: bool,
 ) -> Result<Ledger, CliError> {
     refuse_repeats(sources)?;
     let mut collector = Collector::new(policy);
@@ -84,7 +86,13 @@ pub fn load_ledger(
                     });
                 }
                 let file = File::open(path).map_err(cannot)?;
-                read_source(file, index, name, source.role, &mut collector)?;
+                let size = file.metadata().map_or(0, |m| m.len());
+                if progress && size > 0 {
+                    let file = progress::Progress::new(file, io::stderr(), name.clone(), size);
+                    read_source(file, index, name, source.role, &mut collector)?;
+                } else {
+                    read_source(file, index, name, source.role, &mut collector)?;
+                }
             }
         }
     }

@@ -1,0 +1,110 @@
+//! A progress line on stderr while a big file is read, for people at a terminal: how much
+//! of the file is read, redrawn at most a few times a second, shown only once a read has
+//! taken a second, and wiped when the file is done. Only `Context` decides whether to show
+//! it (stderr is a terminal and `--quiet` is not given).
+
+use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
+
+/// Counts the bytes read through it and redraws the line now and then.
+pub struct Progress<R, W: Write> {
+    inner: R,
+    out: W,
+    name: String,
+    total: u64,
+    read: u64,
+    started: Instant,
+    /// Nothing is drawn before this much time has passed…
+    delay: Duration,
+    /// …and then at most once per this.
+    every: Duration,
+    last: Option<Instant>,
+}
+
+impl<R: Read, W: Write> Progress<R, W> {
+    pub fn new(inner: R, out: W, name: String, total: u64) -> Self {
+        Progress {
+            inner,
+            out,
+            name,
+            total,
+            read: 0,
+            started: Instant::now(),
+            delay: Duration::from_secs(1),
+            every: Duration::from_millis(250),
+            last: None,
+        }
+    }
+
+    fn draw(&mut self) {
+        let now = Instant::now();
+        let due = self.last.map_or(now - self.started >= self.delay, |last| {
+            now - last >= self.every
+        });
+        if !due {
+            return;
+        }
+        self.last = Some(now);
+        let mb = |b: u64| b / 1_000_000;
+        let percent = (self.read * 100)
+            .checked_div(self.total)
+            .unwrap_or(100)
+            .min(100);
+        // A failed write to stderr is no reason to stop the run.
+        let _ = write!(
+            self.out,
+            "\rcartera: reading {} {percent:>3}% ({} of {} MB)",
+            self.name,
+            mb(self.read),
+            mb(self.total)
+        );
+        let _ = self.out.flush();
+    }
+}
+
+impl<R: Read, W: Write> Read for Progress<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if n == 0 {
+            if self.last.is_some() {
+                let _ = write!(self.out, "\r\x1b[K"); // wipe the line
+                let _ = self.out.flush();
+                self.last = None;
+            }
+        } else {
+            self.draw();
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_shows_the_share_read_and_is_wiped_at_the_end() {
+        let data = vec![b'x'; 3_000_000];
+        let mut shown = Vec::new();
+        let mut p = Progress::new(&data[..], &mut shown, "big.csv".into(), 3_000_000);
+        (p.delay, p.every) = (Duration::ZERO, Duration::ZERO);
+        let mut buf = vec![0; 1_000_000];
+        while p.read(&mut buf).unwrap() > 0 {}
+        assert_eq!(
+            String::from_utf8(shown).unwrap(),
+            "\rcartera: reading big.csv  33% (1 of 3 MB)\
+             \rcartera: reading big.csv  66% (2 of 3 MB)\
+             \rcartera: reading big.csv 100% (3 of 3 MB)\r\x1b[K"
+        );
+    }
+
+    #[test]
+    fn a_quick_read_shows_nothing() {
+        let data = vec![b'x'; 1000];
+        let mut shown = Vec::new();
+        let mut p = Progress::new(&data[..], &mut shown, "small.csv".into(), 1000);
+        io::copy(&mut p, &mut io::sink()).unwrap();
+        assert!(shown.is_empty());
+    }
+}
