@@ -87,19 +87,29 @@ impl Reading for DateFormat {
     }
 }
 
-/// A guessed format must give a four-digit year: chrono reads `%Y` from two digits too.
-struct Guess(DateFormat);
+/// A date format as the policy set it, or as guessed (a guess must give a four-digit year:
+/// chrono reads `%Y` from two digits too).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateReading {
+    Set(DateFormat),
+    Guess(DateFormat),
+}
 
-impl Reading for Guess {
+impl Reading for DateReading {
     type Value = NaiveDate;
 
     fn read(&self, text: &str) -> Option<NaiveDate> {
         use chrono::Datelike;
-        self.0.read(text).filter(|d| d.year() >= 1000)
+        match self {
+            DateReading::Set(f) => f.read(text),
+            DateReading::Guess(f) => f.read(text).filter(|d| d.year() >= 1000),
+        }
     }
 
     fn label(&self) -> String {
-        self.0.label()
+        match self {
+            DateReading::Set(f) | DateReading::Guess(f) => f.label(),
+        }
     }
 }
 
@@ -154,6 +164,7 @@ impl Reading for Mark {
 }
 
 /// The readings still possible for one column.
+#[derive(Clone)]
 pub struct Column<F> {
     candidates: Vec<F>,
     /// A value read differently by candidates that remain, and its line.
@@ -253,9 +264,10 @@ impl<F: Reading> Column<F> {
 }
 
 /// The readings of a date column.
-pub type DateColumn = Column<Box<dyn Reading<Value = NaiveDate>>>;
+pub type DateColumn = Column<DateReading>;
 
 /// How each date and amount column of one input is read.
+#[derive(Clone)]
 pub struct Readings {
     dates: Vec<(usize, DateColumn)>,
     amounts: Vec<(usize, Column<Mark>)>,
@@ -265,26 +277,12 @@ pub struct Readings {
 /// The readings of a date column: the policy's format, else ISO and the common ones.
 pub fn date_column(input: &InputSettings) -> DateColumn {
     Column::new(match &input.date_format {
-        Some(setting) => {
-            vec![Box::new(DateFormat::from_setting(setting)) as Box<dyn Reading<Value = NaiveDate>>]
-        }
+        Some(setting) => vec![DateReading::Set(DateFormat::from_setting(setting))],
         None => std::iter::once(DateFormat::Iso)
             .chain(DATE_CANDIDATES.map(|p| DateFormat::Pattern(p.to_string())))
-            .map(|f| Box::new(Guess(f)) as Box<dyn Reading<Value = NaiveDate>>)
+            .map(DateReading::Guess)
             .collect(),
     })
-}
-
-impl<T: PartialEq + std::fmt::Display> Reading for Box<dyn Reading<Value = T>> {
-    type Value = T;
-
-    fn read(&self, text: &str) -> Option<T> {
-        (**self).read(text)
-    }
-
-    fn label(&self) -> String {
-        (**self).label()
-    }
 }
 
 /// The readings of an amount column: the policy's decimal mark, else `.` or `,`.

@@ -9,6 +9,7 @@ mod lines;
 mod normalize;
 mod progress;
 mod rows;
+mod split;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -87,11 +88,15 @@ pub fn load_ledger(
                 }
                 let file = File::open(path).map_err(cannot)?;
                 let size = file.metadata().map_or(0, |m| m.len());
+                let tail = (collector.stops_at_bad_rows() && policy.input.encoding.is_none())
+                    .then(|| split::split_point(path, size, split::PARALLEL_MIN_BYTES))
+                    .flatten();
+                let role = source.role;
                 if progress && size > 0 {
                     let file = progress::Progress::new(file, io::stderr(), name.clone(), size);
-                    read_source(file, index, name, source.role, &mut collector)?;
+                    read_source_in_parts(file, index, name, role, &mut collector, tail)?;
                 } else {
-                    read_source(file, index, name, source.role, &mut collector)?;
+                    read_source_in_parts(file, index, name, role, &mut collector, tail)?;
                 }
             }
         }
@@ -197,6 +202,18 @@ pub fn read_source<'r, R: Read + 'r>(
     role: Role,
     collector: &mut Collector,
 ) -> Result<(), CliError> {
+    read_source_in_parts(reader, index, name, role, collector, None)
+}
+
+/// [`read_source`], reading the file from `tail` on in another thread when it can.
+pub fn read_source_in_parts<'r, R: Read + 'r>(
+    reader: R,
+    index: u32,
+    name: String,
+    role: Role,
+    collector: &mut Collector,
+    tail: Option<split::Tail>,
+) -> Result<(), CliError> {
     collector.add_source(name.clone());
     let input = collector.input.clone();
     // What the first bytes say: a workbook or a web page saved under a .csv name, or a
@@ -292,7 +309,7 @@ pub fn read_source<'r, R: Read + 'r>(
     // Dates and amounts not set by the policy are read as their column is written: rows
     // are held back until every column is decided, or the look-ahead is full.
     let mut readings = infer::Readings::new(&columns, &input);
-    let mut held = Vec::new();
+    let mut held: Vec<(csv::ByteRecord, u64)> = Vec::new();
     while !readings.decided() && held.len() < infer::LOOKAHEAD_ROWS {
         let Some(line) = records.next_record()? else {
             break;
@@ -306,6 +323,15 @@ pub fn read_source<'r, R: Read + 'r>(
         collector.error(format!("{name}:{line}: {message}"));
         return Ok(());
     }
+    let held_to = held
+        .last()
+        .and_then(|(r, _)| r.position())
+        .map_or(0, |p| p.byte());
+    // Two parts only when both read their values alike (every column decided) and the
+    // rows held back all come before the split.
+    let tail = tail.filter(|t| {
+        readings.decided() && utf16.is_none() && held_to + 1 < t.at && collector.stops_at_bad_rows()
+    });
     collector.readings = readings;
     let loc = |line| crate::model::Loc {
         source: index,
@@ -314,7 +340,18 @@ pub fn read_source<'r, R: Read + 'r>(
     for (record, line) in held {
         collector.row(&record, &columns, role, loc(line));
     }
-    while let Some(line) = records.next_record()? {
+    let part = split::Part {
+        name: &name,
+        delimiter,
+        columns: &columns,
+        role,
+        index,
+    };
+    let done = match &tail {
+        Some(tail) => split::read_in_two(&mut records, tail, &part, collector)?,
+        None => false,
+    };
+    while let Some(line) = if done { None } else { records.next_record()? } {
         collector.row(&records.record, &columns, role, loc(line));
     }
     for _ in 0..records.blank_lines {

@@ -58,6 +58,83 @@ impl Collector {
         }
     }
 
+    /// A collector for the second part of a file read in two at once: the same settings
+    /// and readings, no documents.
+    pub(super) fn new_like(&self) -> Collector {
+        Collector {
+            ledger: Ledger::default(),
+            default_currency: self.default_currency,
+            terms_days: self.terms_days,
+            input: self.input.clone(),
+            readings: self.readings.clone(),
+            customer_terms: self.customer_terms.clone(),
+            errors: Vec::new(),
+            total_errors: 0,
+            first_seen: crate::Map::default(),
+            reject: self.reject,
+            totals: crate::Map::default(),
+            total_limit: self.total_limit,
+        }
+    }
+
+    /// Bad rows stop the run (no `--rejects`).
+    pub(super) fn stops_at_bad_rows(&self) -> bool {
+        self.reject.is_none()
+    }
+
+    /// Takes in what `other` read of the rest of a file, its lines `offset` further down,
+    /// when that is exactly what reading on would have given: no problem in it, no invoice
+    /// id read before, no currency total past the limit. Otherwise takes nothing and says
+    /// so (the rest is then read on in one piece, which reports all that exactly).
+    pub(super) fn absorb(&mut self, other: Collector, offset: u64) -> bool {
+        if other.total_errors > 0 || !other.ledger.rejected.is_empty() {
+            return false;
+        }
+        if other
+            .first_seen
+            .keys()
+            .any(|id| self.first_seen.contains_key(id))
+        {
+            return false;
+        }
+        let mut totals = self.totals.clone();
+        for (currency, amount) in &other.totals {
+            let total = totals.entry(*currency).or_default();
+            *total += *amount;
+            if *total >= self.total_limit {
+                return false;
+            }
+        }
+        self.totals = totals;
+        let shift = |loc: Loc| Loc {
+            line: loc.line + offset,
+            ..loc
+        };
+        for (id, loc) in other.first_seen {
+            self.first_seen.insert(id, shift(loc));
+        }
+        let theirs = other.ledger;
+        let ours = &mut self.ledger;
+        ours.invoices
+            .extend(theirs.invoices.into_iter().map(|mut i| {
+                i.loc = shift(i.loc);
+                i
+            }));
+        ours.credits.extend(theirs.credits.into_iter().map(|mut c| {
+            c.loc = shift(c.loc);
+            c
+        }));
+        ours.rows.read += theirs.rows.read;
+        ours.rows.used += theirs.rows.used;
+        ours.rows.skipped += theirs.rows.skipped;
+        let (n, first) = theirs.due_before_issue;
+        ours.due_before_issue.0 += n;
+        if ours.due_before_issue.1.is_none() {
+            ours.due_before_issue.1 = first.map(shift);
+        }
+        true
+    }
+
     /// Sets bad rows aside instead of failing on them; more than `max` of them is an error.
     pub fn set_rows_aside(&mut self, max: Option<u64>) {
         self.reject = Some(max);
