@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Benchmarks cartera on a synthetic ledger against the csv floor and DuckDB (bench/README.md).
+#
+#   bench/run.sh [N_INVOICES] [CUSTOMERS]     default 1000000 20000; the big run: 10000000 200000
+#   bench/run.sh linear [SMALL_N] [BIG_N]     aging at 1M and 10M invoices (50 per customer)
+#
+# Environment: BENCH_DIR (ledgers and outputs, default /tmp/cartera-bench), BENCH_RUNS (runs
+# per job, default 3; the median is reported), BENCH_SEED (default 1), BENCH_JOBS (default
+# "scan aging reconcile risk duckdb"), BENCH_AS_OF (default 2026-06-30).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=${BENCH_DIR:-/tmp/cartera-bench}
+runs=${BENCH_RUNS:-3}
+seed=${BENCH_SEED:-1}
+as_of=${BENCH_AS_OF:-2026-06-30}
+jobs=${BENCH_JOBS:-scan aging reconcile risk duckdb}
+cartera=target/release/cartera
+time_bin=/usr/bin/time
+
+if [ ! -x "$time_bin" ]; then
+    echo "bench: $time_bin is missing (GNU time; on Debian or Ubuntu: apt-get install time)" >&2
+    exit 1
+fi
+mkdir -p "$dir"
+
+build() {
+    echo "== building (release)" >&2
+    cargo build --release --locked --quiet --bin cartera --example gen_ledger --example scan_floor
+}
+
+# The ledger for N invoices and C customers, generated once per (N, C, seed).
+ledger() {
+    local n=$1 c=$2 file="$dir/ledger-$1-$2-s$seed.csv"
+    if [ ! -s "$file" ]; then
+        echo "== generating $file" >&2
+        target/release/examples/gen_ledger --invoices "$n" --customers "$c" --seed "$seed" \
+            -o "$file.tmp"
+        mv "$file.tmp" "$file"
+    fi
+    echo "$file"
+}
+
+have_duckdb() { python3 -c 'import duckdb' 2>/dev/null; }
+
+# The command line of a job on a ledger.
+job_command() {
+    local job=$1 file=$2
+    case $job in
+        scan) echo target/release/examples/scan_floor "$file" ;;
+        aging | reconcile | risk)
+            echo "$cartera" "$job" "$file" --as-of "$as_of" --no-config -q --format csv \
+                -o "$dir/out-$job.csv" ;;
+        duckdb) echo python3 bench/duckdb_aging.py "$file" "$as_of" "$dir/out-duckdb.csv" 2 ;;
+        *) echo "bench: unknown job $job" >&2; exit 2 ;;
+    esac
+}
+
+# Runs one job once; appends "seconds KiB" to $dir/times-<job>.
+measure() {
+    local job=$1 file=$2
+    # shellcheck disable=SC2046 # the command is split into words on purpose (no spaces in paths)
+    if ! "$time_bin" -f '%e %M' -o "$dir/time.tmp" $(job_command "$job" "$file") \
+        >"$dir/stdout-$job.txt" 2>"$dir/stderr-$job.txt"; then
+        echo "bench: job $job failed:" >&2
+        cat "$dir/stderr-$job.txt" >&2
+        exit 1
+    fi
+    tail -n 1 "$dir/time.tmp" >>"$dir/times-$job"
+}
+
+# Median of column $2 (1 seconds, 2 KiB) of $dir/times-<job>.
+median() {
+    sort -n -k "$2" "$dir/times-$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+# Runs every job $runs times, alternating between jobs (the machine is noisy), after a warm-up
+# read of the file into the page cache.
+run_jobs() {
+    local file=$1 run job
+    shift
+    cat "$file" >/dev/null
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    for job in "$@"; do rm -f "$dir/times-$job"; done
+    for run in $(seq "$runs"); do
+        for job in "$@"; do
+            echo "== run $run/$runs: $job" >&2
+            measure "$job" "$file"
+        done
+    done
+}
+
+report() {
+    local n=$1 c=$2 file=$3 job s m
+    shift 3
+    local -A sec kib
+    for job in "$@"; do
+        sec[$job]=$(median "$job" 1)
+        kib[$job]=$(median "$job" 2)
+    done
+    echo
+    echo "ledger: $file ($n invoices, $c customers, $(($(wc -l <"$file") - 1)) rows, $(du -m "$file" | cut -f1) MB)"
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
+    echo "median of $runs runs, alternating; peak RSS is the median of the runs' maximum resident sets"
+    echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the times)"
+    echo
+    printf '| %-10s | %7s | %8s | %8s | %10s | %12s |\n' job seconds "peak MiB" "÷ scan" "÷ DuckDB s" "÷ DuckDB MiB"
+    echo "|------------|---------|----------|----------|------------|--------------|"
+    for job in "$@"; do
+        s=${sec[$job]} m=${kib[$job]}
+        printf '| %-10s | %7s | %8s | %8s | %10s | %12s |\n' "$job" "$s" "$(mib "$m")" \
+            "$(ratio "$s" "${sec[scan]:-0}")" "$(ratio "$s" "${sec[duckdb]:-0}")" \
+            "$(ratio "$m" "${kib[duckdb]:-0}")"
+    done
+    echo
+    [ -n "${sec[aging]:-}" ] && for job in reconcile risk; do
+        [ -n "${sec[$job]:-}" ] && echo "$job / aging: $(ratio "${sec[$job]}" "${sec[aging]}") × time, $(ratio "${kib[$job]}" "${kib[aging]}") × memory"
+    done
+    if [ -n "${sec[aging]:-}" ] && [ -n "${sec[duckdb]:-}" ]; then
+        if cmp -s "$dir/out-aging.csv" "$dir/out-duckdb.csv"; then
+            echo "DuckDB's aging CSV is byte-identical to cartera's"
+        else
+            echo "DuckDB's aging CSV differs from cartera's: diff $dir/out-aging.csv $dir/out-duckdb.csv"
+        fi
+    fi
+    return 0
+}
+
+main_run() {
+    local n=${1:-1000000} c=${2:-20000} file job
+    local selected=()
+    build
+    file=$(ledger "$n" "$c")
+    for job in $jobs; do
+        if [ "$job" = duckdb ] && ! have_duckdb; then
+            echo "== skipping DuckDB: python3 cannot import duckdb (pip install duckdb)" >&2
+            continue
+        fi
+        selected+=("$job")
+    done
+    run_jobs "$file" "${selected[@]}"
+    report "$n" "$c" "$file" "${selected[@]}"
+}
+
+# Aging (and the scan floor) on a small and a big ledger of 50 invoices per customer.
+linear() {
+    local small=${1:-1000000} big=${2:-10000000} n file job
+    local -A sec kib
+    build
+    for n in "$small" "$big"; do
+        file=$(ledger "$n" $((n / 50)))
+        run_jobs "$file" scan aging
+        for job in scan aging; do
+            sec[$job-$n]=$(median "$job" 1)
+            kib[$job-$n]=$(median "$job" 2)
+        done
+    done
+    echo
+    echo "linearity: median of $runs runs; $small and $big invoices (50 per customer)"
+    for job in scan aging; do
+        echo "$job: ${sec[$job-$small]} s, $(mib "${kib[$job-$small]}") MiB → ${sec[$job-$big]} s, $(mib "${kib[$job-$big]}") MiB;" \
+            "big/small: $(ratio "${sec[$job-$big]}" "${sec[$job-$small]}") × time," \
+            "$(ratio "${kib[$job-$big]}" "${kib[$job-$small]}") × memory (ideal $(ratio "$big" "$small"))"
+    done
+}
+
+if [ "${1:-}" = linear ]; then
+    shift
+    linear "$@"
+else
+    main_run "$@"
+fi
