@@ -352,27 +352,31 @@ impl Readings {
 
     /// The reading of date column `i`.
     pub fn date(&mut self, i: usize) -> &mut DateColumn {
-        let at = match self.dates.iter().position(|(c, _)| *c == i) {
-            Some(at) => at,
-            None => {
-                self.dates.push((i, date_column(&self.input)));
-                self.dates.len() - 1
-            }
-        };
-        &mut self.dates[at].1
+        let input = &self.input;
+        column_of(&mut self.dates, i, || date_column(input))
     }
 
     /// The reading of amount column `i`.
     pub fn amount(&mut self, i: usize) -> &mut Column<Mark> {
-        let at = match self.amounts.iter().position(|(c, _)| *c == i) {
-            Some(at) => at,
-            None => {
-                self.amounts.push((i, amount_column(&self.input)));
-                self.amounts.len() - 1
-            }
-        };
-        &mut self.amounts[at].1
+        let input = &self.input;
+        column_of(&mut self.amounts, i, || amount_column(input))
     }
+}
+
+/// The reading of column `i`, made when it is not there yet.
+fn column_of<F>(
+    columns: &mut Vec<(usize, Column<F>)>,
+    i: usize,
+    make: impl FnOnce() -> Column<F>,
+) -> &mut Column<F> {
+    let at = match columns.iter().position(|(c, _)| *c == i) {
+        Some(at) => at,
+        None => {
+            columns.push((i, make()));
+            columns.len() - 1
+        }
+    };
+    &mut columns[at].1
 }
 
 #[cfg(test)]
