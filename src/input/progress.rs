@@ -62,20 +62,33 @@ impl<R: Read, W: Write> Progress<R, W> {
     }
 }
 
+impl<R, W: Write> Progress<R, W> {
+    /// Wipes the line, if one was drawn.
+    fn wipe(&mut self) {
+        if self.last.take().is_some() {
+            let _ = write!(self.out, "\r\x1b[K");
+            let _ = self.out.flush();
+        }
+    }
+}
+
 impl<R: Read, W: Write> Read for Progress<R, W> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
         if n == 0 {
-            if self.last.is_some() {
-                let _ = write!(self.out, "\r\x1b[K"); // wipe the line
-                let _ = self.out.flush();
-                self.last = None;
-            }
+            self.wipe();
         } else {
             self.draw();
         }
         Ok(n)
+    }
+}
+
+/// A file read in two parts is left before its end: the line goes when the reader does.
+impl<R, W: Write> Drop for Progress<R, W> {
+    fn drop(&mut self) {
+        self.wipe();
     }
 }
 
@@ -91,6 +104,7 @@ mod tests {
         (p.delay, p.every) = (Duration::ZERO, Duration::ZERO);
         let mut buf = vec![0; 1_000_000];
         while p.read(&mut buf).unwrap() > 0 {}
+        drop(p);
         assert_eq!(
             String::from_utf8(shown).unwrap(),
             "\rcartera: reading big.csv  33% (1 of 3 MB)\
@@ -100,11 +114,28 @@ mod tests {
     }
 
     #[test]
+    fn a_reader_left_before_the_end_wipes_its_line() {
+        let data = vec![b'x'; 2_000_000];
+        let mut shown = Vec::new();
+        {
+            let mut p = Progress::new(&data[..], &mut shown, "big.csv".into(), 2_000_000);
+            (p.delay, p.every) = (Duration::ZERO, Duration::ZERO);
+            let mut buf = vec![0; 1_000_000];
+            p.read_exact(&mut buf).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(shown).unwrap(),
+            "\rcartera: reading big.csv  50% (1 of 2 MB)\r\x1b[K"
+        );
+    }
+
+    #[test]
     fn a_quick_read_shows_nothing() {
         let data = vec![b'x'; 1000];
         let mut shown = Vec::new();
         let mut p = Progress::new(&data[..], &mut shown, "small.csv".into(), 1000);
         io::copy(&mut p, &mut io::sink()).unwrap();
+        drop(p);
         assert!(shown.is_empty());
     }
 }
