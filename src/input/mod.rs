@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use columns::{Columns, FIELDS, SHAPE_FIELDS, plan_columns};
 pub use customers::{Customers, load_customers};
-pub use lines::{LineTracker, breaks_in};
+pub use lines::LineTracker;
 pub use normalize::Collector;
 
 use crate::error::{CliError, io_reason};
@@ -88,16 +88,18 @@ pub fn load_ledger(
                 }
                 let file = File::open(path).map_err(cannot)?;
                 let size = file.metadata().map_or(0, |m| m.len());
-                let tail = (collector.stops_at_bad_rows() && policy.input.encoding.is_none())
-                    .then(|| split::split_point(path, size, split::PARALLEL_MIN_BYTES))
-                    .flatten();
-                let role = source.role;
-                if progress && size > 0 {
-                    let file = progress::Progress::new(file, io::stderr(), name.clone(), size);
-                    read_source_in_parts(file, index, name, role, &mut collector, tail)?;
+                let tail = split::split_point(path, size, split::PARALLEL_MIN_BYTES);
+                let file: Box<dyn Read> = if progress && size > 0 {
+                    Box::new(progress::Progress::new(
+                        file,
+                        io::stderr(),
+                        name.clone(),
+                        size,
+                    ))
                 } else {
-                    read_source_in_parts(file, index, name, role, &mut collector, tail)?;
-                }
+                    Box::new(file)
+                };
+                read_source_in_parts(file, index, name, source.role, &mut collector, tail)?;
             }
         }
     }
@@ -327,11 +329,11 @@ pub fn read_source_in_parts<'r, R: Read + 'r>(
         .last()
         .and_then(|(r, _)| r.position())
         .map_or(0, |p| p.byte());
-    // Two parts only when both read their values alike (every column decided) and the
-    // rows held back all come before the split.
-    let tail = tail.filter(|t| {
-        readings.decided() && utf16.is_none() && held_to + 1 < t.at && collector.stops_at_bad_rows()
-    });
+    // Two parts only when the bytes are the text (no decoding), bad rows stop the run (a
+    // set-aside row would need its line), both parts read values alike (every column
+    // decided) and the rows held back all come before the split.
+    let plain = utf16.is_none() && input.encoding.is_none() && collector.stops_at_bad_rows();
+    let tail = tail.filter(|t| plain && readings.decided() && held_to + 1 < t.at);
     collector.readings = readings;
     let loc = |line| crate::model::Loc {
         source: index,
