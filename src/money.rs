@@ -134,6 +134,18 @@ pub fn parse_localized(text: &str, mark: char) -> Result<Decimal, AmountError> {
     if plain && text.bytes().filter(|&b| b == b'.').count() <= 1 {
         return parse_amount(text);
     }
+    // Letters around the number are a currency code (`COP`, `usd`) or a dollar's country
+    // (`US$`, `CO$`), nothing else: `15900.82x` is a typo, not an amount.
+    let letters: String = text.chars().filter(|c| c.is_alphabetic()).collect();
+    let code = match letters.len() {
+        0 => true,
+        2 => text.contains('$'),
+        3 => Currency::parse(&letters.to_ascii_uppercase()).is_some(),
+        _ => false,
+    };
+    if !code {
+        return Err(AmountError::Syntax);
+    }
     let symbol =
         |c: char| c.is_alphabetic() || matches!(c, '$' | '€' | '£' | '\u{a0}') || c.is_whitespace();
     let mut t = text.trim_matches(symbol);
@@ -266,6 +278,17 @@ mod tests {
         }
         assert_eq!(parse_localized("1.23.4,5", ','), Err(AmountError::Syntax));
         assert_eq!(parse_localized("1,2345.6", '.'), Err(AmountError::Syntax));
+        // Letters around the number: a currency code or a dollar's country, nothing else.
+        ok("usd 1,000.00", '.', "1000.00");
+        ok("US$ 5", '.', "5");
+        ok("1.000 COP", ',', "1000");
+        for typo in ["15900.82x", "x100", "1,000.00 dollars", "ABCD 5"] {
+            assert_eq!(
+                parse_localized(typo, '.'),
+                Err(AmountError::Syntax),
+                "{typo:?}"
+            );
+        }
     }
 
     #[test]
