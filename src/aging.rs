@@ -181,7 +181,7 @@ fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
     for row in rows {
         let t = totals.entry(row.currency).or_insert_with(|| {
             AgingRow::zero(
-                CustomerId(String::new()),
+                CustomerId::default(),
                 String::new(),
                 row.currency,
                 n_buckets,

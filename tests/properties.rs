@@ -59,9 +59,9 @@ fn build(invs: &[(usize, Inv)], cres: &[(usize, Cre)], order: &[usize]) -> Ledge
     };
     for (k, Inv(c, cur, issue, terms, cents)) in invs {
         l.invoices.push(Invoice {
-            id: DocId(format!("F{k}")),
-            customer: CustomerId(format!("C{c}")),
-            name: String::new(),
+            id: DocId(format!("F{k}").into()),
+            customer: CustomerId(format!("C{c}").into()),
+            name: Default::default(),
             currency: currency(*cur),
             date: day(*issue),
             due: day(issue + terms),
@@ -76,9 +76,9 @@ fn build(invs: &[(usize, Inv)], cres: &[(usize, Cre)], order: &[usize]) -> Ledge
             } else {
                 CreditKind::Payment
             },
-            id: DocId(format!("P{k}")),
-            customer: CustomerId(format!("C{c}")),
-            name: String::new(),
+            id: DocId(format!("P{k}").into()),
+            customer: CustomerId(format!("C{c}").into()),
+            name: Default::default(),
             currency: currency(*cur),
             date: day(*d),
             amount: Decimal::new(*cents, (*cents % 3) as u32), // 0, 1 or 2 decimals
@@ -99,7 +99,7 @@ fn build(invs: &[(usize, Inv)], cres: &[(usize, Cre)], order: &[usize]) -> Ledge
                 },
                 2,
             ),
-            reference: r.map(|r| DocId(format!("F{r}"))),
+            reference: r.map(|r| DocId(format!("F{r}").into())),
             loc: line_of(*k),
         });
     }
@@ -227,10 +227,10 @@ proptest! {
         // as that customer's unapplied credit).
         let mut expected: BTreeMap<(String, Currency), Decimal> = BTreeMap::new();
         for i in l.invoices.iter().filter(|i| i.date <= day(as_of)) {
-            *expected.entry((i.customer.0.clone(), i.currency)).or_default() += i.amount;
+            *expected.entry((i.customer.0.to_string(), i.currency)).or_default() += i.amount;
         }
         for c in l.credits.iter().filter(|c| c.date <= day(as_of)) {
-            *expected.entry((c.customer.0.clone(), c.currency)).or_default() -= c.value();
+            *expected.entry((c.customer.0.to_string(), c.currency)).or_default() -= c.value();
         }
         for ((customer, currency), want) in &expected {
             let got = a.rows.iter().find(|r| r.customer.0 == *customer && r.currency == *currency).map_or(Decimal::ZERO, |r| r.balance);

@@ -55,7 +55,7 @@ fn aging(rows: &str, as_of: &str) -> Aging {
 /// (customer, currency, buckets current..120+, unapplied, balance) as text.
 fn row(r: &AgingRow) -> (String, String, Vec<String>, String, String) {
     (
-        r.customer.0.clone(),
+        r.customer.0.to_string(),
         r.currency.to_string(),
         r.buckets.iter().map(ToString::to_string).collect(),
         r.unapplied.to_string(),
@@ -503,10 +503,10 @@ fn steps_of(
         .map(|a| {
             let credit = a
                 .credit
-                .map_or("-".to_string(), |c| l.credits[c].id.0.clone());
+                .map_or("-".to_string(), |c| l.credits[c].id.0.to_string());
             (
                 credit,
-                l.invoices[a.invoice].id.0.clone(),
+                l.invoices[a.invoice].id.0.to_string(),
                 a.amount.to_string(),
                 a.rule.as_str(),
             )

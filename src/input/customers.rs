@@ -117,10 +117,7 @@ pub fn load_customers(path: &Path, policy: &Policy) -> Result<Customers, CliErro
             continue;
         }
         let Some(id) = id else { continue };
-        let info = customers
-            .info
-            .entry(CustomerId(id.to_string()))
-            .or_default();
+        let info = customers.info.entry(CustomerId(id.into())).or_default();
         if !cust_name.is_empty() {
             info.name = Some(cust_name.to_string());
         }

@@ -31,7 +31,7 @@ pub struct Collector {
     pub(super) customer_terms: crate::Map<String, u32>,
     errors: Vec<String>,
     total_errors: usize,
-    first_seen: crate::Map<String, Loc>,
+    first_seen: crate::Map<crate::model::Text, Loc>,
     /// `Some(max)`: bad rows are set aside (at most `max` of them, when given).
     reject: Option<Option<u64>>,
     /// Σ of every amount per currency, kept below `total_limit`.
@@ -373,7 +373,7 @@ impl Collector {
                     );
                     bad.push(("duplicate_invoice", message));
                 }
-                None if self.reject.is_none() => drop(self.first_seen.insert(id.to_string(), loc)),
+                None if self.reject.is_none() => drop(self.first_seen.insert(id.into(), loc)),
                 None => {}
             }
         }
@@ -402,12 +402,12 @@ impl Collector {
         }
         self.ledger.rows.used += 1;
         if kind == DocKind::Invoice {
-            self.first_seen.entry(id.to_string()).or_insert(loc);
+            self.first_seen.entry(id.into()).or_insert(loc);
         }
         let (id, customer, name) = (
-            DocId(id.to_string()),
-            CustomerId(customer.to_string()),
-            name.to_string(),
+            DocId(id.into()),
+            CustomerId(customer.into()),
+            crate::model::Text::from(name),
         );
         match kind {
             DocKind::Invoice => {
@@ -449,7 +449,7 @@ impl Collector {
                 } else {
                     CreditKind::CreditNote
                 };
-                let reference = (!reference.is_empty()).then(|| DocId(reference.to_string()));
+                let reference = (!reference.is_empty()).then(|| DocId(reference.into()));
                 self.ledger.credits.push(Credit {
                     kind,
                     id,

@@ -256,7 +256,7 @@ pub(super) fn validate_credit(
         );
         policy
             .limits
-            .insert(CustomerId(customer.trim().to_string()), limits);
+            .insert(CustomerId(customer.trim().into()), limits);
     }
     policy
 }

@@ -38,7 +38,7 @@ impl ExceptionCode {
 pub struct Exception {
     pub code: ExceptionCode,
     pub kind: DocKind,
-    pub id: String,
+    pub id: crate::model::Text,
     pub customer: CustomerId,
     pub currency: Currency,
     /// The amount concerned (what went to the pool, stayed unapplied, or was ignored).

@@ -37,7 +37,7 @@ pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
                     cells(
                         r,
                         [
-                            Cell::Text(r.customer.0.clone()),
+                            Cell::Text(r.customer.0.to_string()),
                             Cell::Text(r.name.clone()),
                             Cell::Text(r.currency.to_string()),
                         ],
@@ -68,11 +68,11 @@ pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
     let labels = &facts.policy.aging.buckets;
     let row = |d: &OpenDoc| {
         vec![
-            Cell::Text(d.customer.0.clone()),
+            Cell::Text(d.customer.0.to_string()),
             Cell::Text(d.name.clone()),
             Cell::Text(d.currency.to_string()),
             Cell::Text(d.kind.as_str().to_string()),
-            Cell::Text(d.id.0.clone()),
+            Cell::Text(d.id.0.to_string()),
             Cell::Date(d.date),
             d.due.map_or(Cell::Empty, Cell::Date),
             d.days.map_or(Cell::Empty, Cell::Int),

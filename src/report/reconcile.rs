@@ -48,7 +48,7 @@ pub fn summary_report(
                         cells(
                             r,
                             [
-                                Cell::Text(r.customer.0.clone()),
+                                Cell::Text(r.customer.0.to_string()),
                                 Cell::Text(r.name.clone()),
                                 Cell::Text(cur.to_string()),
                             ],
@@ -92,8 +92,8 @@ pub fn exceptions_report(exceptions: &[Exception], ledger: &Ledger) -> Report {
             vec![
                 Cell::Text(e.code.as_str().into()),
                 Cell::Text(e.kind.as_str().into()),
-                Cell::Text(e.id.clone()),
-                Cell::Text(e.customer.0.clone()),
+                Cell::Text(e.id.to_string()),
+                Cell::Text(e.customer.0.to_string()),
                 Cell::Text(e.currency.to_string()),
                 money(e.amount, e.currency),
                 Cell::Text(
@@ -137,7 +137,7 @@ pub fn allocations_report(lines: &[Line]) -> Report {
             vec![
                 Cell::Text(l.payment_id.to_string()),
                 Cell::Text(l.invoice_id.to_string()),
-                Cell::Text(l.customer.0.clone()),
+                Cell::Text(l.customer.0.to_string()),
                 Cell::Text(l.currency.to_string()),
                 money(l.applied, l.currency),
                 money(l.withholding, l.currency),
@@ -168,8 +168,8 @@ pub fn open_items_report(open: &[OpenDoc]) -> Report {
         .map(|d| {
             vec![
                 Cell::Text(d.kind.as_str().into()),
-                Cell::Text(d.id.0.clone()),
-                Cell::Text(d.customer.0.clone()),
+                Cell::Text(d.id.0.to_string()),
+                Cell::Text(d.customer.0.to_string()),
                 Cell::Text(d.name.clone()),
                 Cell::Date(d.date),
                 d.due.map_or(Cell::Empty, Cell::Date),

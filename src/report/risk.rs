@@ -91,7 +91,7 @@ fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
         })
     };
     vec![
-        Cell::Text(r.customer.0.clone()),
+        Cell::Text(r.customer.0.to_string()),
         Cell::Text(r.name.clone()),
         Cell::Text(r.segment.clone()),
         Cell::Text(r.currency.to_string()),
