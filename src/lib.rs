@@ -17,6 +17,7 @@ pub mod cmd;
 pub mod context;
 pub mod dates;
 pub mod error;
+pub mod index;
 pub mod input;
 pub mod model;
 pub mod money;

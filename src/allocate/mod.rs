@@ -25,7 +25,8 @@ pub use check::check_conservation;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::model::{CustomerId, Ledger};
+use crate::index::IdIndex;
+use crate::model::{CustomerId, Invoice, Ledger};
 use crate::money::Currency;
 use crate::policy::{AllocationPolicy, Step};
 
@@ -237,15 +238,28 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
 
 /// Invoice index by id, for the invoices that exist as of the date (`open` is `Some`); the
 /// first of two with the same id wins.
-pub(crate) fn invoices_by_id<'a>(
-    ledger: &'a Ledger,
-    open: &[Option<Decimal>],
-) -> crate::Map<&'a str, usize> {
-    let mut by_id = crate::Map::with_capacity_and_hasher(ledger.invoices.len(), Default::default());
-    for (i, inv) in ledger.invoices.iter().enumerate() {
-        if open[i].is_some() {
-            by_id.entry(inv.id.0.as_str()).or_insert(i);
+pub(crate) fn invoices_by_id<'a>(ledger: &'a Ledger, open: &[Option<Decimal>]) -> InvoicesById<'a> {
+    let invoices = ledger.invoices.as_slice();
+    let id_of = |at: u32| invoices[at as usize].id.0.as_str();
+    let mut index = IdIndex::with_capacity(invoices.len());
+    for (i, inv) in invoices.iter().enumerate() {
+        if let (Some(_), Some(at)) = (open[i], crate::index::position(i)) {
+            index.insert_first(&inv.id.0, at, id_of);
         }
     }
-    by_id
+    InvoicesById { invoices, index }
+}
+
+/// See [`invoices_by_id`].
+pub(crate) struct InvoicesById<'a> {
+    invoices: &'a [Invoice],
+    index: IdIndex,
+}
+
+impl InvoicesById<'_> {
+    /// The position of the invoice with `id`.
+    pub(crate) fn get(&self, id: &str) -> Option<usize> {
+        let id_of = |at: u32| self.invoices[at as usize].id.0.as_str();
+        self.index.get(id, id_of).map(|at| at as usize)
+    }
 }

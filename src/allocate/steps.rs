@@ -19,13 +19,13 @@ pub(super) fn follow_references(work: &mut Work, order: &[usize]) {
         };
         let issue = match by_id.get(reference.0.as_str()) {
             None => Some(RefIssue::Unknown),
-            Some(&i) if ledger.invoices[i].customer != credit.customer => {
+            Some(i) if ledger.invoices[i].customer != credit.customer => {
                 Some(RefIssue::CustomerMismatch)
             }
-            Some(&i) if ledger.invoices[i].currency != credit.currency => {
+            Some(i) if ledger.invoices[i].currency != credit.currency => {
                 Some(RefIssue::CurrencyMismatch)
             }
-            Some(&i) => {
+            Some(i) => {
                 work.apply(c, i, Rule::Reference);
                 work.has_left(c).then_some(RefIssue::Overpaid)
             }

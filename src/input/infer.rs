@@ -206,18 +206,21 @@ impl<F: Reading> Column<F> {
         if readings.iter().any(Option::is_none) {
             let mut keep = readings.iter().map(Option::is_some);
             self.candidates.retain(|_| keep.next().unwrap_or(false));
-            if let Some((example, _)) = &self.ambiguous {
-                let values: Vec<_> = self
-                    .candidates
-                    .iter()
-                    .filter_map(|f| f.read(example))
-                    .collect();
-                if values.windows(2).all(|w| w[0] == w[1]) {
-                    self.ambiguous = None;
-                }
-            }
+            self.forget_settled_example();
         }
         readings.into_iter().flatten().collect()
+    }
+
+    /// Drops the ambiguous example once the candidates left read it alike.
+    fn forget_settled_example(&mut self) {
+        if let Some((example, _)) = &self.ambiguous {
+            let values: Vec<_> = (self.candidates.iter())
+                .filter_map(|f| f.read(example))
+                .collect();
+            if values.windows(2).all(|w| w[0] == w[1]) {
+                self.ambiguous = None;
+            }
+        }
     }
 
     /// Looks at a value ahead of reading the column.
@@ -313,6 +316,34 @@ impl Readings {
     /// Every column has one reading left.
     pub fn decided(&self) -> bool {
         self.dates.iter().all(|(_, c)| c.decided()) && self.amounts.iter().all(|(_, c)| c.decided())
+    }
+
+    /// The readings one pass over a file would have after its second part, given this
+    /// (where the first part ended) and `tail` (what a reader of the second part alone,
+    /// started from an earlier state, was left with). Each of `tail`'s values narrowed its
+    /// column to the candidates that read it; as long as one of ours is among those left,
+    /// ours read each of its values alike (fewer candidates, same agreement), so the second
+    /// part's documents are exactly one pass's, and the candidates left are both sets'.
+    /// `None` when a column has none in common: some value of `tail` was read by candidates
+    /// one pass no longer had.
+    pub fn meet(&self, tail: &Readings) -> Option<Readings> {
+        fn both<F: Reading + Clone + PartialEq>(
+            ours: &Column<F>,
+            theirs: &Column<F>,
+        ) -> Option<Column<F>> {
+            let mut met = ours.clone();
+            met.candidates.retain(|c| theirs.candidates.contains(c));
+            met.forget_settled_example();
+            (!met.candidates.is_empty()).then_some(met)
+        }
+        let mut met = self.clone();
+        for ((i, ours), (j, theirs)) in met.dates.iter_mut().zip(&tail.dates) {
+            *ours = (i == j).then(|| both(ours, theirs)).flatten()?;
+        }
+        for ((i, ours), (j, theirs)) in met.amounts.iter_mut().zip(&tail.amounts) {
+            *ours = (i == j).then(|| both(ours, theirs)).flatten()?;
+        }
+        Some(met)
     }
 
     /// Looks at a row ahead of reading it.

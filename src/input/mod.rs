@@ -312,7 +312,7 @@ pub fn read_source_in_parts<'r, R: Read + 'r>(
     // are held back until every column is decided, or the look-ahead is full.
     let mut readings = infer::Readings::new(&columns, &input);
     let mut held: Vec<(csv::ByteRecord, u64)> = Vec::new();
-    while !readings.decided() && held.len() < infer::LOOKAHEAD_ROWS {
+    while !readings.decided() && held.len() < collector.lookahead_rows {
         let Some(line) = records.next_record()? else {
             break;
         };
@@ -330,10 +330,11 @@ pub fn read_source_in_parts<'r, R: Read + 'r>(
         .and_then(|(r, _)| r.position())
         .map_or(0, |p| p.byte());
     // Two parts only when the bytes are the text (no decoding), bad rows stop the run (a
-    // set-aside row would need its line), both parts read values alike (every column
-    // decided) and the rows held back all come before the split.
+    // set-aside row would need its line) and the rows held back all come before the split.
+    // Columns still undecided (say, withholding empty in every row looked at) are fine:
+    // the second part is taken only if it read them as one pass would.
     let plain = utf16.is_none() && input.encoding.is_none() && collector.stops_at_bad_rows();
-    let tail = tail.filter(|t| plain && readings.decided() && held_to + 1 < t.at);
+    let tail = tail.filter(|t| plain && held_to + 1 < t.at);
     collector.readings = readings;
     let loc = |line| crate::model::Loc {
         source: index,

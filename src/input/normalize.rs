@@ -12,6 +12,7 @@ use super::infer::Readings;
 use super::rows::is_not_a_document;
 use super::{Columns, Role};
 use crate::error::{CliError, MAX_LISTED_ERRORS};
+use crate::index::{self, IdIndex};
 use crate::model::{
     Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc, RejectedRow,
 };
@@ -31,13 +32,20 @@ pub struct Collector {
     pub(super) customer_terms: crate::Map<String, u32>,
     errors: Vec<String>,
     total_errors: usize,
-    first_seen: crate::Map<crate::model::Text, Loc>,
+    /// The invoices read, by id (every one has its own id: a repeated id is a bad row).
+    ids: IdIndex,
+    /// Ids of invoice rows not used (bad rows, when the run stops at them): a later row
+    /// with the same id is still a duplicate, so that one pass reports every duplicate.
+    claimed: crate::Map<crate::model::Text, Loc>,
     /// `Some(max)`: bad rows are set aside (at most `max` of them, when given).
     reject: Option<Option<u64>>,
     /// Σ of every amount per currency, kept below `total_limit`.
     totals: crate::Map<Currency, Decimal>,
     /// `max_currency_total()`; a field so that a test can lower it.
     total_limit: Decimal,
+    /// Rows held back at most while a column's reading is undecided; a field so that a
+    /// test can lower it.
+    pub(super) lookahead_rows: usize,
 }
 
 impl Collector {
@@ -51,10 +59,12 @@ impl Collector {
             readings: Readings::new(&Columns::default(), &policy.input),
             errors: Vec::new(),
             total_errors: 0,
-            first_seen: crate::Map::default(),
+            ids: IdIndex::default(),
+            claimed: crate::Map::default(),
             reject: None,
             totals: crate::Map::default(),
             total_limit: max_currency_total(),
+            lookahead_rows: super::infer::LOOKAHEAD_ROWS,
         }
     }
 
@@ -70,10 +80,12 @@ impl Collector {
             customer_terms: self.customer_terms.clone(),
             errors: Vec::new(),
             total_errors: 0,
-            first_seen: crate::Map::default(),
+            ids: IdIndex::default(),
+            claimed: crate::Map::default(),
             reject: self.reject,
             totals: crate::Map::default(),
             total_limit: self.total_limit,
+            lookahead_rows: self.lookahead_rows,
         }
     }
 
@@ -84,16 +96,15 @@ impl Collector {
 
     /// Takes in what `other` read of the rest of a file, its lines `offset` further down,
     /// when that is exactly what reading on would have given: no problem in it, no invoice
-    /// id read before, no currency total past the limit. Otherwise takes nothing and says
-    /// so (the rest is then read on in one piece, which reports all that exactly).
+    /// id read before, no currency total past the limit, every value read as ours would have
+    /// read it ([`Readings::meet`]). Otherwise takes nothing and says so (the rest is then
+    /// read on in one piece, which reports all that exactly).
     pub(super) fn absorb(&mut self, other: Collector, offset: u64) -> bool {
         if other.total_errors > 0 || !other.ledger.rejected.is_empty() {
             return false;
         }
-        if other
-            .first_seen
-            .keys()
-            .any(|id| self.first_seen.contains_key(id))
+        if (other.ledger.invoices.iter()).any(|i| self.first_with_id(&i.id.0).is_some())
+            || index::position(self.ledger.invoices.len() + other.ledger.invoices.len()).is_none()
         {
             return false;
         }
@@ -105,21 +116,27 @@ impl Collector {
                 return false;
             }
         }
+        let Some(readings) = self.readings.meet(&other.readings) else {
+            return false;
+        };
         self.totals = totals;
+        self.readings = readings;
         let shift = |loc: Loc| Loc {
             line: loc.line + offset,
             ..loc
         };
-        for (id, loc) in other.first_seen {
-            self.first_seen.insert(id, shift(loc));
-        }
         let theirs = other.ledger;
         let ours = &mut self.ledger;
+        let from = ours.invoices.len();
         ours.invoices
             .extend(theirs.invoices.into_iter().map(|mut i| {
                 i.loc = shift(i.loc);
                 i
             }));
+        for at in from..ours.invoices.len() {
+            self.index_invoice(at);
+        }
+        let ours = &mut self.ledger;
         ours.credits.extend(theirs.credits.into_iter().map(|mut c| {
             c.loc = shift(c.loc);
             c
@@ -360,24 +377,26 @@ impl Collector {
             };
             Some((on, paid))
         });
+        let mut unclaimed = None;
         // A row claims its invoice id unless it is set aside: stopping at bad rows, every
         // duplicate is reported in one pass; setting them aside, one that is set aside does
         // not make a later, good row with its id a duplicate (claimed below, once used).
         if let (Some(DocKind::Invoice), Some(id)) = (kind, id) {
-            match self.first_seen.get(id) {
+            match self.first_with_id(id) {
                 Some(first) => {
-                    let first = self.ledger.describe(*first);
+                    let first = self.ledger.describe(first);
                     let message = format!(
                         "duplicate invoice id \"{}\" (first at {first})",
                         fields::shown(id)
                     );
                     bad.push(("duplicate_invoice", message));
                 }
-                None if self.reject.is_none() => drop(self.first_seen.insert(id.into(), loc)),
+                None if self.reject.is_none() => unclaimed = Some(id),
                 None => {}
             }
         }
         if !bad.is_empty() {
+            self.claim(unclaimed, loc);
             self.bad_row(rec, loc, bad);
             return;
         }
@@ -386,6 +405,14 @@ impl Collector {
         else {
             return; // unreachable: every None above pushed a problem
         };
+        if kind == DocKind::Invoice && index::position(self.ledger.invoices.len()).is_none() {
+            let at = self.ledger.describe(loc);
+            self.error(format!(
+                "{at}: more than {} invoices; split the ledger by period or customer",
+                u32::MAX
+            ));
+            return;
+        }
         let (withholding, discount) = (
             withholding.unwrap_or_default(),
             discount.unwrap_or_default(),
@@ -395,15 +422,14 @@ impl Collector {
             // Written back as one amount (open items), it must read as one.
             let at = self.ledger.describe(loc);
             self.error(format!("{at}: amount + withholding + discount is {value}, more than 15 digits before the decimal point"));
+            self.claim(unclaimed, loc);
             return;
         }
         if !self.within_total(currency, value, loc) {
+            self.claim(unclaimed, loc);
             return;
         }
         self.ledger.rows.used += 1;
-        if kind == DocKind::Invoice {
-            self.first_seen.entry(id.into()).or_insert(loc);
-        }
         let (id, customer, name) = (
             DocId(id.into()),
             CustomerId(customer.into()),
@@ -442,6 +468,7 @@ impl Collector {
                     amount,
                     loc,
                 });
+                self.index_invoice(self.ledger.invoices.len() - 1);
             }
             DocKind::Payment | DocKind::CreditNote => {
                 let kind = if kind == DocKind::Payment {
@@ -464,6 +491,31 @@ impl Collector {
                     loc,
                 });
             }
+        }
+    }
+
+    /// Where the invoice with `id` was read, or the unused row that claimed it.
+    fn first_with_id(&self, id: &str) -> Option<Loc> {
+        let invoices = &self.ledger.invoices;
+        (self.ids.get(id, |at| invoices[at as usize].id.0.as_str()))
+            .map(|at| invoices[at as usize].loc)
+            .or_else(|| self.claimed.get(id).copied())
+    }
+
+    /// Indexes invoice `at` (below `u32::MAX`: checked before it was pushed) by its id.
+    fn index_invoice(&mut self, at: usize) {
+        let invoices = &self.ledger.invoices;
+        if let Some(at) = index::position(at) {
+            (self.ids).insert_first(&invoices[at as usize].id.0, at, |k| {
+                invoices[k as usize].id.0.as_str()
+            });
+        }
+    }
+
+    /// An invoice row that is not used still claims its id (stopping at bad rows).
+    fn claim(&mut self, id: Option<&str>, loc: Loc) {
+        if let Some(id) = id {
+            self.claimed.entry(id.into()).or_insert(loc);
         }
     }
 

@@ -140,11 +140,17 @@ mod tests {
 
     /// The ledger (or the problems) read in one piece, and read in two at `at`.
     fn both_ways(text: &[u8], at: u64) -> (String, String) {
+        both_ways_looking_ahead(text, at, crate::input::infer::LOOKAHEAD_ROWS)
+    }
+
+    /// The same, holding back at most `lookahead` rows while a column is undecided.
+    fn both_ways_looking_ahead(text: &[u8], at: u64, lookahead: usize) -> (String, String) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.csv");
         std::fs::write(&path, text).unwrap();
         let read = |tail: Option<Tail>| {
             let mut c = Collector::new(&Policy::default());
+            c.lookahead_rows = lookahead;
             let file = File::open(&path).unwrap();
             let result = read_source_in_parts(file, 0, "l.csv".into(), Role::Ledger, &mut c, tail);
             format!("{result:?} {:?}", c.finish())
@@ -199,6 +205,56 @@ mod tests {
                 }
                 let (one, two) = both_ways(text, at);
                 assert_eq!(one, two, "split at byte {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn columns_undecided_when_the_file_is_split_read_as_in_one_piece() {
+        // The look-ahead (two rows here) ends with withholding and due_date undecided: empty,
+        // as in the first days of a big ledger. Later values decide them, in either part,
+        // alike or not; a value the first part's reading cannot read, or reads otherwise.
+        let head = "type,id,customer_id,date,due_date,amount,withholding\n\
+                    invoice,F1,C1,2026-01-05,,100.00,\n\
+                    invoice,F2,C1,2026-01-05,,100.00,\n\
+                    invoice,F3,C1,2026-01-05,,100.00,\n";
+        let pay = |n: u32, w: &str| format!("payment,P{n},C1,2026-02-01,,10.00,{w}\n");
+        let due = |n: u32, d: &str| format!("invoice,G{n},C1,2026-01-05,{d},1.00,\n");
+        let cases: [(&str, &str, &str); 8] = [
+            ("1.234,56", "2,5", "agree: comma"),
+            ("2,5", "1.234,56", "agree: comma, decided late"),
+            (
+                "1.234,56",
+                "1,234.56",
+                "the second cannot be read with a comma",
+            ),
+            ("", "250.000", "ambiguous, undecided in both parts"),
+            ("1.234,56", "250.000", "read alike once decided"),
+            ("", "2,5", "decided in the second part only"),
+            ("25/03/2026", "03/25/2026", "dates: d/m/Y, then m/d/Y"),
+            ("25/03/2026", "24/03/2026", "dates: agree"),
+        ];
+        for (first, second, what) in cases {
+            let mut text = head.to_string();
+            let row = |n, v: &str| {
+                if v.contains('/') {
+                    due(n, v)
+                } else {
+                    pay(n, v)
+                }
+            };
+            for n in 0..6 {
+                text += &row(n, if n == 1 { first } else { "" });
+            }
+            for n in 6..12 {
+                text += &row(n, if n == 9 { second } else { "" });
+            }
+            let bytes = text.as_bytes();
+            for at in 1..bytes.len() as u64 {
+                if bytes[at as usize - 1] == b'\n' {
+                    let (one, two) = both_ways_looking_ahead(bytes, at, 2);
+                    assert_eq!(one, two, "{what}: split at byte {at}");
+                }
             }
         }
     }

@@ -67,7 +67,7 @@ pub fn exceptions(ledger: &Ledger, alloc: &Allocation) -> Vec<Exception> {
             credit.reference.as_ref().map_or("", |r| r.0.as_str()),
         );
         let word = DocKind::as_str(kind).replace('_', " ");
-        let target = by_id.get(reference).map(|&i| &ledger.invoices[i]);
+        let target = by_id.get(reference).map(|i| &ledger.invoices[i]);
         let (code, amount, message) = match (issue, target) {
             (RefIssue::Overpaid, _) => {
                 let excess = credit.value() - by_reference.get(&c).copied().unwrap_or_default();
