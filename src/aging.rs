@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::allocate::Allocation;
-use crate::model::{CustomerId, DocId, DocKind, Ledger};
+use crate::model::{CustomerId, DocId, DocKind, Ledger, Text};
 use crate::money::Currency;
 use crate::policy::{AgingPolicy, Basis};
 
@@ -199,7 +199,9 @@ fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
 /// The display name of each customer: the non-empty name on its most recent document dated
 /// by `as_of` (ties broken by the name itself, so the choice never depends on row order).
 pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> crate::Map<&CustomerId, &str> {
-    let mut best: crate::Map<&CustomerId, (NaiveDate, &str)> = crate::Map::default();
+    // Keyed by the id's text held in the table, so that finding a customer reads no other
+    // document (on millions of rows, each such read is a cache miss).
+    let mut best: crate::Map<Text, (&CustomerId, NaiveDate, &str)> = crate::Map::default();
     let docs = ledger
         .invoices
         .iter()
@@ -211,10 +213,14 @@ pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> crate::Map<&C
             .map(|c| (&c.customer, c.date, c.name.as_str())),
     );
     for (customer, date, name) in docs.filter(|d| !d.2.is_empty() && d.1 <= as_of) {
-        let slot = best.entry(customer).or_insert((date, name));
-        if (date, name) > *slot {
-            *slot = (date, name);
+        match best.get_mut(customer.0.as_str()) {
+            Some(slot) => {
+                if (date, name) > (slot.1, slot.2) {
+                    *slot = (customer, date, name);
+                }
+            }
+            None => drop(best.insert(customer.0.clone(), (customer, date, name))),
         }
     }
-    best.into_iter().map(|(c, (_, n))| (c, n)).collect()
+    best.into_values().map(|(c, _, n)| (c, n)).collect()
 }

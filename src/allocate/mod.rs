@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::index::IdIndex;
-use crate::model::{CustomerId, Invoice, Ledger};
+use crate::model::{CreditKind, CustomerId, Invoice, Ledger, Text};
 use crate::money::Currency;
 use crate::policy::{AllocationPolicy, Step};
 
@@ -101,17 +101,19 @@ impl Allocation {
     /// Credits (dated by `as_of`) whose kind and id an earlier credit already had, each
     /// with where that earlier one was read: a payment exported or merged twice.
     pub fn repeated_credits(&self, ledger: &Ledger) -> Vec<(usize, crate::model::Loc)> {
-        let mut first = crate::Map::default();
+        let credits = ledger.credits.as_slice();
+        let id_of = |at: u32| credits[at as usize].id.0.as_str();
+        // One index of positions per kind (4 bytes a credit, ids read in the credits).
+        let mut first = [IdIndex::default(), IdIndex::default()];
         let mut repeated = Vec::new();
-        for (c, credit) in ledger
-            .credits
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| self.credit_unapplied[*c].is_some())
-        {
-            match first.get(&(credit.kind, credit.id.0.as_str())) {
-                Some(&loc) => repeated.push((c, loc)),
-                None => drop(first.insert((credit.kind, credit.id.0.as_str()), credit.loc)),
+        for (c, credit) in credits.iter().enumerate() {
+            let (Some(_), Some(at)) = (self.credit_unapplied[c], crate::index::position(c)) else {
+                continue;
+            };
+            let index = &mut first[usize::from(credit.kind == CreditKind::CreditNote)];
+            if !index.insert_first(&credit.id.0, at, id_of) {
+                let earlier = index.get(&credit.id.0, id_of).unwrap_or(at);
+                repeated.push((c, credits[earlier as usize].loc));
             }
         }
         repeated
@@ -161,9 +163,70 @@ impl Work<'_> {
     }
 }
 
-type PoolKey<'a> = (&'a CustomerId, Currency);
-/// A pool: its credits (in date, input order) and the open invoices they may pay.
+/// A pool: its credits (in date, input order) and the open invoices they may pay, in
+/// (due date, issue date, id, input order).
 type Pool = (Vec<usize>, Vec<usize>);
+
+/// The pools of credit per (customer, currency) of the credits with something left, in
+/// (customer, currency) order (a fixed order for the applications list). Built from compact
+/// keys sorted once, not per-pool lists sorted by looking up each invoice: on millions of
+/// documents every look-up is a cache miss.
+fn pools(ledger: &Ledger, work: &Work, order: &[usize]) -> Vec<Pool> {
+    let (credits, invoices) = (&ledger.credits, &ledger.invoices);
+    // Pool numbers by currency and customer, written as one text (held in the table, so
+    // that finding one reads no document), with the (customer, currency) of each.
+    let key = |customer: &CustomerId, currency: Currency| {
+        let mut key = Text::with_capacity(3 + customer.0.len());
+        key.push_str(currency.as_str());
+        key.push_str(&customer.0);
+        key
+    };
+    let mut number: crate::Map<Text, u32> = crate::Map::default();
+    let mut named: Vec<(&CustomerId, Currency)> = Vec::new();
+    let mut of_credit: Vec<(u32, usize)> = Vec::new();
+    for &c in order.iter().filter(|&&c| work.has_left(c)) {
+        let credit = &credits[c];
+        let n = *(number.entry(key(&credit.customer, credit.currency))).or_insert_with(|| {
+            named.push((&credit.customer, credit.currency));
+            named.len() as u32 - 1
+        });
+        of_credit.push((n, c));
+    }
+    let mut of_invoice: Vec<(u32, NaiveDate, NaiveDate, u32)> = Vec::new();
+    for (i, inv) in invoices
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| work.is_open(*i))
+    {
+        let n = number.get(&key(&inv.customer, inv.currency));
+        if let (Some(&n), Some(at)) = (n, crate::index::position(i)) {
+            of_invoice.push((n, inv.due, inv.date, at));
+        }
+    }
+    // Rank the pools by (customer, currency).
+    let mut by_name: Vec<u32> = (0..named.len() as u32).collect();
+    by_name.sort_unstable_by_key(|&n| named[n as usize]);
+    let mut rank = vec![0u32; named.len()];
+    for (r, n) in by_name.into_iter().enumerate() {
+        rank[n as usize] = r as u32;
+    }
+    // Credits keep their (date, input order) within a pool: a stable sort.
+    of_credit.sort_by_key(|&(n, _)| rank[n as usize]);
+    of_invoice.sort_unstable_by(|a, b| {
+        let (x, y) = (&invoices[a.3 as usize], &invoices[b.3 as usize]);
+        (rank[a.0 as usize], a.1, a.2)
+            .cmp(&(rank[b.0 as usize], b.1, b.2))
+            .then_with(|| (&x.id, x.loc).cmp(&(&y.id, y.loc)))
+    });
+    let mut pools: Vec<Pool> = vec![Default::default(); named.len()];
+    for (n, c) in of_credit {
+        pools[rank[n as usize] as usize].0.push(c);
+    }
+    for (n, _, _, i) in of_invoice {
+        pools[rank[n as usize] as usize].1.push(i as usize);
+    }
+    pools
+}
 
 /// Applies every credit dated on or before `as_of` to the invoices that exist by then, by
 /// the steps of `policy`. Invoice ids are expected to be unique (the input layer rejects
@@ -193,32 +256,7 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
         steps::follow_references(&mut work, &order);
         steps::write_off_within_tolerance(&mut work, &policy.tolerance);
     }
-    // Pools of credit per (customer, currency), with the open invoices they may pay.
-    let mut pools: crate::Map<PoolKey, Pool> = crate::Map::default();
-    for &c in order.iter().filter(|&&c| work.has_left(c)) {
-        pools
-            .entry((&credits[c].customer, credits[c].currency))
-            .or_default()
-            .0
-            .push(c);
-    }
-    for (i, inv) in ledger
-        .invoices
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| work.is_open(*i))
-    {
-        if let Some(pool) = pools.get_mut(&(&inv.customer, inv.currency)) {
-            pool.1.push(i);
-        }
-    }
-    let mut pools: Vec<(PoolKey, Pool)> = pools.into_iter().collect();
-    pools.sort_unstable_by(|a, b| a.0.cmp(&b.0)); // a fixed order for the applications list
-    for (_, (pool_credits, mut pool_invoices)) in pools {
-        pool_invoices.sort_by(|&a, &b| {
-            let (x, y) = (&ledger.invoices[a], &ledger.invoices[b]);
-            (x.due, x.date, &x.id, x.loc).cmp(&(y.due, y.date, &y.id, y.loc))
-        });
+    for (pool_credits, pool_invoices) in pools(ledger, &work, &order) {
         for step in &policy.order {
             match step {
                 Step::Reference => {}
