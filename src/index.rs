@@ -1,7 +1,7 @@
-//! An index of documents by id that stores only positions: the ids stay in the documents
-//! themselves. On millions of invoices a map from id to position holds a second copy of
-//! every id (40 bytes a slot); this holds 4 bytes a slot and finds an id by comparing it
-//! with the document at the position the hash leads to.
+//! An index of documents by id that stores only positions and hashes: the ids stay in the
+//! documents themselves. On millions of invoices a map from id to position holds a second
+//! copy of every id (40 bytes a slot); this holds 8 bytes a slot, finds an id by comparing
+//! it with the document whose hash matches, and grows without reading any document.
 
 use std::hash::BuildHasher;
 
@@ -12,7 +12,8 @@ use hashbrown::HashTable;
 /// lives.
 #[derive(Clone, Default)]
 pub struct IdIndex {
-    table: HashTable<u32>,
+    /// (position, 32 bits of the id's hash).
+    table: HashTable<(u32, u32)>,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -32,24 +33,30 @@ impl IdIndex {
         self.table.is_empty()
     }
 
+    /// 32 bits of the hash of `id`, and the 64 the table works with, spread from them
+    /// (so that growing needs only what is stored).
+    fn hash(&self, id: &str) -> (u32, u64) {
+        let short = self.hasher.hash_one(id) as u32;
+        (short, spread(short))
+    }
+
     /// The position of the document with `id`, if indexed.
     pub fn get<'d>(&self, id: &str, id_of: impl Fn(u32) -> &'d str) -> Option<u32> {
-        let hash = self.hasher.hash_one(id);
-        self.table.find(hash, |&at| id_of(at) == id).copied()
+        let (short, hash) = self.hash(id);
+        (self.table)
+            .find(hash, |&(at, h)| h == short && id_of(at) == id)
+            .map(|&(at, _)| at)
     }
 
     /// Indexes position `at` under `id`, unless `id` is indexed already (the first stays).
     /// Returns whether it was added.
     pub fn insert_first<'d>(&mut self, id: &str, at: u32, id_of: impl Fn(u32) -> &'d str) -> bool {
-        let hasher = &self.hasher;
-        let hash = hasher.hash_one(id);
-        match self
-            .table
-            .entry(hash, |&k| id_of(k) == id, |&k| hasher.hash_one(id_of(k)))
-        {
+        let (short, hash) = self.hash(id);
+        let same = |&(k, h): &(u32, u32)| h == short && id_of(k) == id;
+        match self.table.entry(hash, same, |&(_, h)| spread(h)) {
             hashbrown::hash_table::Entry::Occupied(_) => false,
             hashbrown::hash_table::Entry::Vacant(slot) => {
-                slot.insert(at);
+                slot.insert((at, short));
                 true
             }
         }
@@ -57,8 +64,14 @@ impl IdIndex {
 
     /// The indexed positions, in no particular order.
     pub fn positions(&self) -> impl Iterator<Item = u32> + '_ {
-        self.table.iter().copied()
+        self.table.iter().map(|&(at, _)| at)
     }
+}
+
+/// A 64-bit table hash from 32 bits: the table takes its bucket from the low bits and a
+/// tag from the top 7.
+fn spread(short: u32) -> u64 {
+    u64::from(short) | (u64::from(short) << 32)
 }
 
 /// A position as the index stores it; `None` past `u32::MAX` documents (which no machine

@@ -248,10 +248,16 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
         ref_issues: Vec::new(),
     };
     let credits = &ledger.credits;
-    let mut order: Vec<usize> = (0..credits.len())
+    let order: Vec<usize> = (0..credits.len())
         .filter(|&c| work.left[c].is_some())
         .collect();
-    order.sort_by_key(|&c| (credits[c].date, credits[c].loc));
+    // Sorted by compact keys (reading each credit once), input order breaking ties.
+    let mut keyed: Vec<_> = order
+        .iter()
+        .map(|&c| (credits[c].date, credits[c].loc, c))
+        .collect();
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, _, c)| c).collect();
     if policy.order.first() == Some(&Step::Reference) {
         steps::follow_references(&mut work, &order);
         steps::write_off_within_tolerance(&mut work, &policy.tolerance);
