@@ -153,10 +153,10 @@ pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
 
 fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
     // Summed in a hash map, then sorted once (a sorted map compares ids on every document).
-    let mut rows: crate::Map<(Currency, &CustomerId), AgingRow> = crate::Map::default();
+    let mut rows: crate::Map<(Currency, Text), AgingRow> = crate::Map::default();
     for doc in detail {
         let row = rows
-            .entry((doc.currency, &doc.customer))
+            .entry((doc.currency, doc.customer.0.clone()))
             .or_insert_with(|| {
                 AgingRow::zero(
                     doc.customer.clone(),

@@ -6,6 +6,7 @@
 
 mod exceptions;
 
+use crate::model::Text;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
@@ -97,7 +98,8 @@ pub fn summary<'a>(
     let names = customer_names(ledger, alloc.as_of);
     // Summed in a hash map, then sorted once: a sorted map compares customer ids on every
     // document.
-    let mut rows: crate::Map<(Currency, &CustomerId), Row> = crate::Map::default();
+    // Keyed by the customer's own text, held in the table: finding a row reads no document.
+    let mut rows: crate::Map<(Currency, Text), Row> = crate::Map::default();
     for (inv, open) in ledger.invoices.iter().zip(&alloc.invoice_open) {
         let Some(open) = open else { continue };
         let r = rows_entry(&mut rows, &inv.customer, inv.currency, &names);
@@ -118,7 +120,7 @@ pub fn summary<'a>(
         r.withheld += line.withholding;
         r.discounted += line.discount;
     }
-    let mut rows: Vec<((Currency, &CustomerId), Row)> = (rows.into_iter())
+    let mut rows: Vec<((Currency, Text), Row)> = (rows.into_iter())
         .filter(|(_, r)| r.amounts().iter().any(|a| !a.is_zero()))
         .collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -138,18 +140,19 @@ pub fn summary<'a>(
     (rows, totals.into_values().collect())
 }
 
-fn rows_entry<'a, 'b>(
-    rows: &'b mut crate::Map<(Currency, &'a CustomerId), Row>,
-    customer: &'a CustomerId,
+fn rows_entry<'b>(
+    rows: &'b mut crate::Map<(Currency, Text), Row>,
+    customer: &CustomerId,
     currency: Currency,
     names: &crate::Map<&CustomerId, &str>,
 ) -> &'b mut Row {
-    rows.entry((currency, customer)).or_insert_with(|| Row {
-        customer: customer.clone(),
-        name: names.get(customer).map_or(String::new(), |n| n.to_string()),
-        currency: Some(currency),
-        ..Row::default()
-    })
+    rows.entry((currency, customer.0.clone()))
+        .or_insert_with(|| Row {
+            customer: customer.clone(),
+            name: names.get(customer).map_or(String::new(), |n| n.to_string()),
+            currency: Some(currency),
+            ..Row::default()
+        })
 }
 
 impl Row {

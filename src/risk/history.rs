@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::allocate::Allocation;
-use crate::model::{CreditKind, CustomerId, Ledger};
+use crate::model::{CreditKind, Ledger, Text};
 use crate::money::Currency;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -33,27 +33,29 @@ impl History {
     }
 }
 
-pub fn payment_history<'a>(
-    ledger: &'a Ledger,
+pub fn payment_history(
+    ledger: &Ledger,
     alloc: &Allocation,
     history_days: u32,
-) -> crate::Map<(&'a CustomerId, Currency), History> {
+) -> crate::Map<(Text, Currency), History> {
     let since = alloc
         .as_of
         .checked_sub_days(Days::new(u64::from(history_days)))
         .unwrap_or(NaiveDate::MIN);
-    // The last payment the engine applied to each invoice.
-    let mut last: crate::Map<usize, usize> = crate::Map::default();
+    // The last payment the engine applied to each invoice (a slot per invoice: a map of
+    // millions of them is slower and bigger).
+    let mut last: Vec<Option<usize>> = vec![None; ledger.invoices.len()];
     for a in &alloc.applications {
         if let Some(c) = a
             .credit
             .filter(|&c| ledger.credits[c].kind == CreditKind::Payment)
         {
-            last.insert(a.invoice, c);
+            last[a.invoice] = Some(c);
         }
     }
-    let mut out: crate::Map<(&'a CustomerId, Currency), History> = crate::Map::default();
-    for (i, c) in last {
+    let mut out: crate::Map<(Text, Currency), History> = crate::Map::default();
+    let paid = last.into_iter().enumerate();
+    for (i, c) in paid.filter_map(|(i, c)| Some((i, c?))) {
         let (invoice, credit) = (&ledger.invoices[i], &ledger.credits[c]);
         let closed = alloc.invoice_open[i].is_some_and(|o| o.is_zero());
         if !closed || credit.date < since {
@@ -61,7 +63,7 @@ pub fn payment_history<'a>(
         }
         let days_late = (credit.date - invoice.due).num_days().max(0);
         let h = out
-            .entry((&invoice.customer, invoice.currency))
+            .entry((invoice.customer.0.clone(), invoice.currency))
             .or_default();
         h.settled += 1;
         h.late += u64::from(days_late > 0);

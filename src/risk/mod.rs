@@ -4,6 +4,7 @@
 
 mod history;
 
+use crate::model::Text;
 use std::collections::BTreeMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -75,7 +76,8 @@ pub fn assess(
     customers: &crate::Map<CustomerId, CustomerInfo>,
 ) -> Vec<RiskRow> {
     let names = crate::aging::customer_names(ledger, alloc.as_of);
-    let mut rows: crate::Map<(&CustomerId, Currency), RiskRow> = crate::Map::default();
+    // Keyed by the customer's own text, held in the table: finding a row reads no document.
+    let mut rows: crate::Map<(Text, Currency), RiskRow> = crate::Map::default();
     let existing = ledger
         .invoices
         .iter()
@@ -91,33 +93,34 @@ pub fn assess(
             .map(|(c, _)| (&c.customer, c.currency)),
     );
     for (customer, currency) in existing {
-        rows.entry((customer, currency)).or_insert_with(|| {
-            let info = customers.get(customer);
-            let name = info
-                .and_then(|i| i.name.clone())
-                .or_else(|| names.get(customer).map(|n| n.to_string()));
-            RiskRow {
-                customer: customer.clone(),
-                name: name.unwrap_or_default(),
-                segment: info.map_or(String::new(), |i| i.segment.clone()),
-                currency,
-                balance: Decimal::ZERO,
-                overdue: Decimal::ZERO,
-                overdue_share: None,
-                max_days_past_due: 0,
-                credit_limit: None,
-                credit_use: None,
-                available_credit: None,
-                avg_days_late: None,
-                late_share: None,
-                provision: Decimal::ZERO,
-                level: None,
-                reason: String::new(),
-            }
-        });
+        rows.entry((customer.0.clone(), currency))
+            .or_insert_with(|| {
+                let info = customers.get(customer);
+                let name = info
+                    .and_then(|i| i.name.clone())
+                    .or_else(|| names.get(customer).map(|n| n.to_string()));
+                RiskRow {
+                    customer: customer.clone(),
+                    name: name.unwrap_or_default(),
+                    segment: info.map_or(String::new(), |i| i.segment.clone()),
+                    currency,
+                    balance: Decimal::ZERO,
+                    overdue: Decimal::ZERO,
+                    overdue_share: None,
+                    max_days_past_due: 0,
+                    credit_limit: None,
+                    credit_use: None,
+                    available_credit: None,
+                    avg_days_late: None,
+                    late_share: None,
+                    provision: Decimal::ZERO,
+                    level: None,
+                    reason: String::new(),
+                }
+            });
     }
     for doc in &aging.detail {
-        let Some(row) = rows.get_mut(&(&doc.customer, doc.currency)) else {
+        let Some(row) = rows.get_mut(&(doc.customer.0.clone(), doc.currency)) else {
             continue;
         };
         row.balance += doc.open;
@@ -131,17 +134,18 @@ pub fn assess(
         }
     }
     let history = history::payment_history(ledger, alloc, policy.risk.history_days);
-    for ((customer, currency), row) in rows.iter_mut() {
+    for (key, row) in rows.iter_mut() {
+        let (customer, currency) = (&row.customer.clone(), &key.1);
         row.provision = round(row.provision, currency.minor_units());
         row.overdue_share = share(row.overdue, row.balance);
         row.credit_limit = customers
-            .get(*customer)
+            .get(customer)
             .and_then(|i| i.limits.get(currency))
             .or_else(|| {
                 policy
                     .credit
                     .limits
-                    .get(*customer)
+                    .get(customer)
                     .and_then(|l| l.get(currency))
             })
             .or_else(|| policy.credit.default_limit.get(currency))
@@ -150,7 +154,7 @@ pub fn assess(
             row.credit_use = share(row.balance, limit);
             row.available_credit = Some(limit - row.balance);
         }
-        if let Some(h) = history.get(&(*customer, *currency)) {
+        if let Some(h) = history.get(key) {
             row.avg_days_late = h.average_days_late();
             row.late_share = share(Decimal::from(h.late), Decimal::from(h.settled));
         }
