@@ -21,7 +21,7 @@ pub fn coded(code: &'static str) -> impl FnOnce(String) -> Problem {
 
 /// The trimmed text of field `i`, or why it cannot be read.
 pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r str, Problem> {
-    let Ok(value) = std::str::from_utf8(&rec[i]).map(str::trim) else {
+    let Ok(value) = std::str::from_utf8(&rec[i]).map(trim) else {
         return Err((
             "bad_encoding",
             format!(
@@ -31,7 +31,7 @@ pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r 
     };
     // A quote opened and never closed swallows the next rows into one value: the rows
     // would vanish and their amounts land on the wrong customer.
-    if value.contains(['\n', '\r']) {
+    if value.bytes().any(|b| b == b'\n' || b == b'\r') {
         let lines = 1 + value.matches('\r').count() + value.matches('\n').count()
             - value.matches("\r\n").count();
         return Err((
@@ -42,6 +42,18 @@ pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r 
         ));
     }
     Ok(value)
+}
+
+/// `str::trim`, without its Unicode walk when the value starts and ends with a visible
+/// ASCII character (nearly every value of a ledger).
+fn trim(value: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    let bytes = value.as_bytes();
+    if value.is_empty() || (visible(bytes.first()) && visible(bytes.last())) {
+        value
+    } else {
+        value.trim()
+    }
 }
 
 /// The `type` column; an empty one takes the input's role (`--invoices`, `--payments`). A
@@ -324,5 +336,28 @@ pub fn shown(text: &str) -> String {
     match clean.char_indices().nth(60) {
         Some((i, _)) => format!("{}…", &clean[..i]),
         None => clean,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_quick_trim_is_str_trim() {
+        for value in [
+            "",
+            " ",
+            "FV-1",
+            " FV-1",
+            "FV-1\t",
+            "\u{a0}100\u{a0}",
+            "\u{3000}x",
+            "é",
+            " é ",
+            "a b",
+            "x\u{2009}",
+            "\u{feff}x",
+        ] {
+            assert_eq!(super::trim(value), value.trim(), "{value:?}");
+        }
     }
 }
