@@ -216,7 +216,7 @@ fn pools(ledger: &Ledger, work: &Work, order: &[usize]) -> Vec<Pool> {
         let (x, y) = (&invoices[a.3 as usize], &invoices[b.3 as usize]);
         (rank[a.0 as usize], a.1, a.2)
             .cmp(&(rank[b.0 as usize], b.1, b.2))
-            .then_with(|| (&x.id, x.loc).cmp(&(&y.id, y.loc)))
+            .then_with(|| (&x.id, x.loc, a.3).cmp(&(&y.id, y.loc, b.3)))
     });
     let mut pools: Vec<Pool> = vec![Default::default(); named.len()];
     for (n, c) in of_credit {

@@ -18,15 +18,26 @@ use crate::{output, reconcile};
 pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
     let p = super::prepare(&args.input, &args.run, &args.output)?;
     let internal = |message| CliError::Internal { message };
-    let lines = reconcile::lines(&p.ledger, &p.alloc);
-    let (rows, totals) = reconcile::summary(&p.ledger, &p.alloc, &lines);
-    reconcile::check_summary(&rows).map_err(internal)?;
-    let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
-    let (meta, footer) = RunFacts::describe(&p.facts(), None, " (see the exceptions)");
-    let summary = summary_report(&rows, &totals, footer, meta);
-    let exceptions_table = exceptions_report(&exceptions, &p.ledger);
-    // Every line and every open item is a report of its own: built only when written.
+    // Every report is built only when written: the summary (and its check) in the table
+    // and JSON, the lines with the summary or --allocations, the open items in CSV, JSON
+    // or --open-items.
     let json = p.ctx.format == Format::Json;
+    let summarised = p.ctx.format != Format::Csv;
+    let lines = if summarised || args.allocations.is_some() {
+        reconcile::lines(&p.ledger, &p.alloc)
+    } else {
+        Vec::new()
+    };
+    let summary = if summarised {
+        let (rows, totals) = reconcile::summary(&p.ledger, &p.alloc, &lines);
+        reconcile::check_summary(&rows).map_err(internal)?;
+        let (meta, footer) = RunFacts::describe(&p.facts(), None, " (see the exceptions)");
+        Some(summary_report(&rows, &totals, footer, meta))
+    } else {
+        None
+    };
+    let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
+    let exceptions_table = exceptions_report(&exceptions, &p.ledger);
     let allocations = (args.allocations.is_some() || json).then(|| allocations_report(&lines));
     let open_items =
         (args.open_items.is_some() || json || p.ctx.format == Format::Csv).then(|| {
@@ -48,9 +59,12 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
         }
     }
     let main: Vec<&Report> = match p.ctx.format {
-        Format::Table => vec![&summary, &exceptions_table],
+        Format::Table => [summary.as_ref(), Some(&exceptions_table)]
+            .into_iter()
+            .flatten()
+            .collect(),
         Format::Csv => open_items.iter().collect(),
-        Format::Json => [Some(&summary), Some(&exceptions_table)]
+        Format::Json => [summary.as_ref(), Some(&exceptions_table)]
             .into_iter()
             .chain([allocations.as_ref(), open_items.as_ref()])
             .flatten()

@@ -325,7 +325,8 @@ impl Readings {
     /// ours read each of its values alike (fewer candidates, same agreement), so the second
     /// part's documents are exactly one pass's, and the candidates left are both sets'.
     /// `None` when a column has none in common: some value of `tail` was read by candidates
-    /// one pass no longer had.
+    /// one pass no longer had. This holds only for a `tail` read without a problem (a value
+    /// no candidate reads narrows nothing; an ambiguous one is an error): `absorb` checks.
     pub fn meet(&self, tail: &Readings) -> Option<Readings> {
         fn both<F: Reading + Clone + PartialEq>(
             ours: &Column<F>,
@@ -335,6 +336,9 @@ impl Readings {
             met.candidates.retain(|c| theirs.candidates.contains(c));
             met.forget_settled_example();
             (!met.candidates.is_empty()).then_some(met)
+        }
+        if (self.dates.len(), self.amounts.len()) != (tail.dates.len(), tail.amounts.len()) {
+            return None;
         }
         let mut met = self.clone();
         for ((i, ours), (j, theirs)) in met.dates.iter_mut().zip(&tail.dates) {

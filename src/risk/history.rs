@@ -44,18 +44,18 @@ pub fn payment_history(
         .unwrap_or(NaiveDate::MIN);
     // The last payment the engine applied to each invoice (a slot per invoice: a map of
     // millions of them is slower and bigger).
-    let mut last: Vec<Option<usize>> = vec![None; ledger.invoices.len()];
+    let mut last: Vec<Option<u32>> = vec![None; ledger.invoices.len()];
     for a in &alloc.applications {
         if let Some(c) = a
             .credit
             .filter(|&c| ledger.credits[c].kind == CreditKind::Payment)
         {
-            last[a.invoice] = Some(c);
+            last[a.invoice] = crate::index::position(c);
         }
     }
     let mut out: crate::Map<(Text, Currency), History> = crate::Map::default();
     let paid = last.into_iter().enumerate();
-    for (i, c) in paid.filter_map(|(i, c)| Some((i, c?))) {
+    for (i, c) in paid.filter_map(|(i, c)| Some((i, c? as usize))) {
         let (invoice, credit) = (&ledger.invoices[i], &ledger.credits[c]);
         let closed = alloc.invoice_open[i].is_some_and(|o| o.is_zero());
         if !closed || credit.date < since {
