@@ -411,6 +411,7 @@ impl Collector {
                 "{at}: more than {} invoices; split the ledger by period or customer",
                 u32::MAX
             ));
+            self.claim(unclaimed, loc);
             return;
         }
         let (withholding, discount) = (

@@ -218,7 +218,7 @@ mod tests {
                     invoice,F1,C1,2026-01-05,,100.00,\n\
                     invoice,F2,C1,2026-01-05,,100.00,\n\
                     invoice,F3,C1,2026-01-05,,100.00,\n";
-        let pay = |n: u32, w: &str| format!("payment,P{n},C1,2026-02-01,,10.00,{w}\n");
+        let pay = |n: u32, w: &str| format!("payment,P{n},C1,2026-02-01,,10.00,\"{w}\"\n");
         let due = |n: u32, d: &str| format!("invoice,G{n},C1,2026-01-05,{d},1.00,\n");
         let cases: [(&str, &str, &str); 8] = [
             ("1.234,56", "2,5", "agree: comma"),
