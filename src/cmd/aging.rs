@@ -9,14 +9,16 @@ use crate::report::aging::{detail_report, summary_report};
 
 pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     let p = super::prepare(&args.input, &args.run, &args.output)?;
-    let mut aging = age(&p.ledger, &p.alloc, &p.policy.aging);
-    let facts = p.facts();
-    let report = if args.detail {
-        sort_detail(&mut aging.detail);
-        detail_report(&aging, &facts)
-    } else {
-        summary_report(&aging, &facts)
-    };
+    let report = p.checked(|| {
+        let mut aging = age(&p.ledger, &p.alloc, &p.policy.aging);
+        let facts = p.facts();
+        if args.detail {
+            sort_detail(&mut aging.detail);
+            detail_report(&aging, &facts)
+        } else {
+            summary_report(&aging, &facts)
+        }
+    })?;
     let rejects = p.stage_rejects(&args.run)?;
     write_output(&p.ctx.target, &p.inputs(), |out| {
         render(&report, p.ctx.format, p.ctx.width, out)

@@ -1,5 +1,6 @@
 //! One module per subcommand, each an args struct (in `cli`) plus `run`; `prepare` is the
-//! part they share: inputs, context, policy, ledger, allocation, conservation check.
+//! part they share: inputs, context, policy, ledger, allocation; `Prepared::checked` runs the
+//! conservation check on the other core while a command builds its report.
 
 pub mod aging;
 pub mod reconcile;
@@ -67,7 +68,6 @@ pub fn prepare(
     let progress = crate::context::show_progress(run.quiet);
     let ledger = load_ledger(&sources, &policy, &customers.terms, set_aside, progress)?;
     let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);
-    check_conservation(&ledger, &alloc).map_err(|message| CliError::Internal { message })?;
     let customers_file = customers_file.map(Path::to_path_buf);
     Ok(Prepared {
         ctx,
@@ -144,6 +144,23 @@ impl Prepared {
             let _ = writeln!(stderr, "{line}");
         }
         Ok(())
+    }
+
+    /// Runs `compute` (a command's report) while the other core checks that money in
+    /// equals money out; its result only once the check has passed, so that nothing is
+    /// written from a run that breaks it.
+    pub fn checked<T: Send>(&self, compute: impl FnOnce() -> T + Send) -> Result<T, CliError> {
+        std::thread::scope(|s| {
+            let check = s.spawn(|| check_conservation(&self.ledger, &self.alloc));
+            let out = compute();
+            match check.join() {
+                Ok(Ok(())) => Ok(out),
+                Ok(Err(message)) => Err(CliError::Internal { message }),
+                Err(_) => Err(CliError::Internal {
+                    message: "the conservation check stopped".into(),
+                }),
+            }
+        })
     }
 
     pub fn facts(&self) -> RunFacts<'_> {

@@ -23,28 +23,33 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
     // or --open-items.
     let json = p.ctx.format == Format::Json;
     let summarised = p.ctx.format != Format::Csv;
-    let lines = if summarised || args.allocations.is_some() {
-        reconcile::lines(&p.ledger, &p.alloc)
-    } else {
-        Vec::new()
-    };
-    let summary = if summarised {
-        let (rows, totals) = reconcile::summary(&p.ledger, &p.alloc, &lines);
-        reconcile::check_summary(&rows).map_err(internal)?;
-        let (meta, footer) = RunFacts::describe(&p.facts(), None, " (see the exceptions)");
-        Some(summary_report(&rows, &totals, footer, meta))
-    } else {
-        None
-    };
-    let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
-    let exceptions_table = exceptions_report(&exceptions, &p.ledger);
-    let allocations = (args.allocations.is_some() || json).then(|| allocations_report(&lines));
-    let open_items =
-        (args.open_items.is_some() || json || p.ctx.format == Format::Csv).then(|| {
-            let mut open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
-            sort_detail(&mut open);
-            open_items_report(&open)
-        });
+    let built = p.checked(|| -> Result<_, CliError> {
+        let lines = if summarised || args.allocations.is_some() {
+            reconcile::lines(&p.ledger, &p.alloc)
+        } else {
+            Vec::new()
+        };
+        let summary = if summarised {
+            let (rows, totals) = reconcile::summary(&p.ledger, &p.alloc, &lines);
+            reconcile::check_summary(&rows).map_err(internal)?;
+            let (meta, footer) = RunFacts::describe(&p.facts(), None, " (see the exceptions)");
+            Some(summary_report(&rows, &totals, footer, meta))
+        } else {
+            None
+        };
+        let exceptions = reconcile::exceptions(&p.ledger, &p.alloc);
+        let exceptions_table = exceptions_report(&exceptions, &p.ledger);
+        let allocations = (args.allocations.is_some() || json).then(|| allocations_report(&lines));
+        let open_items =
+            (args.open_items.is_some() || json || p.ctx.format == Format::Csv).then(|| {
+                let mut open = age(&p.ledger, &p.alloc, &p.policy.aging).detail;
+                sort_detail(&mut open);
+                open_items_report(&open)
+            });
+        let found = exceptions.len() as u64;
+        Ok((summary, found, exceptions_table, allocations, open_items))
+    })??;
+    let (summary, found, exceptions_table, allocations, open_items) = built;
 
     let inputs = p.inputs();
     let rejects = p.stage_rejects(&args.run)?;
@@ -89,7 +94,6 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
             staged.into_iter().try_for_each(Staged::commit)?;
         }
     }
-    let found = exceptions.len() as u64;
     p.finish(rejects, &args.run)?;
     if args.fail_on_exceptions && found > 0 {
         let n = count(found, "exception needs", "exceptions need");

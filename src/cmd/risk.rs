@@ -35,8 +35,10 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
                 })?,
         ),
     };
-    let aging = age(&p.ledger, &p.alloc, &p.policy.aging);
-    let rows = assess(&p.ledger, &p.alloc, &aging, &p.policy, &p.customers.info);
+    let rows = p.checked(|| {
+        let aging = age(&p.ledger, &p.alloc, &p.policy.aging);
+        assess(&p.ledger, &p.alloc, &aging, &p.policy, &p.customers.info)
+    })?;
     let (meta, mut footer) = p.facts().describe(None, " (cartera reconcile lists them)");
     let listed: std::collections::HashSet<_> = rows.iter().map(|r| &r.customer).collect();
     let unmatched = p
