@@ -171,7 +171,7 @@ type Pool = (Vec<usize>, Vec<usize>);
 /// (customer, currency) order (a fixed order for the applications list). Built from compact
 /// keys sorted once, not per-pool lists sorted by looking up each invoice: on millions of
 /// documents every look-up is a cache miss.
-fn pools(ledger: &Ledger, work: &Work, order: &[usize]) -> Vec<Pool> {
+fn pools(ledger: &Ledger, work: &Work, order: &[usize], parallel_from: usize) -> Vec<Pool> {
     let (credits, invoices) = (&ledger.credits, &ledger.invoices);
     // Pool numbers by currency and customer, written as one text (held in the table, so
     // that finding one reads no document), with the (customer, currency) of each.
@@ -192,17 +192,17 @@ fn pools(ledger: &Ledger, work: &Work, order: &[usize]) -> Vec<Pool> {
         });
         of_credit.push((n, c));
     }
-    let mut of_invoice: Vec<(u32, NaiveDate, NaiveDate, u32)> = Vec::new();
-    for (i, inv) in invoices
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| work.is_open(*i))
-    {
-        let n = number.get(&key(&inv.customer, inv.currency));
-        if let (Some(&n), Some(at)) = (n, crate::index::position(i)) {
-            of_invoice.push((n, inv.due, inv.date, at));
+    let mut of_invoice = on_halves(invoices.len(), parallel_from, |range| {
+        let mut keys: Vec<(u32, NaiveDate, NaiveDate, u32)> = Vec::new();
+        for i in range.filter(|&i| work.is_open(i)) {
+            let inv = &invoices[i];
+            let n = number.get(&key(&inv.customer, inv.currency));
+            if let (Some(&n), Some(at)) = (n, crate::index::position(i)) {
+                keys.push((n, inv.due, inv.date, at));
+            }
         }
-    }
+        keys
+    });
     // Rank the pools by (customer, currency).
     let mut by_name: Vec<u32> = (0..named.len() as u32).collect();
     by_name.sort_unstable_by_key(|&n| named[n as usize]);
@@ -232,6 +232,16 @@ fn pools(ledger: &Ledger, work: &Work, order: &[usize]) -> Vec<Pool> {
 /// the steps of `policy`. Invoice ids are expected to be unique (the input layer rejects
 /// duplicates); should two share an id anyway, references go to the first.
 pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) -> Allocation {
+    allocate_in(ledger, as_of, policy, PARALLEL_MIN_DOCUMENTS)
+}
+
+/// [`allocate`], on both cores from `parallel_from` documents (a test compares both ways).
+fn allocate_in(
+    ledger: &Ledger,
+    as_of: NaiveDate,
+    policy: &AllocationPolicy,
+    parallel_from: usize,
+) -> Allocation {
     let mut work = Work {
         ledger,
         open: ledger
@@ -248,21 +258,34 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
         ref_issues: Vec::new(),
     };
     let credits = &ledger.credits;
-    let order: Vec<usize> = (0..credits.len())
-        .filter(|&c| work.left[c].is_some())
-        .collect();
-    // Sorted by compact keys (reading each credit once), input order breaking ties.
-    let mut keyed: Vec<_> = order
-        .iter()
-        .map(|&c| (credits[c].date, credits[c].loc, c))
-        .collect();
-    keyed.sort_unstable();
-    let order: Vec<usize> = keyed.into_iter().map(|(_, _, c)| c).collect();
-    if policy.order.first() == Some(&Step::Reference) {
-        steps::follow_references(&mut work, &order);
+    let follow = policy.order.first() == Some(&Step::Reference);
+    // The credits in (date, input order), while the other core (on a big ledger) indexes
+    // the invoices.
+    let (order, by_id) = std::thread::scope(|s| {
+        let index = || invoices_by_id(ledger, &work.open);
+        let by_id = (follow && ledger.invoices.len() >= parallel_from).then(|| s.spawn(index));
+        // Sorted by compact keys (reading each credit once), input order breaking ties.
+        let mut keyed: Vec<_> = (0..credits.len())
+            .filter(|&c| work.left[c].is_some())
+            .map(|c| (credits[c].date, credits[c].loc, c))
+            .collect();
+        keyed.sort_unstable();
+        let order: Vec<usize> = keyed.into_iter().map(|(_, _, c)| c).collect();
+        let by_id = match by_id {
+            Some(thread) => Some(
+                thread
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            ),
+            None => follow.then(index),
+        };
+        (order, by_id)
+    });
+    if let Some(by_id) = by_id {
+        steps::follow_references(&mut work, &order, &by_id);
         steps::write_off_within_tolerance(&mut work, &policy.tolerance);
     }
-    for (pool_credits, pool_invoices) in pools(ledger, &work, &order) {
+    for (pool_credits, pool_invoices) in pools(ledger, &work, &order, parallel_from) {
         for step in &policy.order {
             match step {
                 Step::Reference => {}
@@ -278,6 +301,31 @@ pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) ->
         applications: work.applications,
         ref_issues: work.ref_issues,
     }
+}
+
+/// Below this many documents the engine stays on one core (a thread costs more than it saves).
+const PARALLEL_MIN_DOCUMENTS: usize = 50_000;
+
+/// `f` over `0..n`, in two halves at once (one on another core) when `n` is big enough to
+/// be worth it; the results in order.
+fn on_halves<T: Send>(
+    n: usize,
+    parallel_from: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync,
+) -> Vec<T> {
+    if n < parallel_from.max(2) {
+        return f(0..n);
+    }
+    let middle = n / 2;
+    std::thread::scope(|s| {
+        let first = s.spawn(|| f(0..middle));
+        let mut second = f(middle..n);
+        let mut all = first
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        all.append(&mut second);
+        all
+    })
 }
 
 /// Invoice index by id, for the invoices that exist as of the date (`open` is `Some`); the
@@ -305,5 +353,87 @@ impl InvoicesById<'_> {
     pub(crate) fn get(&self, id: &str) -> Option<usize> {
         let id_of = |at: u32| self.invoices[at as usize].id.0.as_str();
         self.index.get(id, id_of).map(|at| at as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Credit, CreditKind, DocId, Invoice, Loc};
+    use crate::policy::AllocationPolicy;
+
+    /// A deterministic mixed ledger: several currencies, references that pay, overpay,
+    /// name unknown invoices or another customer's, unreferenced credits, repeated due dates.
+    fn ledger(invoices: usize, seed: u64) -> Ledger {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let day = |d: u64| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d);
+        let currencies = ["COP", "USD"].map(|c| Currency::parse(c).unwrap());
+        let mut l = Ledger::default();
+        for k in 0..invoices {
+            let date = day(next(120));
+            l.invoices.push(Invoice {
+                id: DocId(format!("F{k}").into()),
+                customer: CustomerId(format!("C{}", next(40)).into()),
+                name: Default::default(),
+                currency: currencies[next(2) as usize],
+                date,
+                due: date + chrono::Days::new(next(3) * 30),
+                amount: Decimal::new(100 + next(100_000) as i64, 2),
+                loc: Loc {
+                    source: 0,
+                    line: k as u64 + 2,
+                },
+            });
+        }
+        for k in 0..invoices {
+            let reference = match next(5) {
+                0 => None,
+                1 => Some(DocId(format!("X{k}").into())),
+                _ => Some(DocId(format!("F{}", next(invoices as u64)).into())),
+            };
+            l.credits.push(Credit {
+                kind: if next(4) == 0 {
+                    CreditKind::CreditNote
+                } else {
+                    CreditKind::Payment
+                },
+                id: DocId(format!("P{}", next(invoices as u64)).into()),
+                customer: CustomerId(format!("C{}", next(40)).into()),
+                name: Default::default(),
+                currency: currencies[next(2) as usize],
+                date: day(next(200)),
+                amount: Decimal::new(100 + next(80_000) as i64, 2),
+                withholding: Decimal::ZERO,
+                discount: Decimal::ZERO,
+                reference,
+                loc: Loc {
+                    source: 0,
+                    line: (invoices + k) as u64 + 2,
+                },
+            });
+        }
+        l
+    }
+
+    #[test]
+    fn both_cores_allocate_as_one_does() {
+        let exact = AllocationPolicy {
+            order: vec![Step::Reference, Step::ExactAmount, Step::OldestFirst],
+            ..AllocationPolicy::default()
+        };
+        for (seed, policy) in [(1, AllocationPolicy::default()), (2, exact)] {
+            let l = ledger(3_000, seed);
+            let as_of = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+            let one = allocate_in(&l, as_of, &policy, usize::MAX);
+            let two = allocate_in(&l, as_of, &policy, 0);
+            assert!(one.applications.len() > 1_000 && !one.ref_issues.is_empty());
+            assert_eq!(one, two, "seed {seed}");
+        }
     }
 }

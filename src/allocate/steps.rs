@@ -4,14 +4,13 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Application, RefIssue, Rule, Work, invoices_by_id};
+use super::{Application, InvoicesById, RefIssue, Rule, Work};
 use crate::money::Currency;
 
 /// Each credit with a reference pays that invoice, in (date, input order), up to its open
 /// balance; every reference not followed in full is recorded with its reason.
-pub(super) fn follow_references(work: &mut Work, order: &[usize]) {
+pub(super) fn follow_references(work: &mut Work, order: &[usize], by_id: &InvoicesById) {
     let ledger = work.ledger;
-    let by_id = invoices_by_id(ledger, &work.open);
     for &c in order {
         let credit = &ledger.credits[c];
         let Some(reference) = &credit.reference else {
