@@ -18,16 +18,20 @@
 //! amount; for each credit, value = Σ its applications + unapplied.
 
 mod check;
+mod pools;
 mod steps;
+#[cfg(test)]
+mod tests;
 
 pub use check::check_conservation;
+
+use pools::{PARALLEL_MIN_DOCUMENTS, pools};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::index::IdIndex;
-use crate::model::{CreditKind, CustomerId, Invoice, Ledger, Text};
-use crate::money::Currency;
+use crate::model::{CreditKind, Invoice, Ledger};
 use crate::policy::{AllocationPolicy, Step};
 
 /// How an application was decided.
@@ -103,7 +107,7 @@ impl Allocation {
     pub fn repeated_credits(&self, ledger: &Ledger) -> Vec<(usize, crate::model::Loc)> {
         let credits = ledger.credits.as_slice();
         let id_of = |at: u32| credits[at as usize].id.0.as_str();
-        // One index of positions per kind (4 bytes a credit, ids read in the credits).
+        // One index of positions per kind (8 bytes a credit, ids read in the credits).
         let mut first = [IdIndex::default(), IdIndex::default()];
         let mut repeated = Vec::new();
         for (c, credit) in credits.iter().enumerate() {
@@ -161,71 +165,6 @@ impl Work<'_> {
     fn is_open(&self, i: usize) -> bool {
         self.open[i].is_some_and(|o| o > Decimal::ZERO)
     }
-}
-
-/// A pool: its credits (in date, input order) and the open invoices they may pay, in
-/// (due date, issue date, id, input order).
-type Pool = (Vec<usize>, Vec<usize>);
-
-/// The pools of credit per (customer, currency) of the credits with something left, in
-/// (customer, currency) order (a fixed order for the applications list). Built from compact
-/// keys sorted once, not per-pool lists sorted by looking up each invoice: on millions of
-/// documents every look-up is a cache miss.
-fn pools(ledger: &Ledger, work: &Work, order: &[usize], parallel_from: usize) -> Vec<Pool> {
-    let (credits, invoices) = (&ledger.credits, &ledger.invoices);
-    // Pool numbers by currency and customer, written as one text (held in the table, so
-    // that finding one reads no document), with the (customer, currency) of each.
-    let key = |customer: &CustomerId, currency: Currency| {
-        let mut key = Text::with_capacity(3 + customer.0.len());
-        key.push_str(currency.as_str());
-        key.push_str(&customer.0);
-        key
-    };
-    let mut number: crate::Map<Text, u32> = crate::Map::default();
-    let mut named: Vec<(&CustomerId, Currency)> = Vec::new();
-    let mut of_credit: Vec<(u32, usize)> = Vec::new();
-    for &c in order.iter().filter(|&&c| work.has_left(c)) {
-        let credit = &credits[c];
-        let n = *(number.entry(key(&credit.customer, credit.currency))).or_insert_with(|| {
-            named.push((&credit.customer, credit.currency));
-            named.len() as u32 - 1
-        });
-        of_credit.push((n, c));
-    }
-    let mut of_invoice = on_halves(invoices.len(), parallel_from, |range| {
-        let mut keys: Vec<(u32, NaiveDate, NaiveDate, u32)> = Vec::new();
-        for i in range.filter(|&i| work.is_open(i)) {
-            let inv = &invoices[i];
-            let n = number.get(&key(&inv.customer, inv.currency));
-            if let (Some(&n), Some(at)) = (n, crate::index::position(i)) {
-                keys.push((n, inv.due, inv.date, at));
-            }
-        }
-        keys
-    });
-    // Rank the pools by (customer, currency).
-    let mut by_name: Vec<u32> = (0..named.len() as u32).collect();
-    by_name.sort_unstable_by_key(|&n| named[n as usize]);
-    let mut rank = vec![0u32; named.len()];
-    for (r, n) in by_name.into_iter().enumerate() {
-        rank[n as usize] = r as u32;
-    }
-    // Credits keep their (date, input order) within a pool: a stable sort.
-    of_credit.sort_by_key(|&(n, _)| rank[n as usize]);
-    of_invoice.sort_unstable_by(|a, b| {
-        let (x, y) = (&invoices[a.3 as usize], &invoices[b.3 as usize]);
-        (rank[a.0 as usize], a.1, a.2)
-            .cmp(&(rank[b.0 as usize], b.1, b.2))
-            .then_with(|| (&x.id, x.loc, a.3).cmp(&(&y.id, y.loc, b.3)))
-    });
-    let mut pools: Vec<Pool> = vec![Default::default(); named.len()];
-    for (n, c) in of_credit {
-        pools[rank[n as usize] as usize].0.push(c);
-    }
-    for (n, _, _, i) in of_invoice {
-        pools[rank[n as usize] as usize].1.push(i as usize);
-    }
-    pools
 }
 
 /// Applies every credit dated on or before `as_of` to the invoices that exist by then, by
@@ -303,31 +242,6 @@ fn allocate_in(
     }
 }
 
-/// Below this many documents the engine stays on one core (a thread costs more than it saves).
-const PARALLEL_MIN_DOCUMENTS: usize = 50_000;
-
-/// `f` over `0..n`, in two halves at once (one on another core) when `n` is big enough to
-/// be worth it; the results in order.
-fn on_halves<T: Send>(
-    n: usize,
-    parallel_from: usize,
-    f: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync,
-) -> Vec<T> {
-    if n < parallel_from.max(2) {
-        return f(0..n);
-    }
-    let middle = n / 2;
-    std::thread::scope(|s| {
-        let first = s.spawn(|| f(0..middle));
-        let mut second = f(middle..n);
-        let mut all = first
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        all.append(&mut second);
-        all
-    })
-}
-
 /// Invoice index by id, for the invoices that exist as of the date (`open` is `Some`); the
 /// first of two with the same id wins.
 pub(crate) fn invoices_by_id<'a>(ledger: &'a Ledger, open: &[Option<Decimal>]) -> InvoicesById<'a> {
@@ -353,87 +267,5 @@ impl InvoicesById<'_> {
     pub(crate) fn get(&self, id: &str) -> Option<usize> {
         let id_of = |at: u32| self.invoices[at as usize].id.0.as_str();
         self.index.get(id, id_of).map(|at| at as usize)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Credit, CreditKind, DocId, Invoice, Loc};
-    use crate::policy::AllocationPolicy;
-
-    /// A deterministic mixed ledger: several currencies, references that pay, overpay,
-    /// name unknown invoices or another customer's, unreferenced credits, repeated due dates.
-    fn ledger(invoices: usize, seed: u64) -> Ledger {
-        let mut state = seed;
-        let mut next = move |n: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % n
-        };
-        let day = |d: u64| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d);
-        let currencies = ["COP", "USD"].map(|c| Currency::parse(c).unwrap());
-        let mut l = Ledger::default();
-        for k in 0..invoices {
-            let date = day(next(120));
-            l.invoices.push(Invoice {
-                id: DocId(format!("F{k}").into()),
-                customer: CustomerId(format!("C{}", next(40)).into()),
-                name: Default::default(),
-                currency: currencies[next(2) as usize],
-                date,
-                due: date + chrono::Days::new(next(3) * 30),
-                amount: Decimal::new(100 + next(100_000) as i64, 2),
-                loc: Loc {
-                    source: 0,
-                    line: k as u64 + 2,
-                },
-            });
-        }
-        for k in 0..invoices {
-            let reference = match next(5) {
-                0 => None,
-                1 => Some(DocId(format!("X{k}").into())),
-                _ => Some(DocId(format!("F{}", next(invoices as u64)).into())),
-            };
-            l.credits.push(Credit {
-                kind: if next(4) == 0 {
-                    CreditKind::CreditNote
-                } else {
-                    CreditKind::Payment
-                },
-                id: DocId(format!("P{}", next(invoices as u64)).into()),
-                customer: CustomerId(format!("C{}", next(40)).into()),
-                name: Default::default(),
-                currency: currencies[next(2) as usize],
-                date: day(next(200)),
-                amount: Decimal::new(100 + next(80_000) as i64, 2),
-                withholding: Decimal::ZERO,
-                discount: Decimal::ZERO,
-                reference,
-                loc: Loc {
-                    source: 0,
-                    line: (invoices + k) as u64 + 2,
-                },
-            });
-        }
-        l
-    }
-
-    #[test]
-    fn both_cores_allocate_as_one_does() {
-        let exact = AllocationPolicy {
-            order: vec![Step::Reference, Step::ExactAmount, Step::OldestFirst],
-            ..AllocationPolicy::default()
-        };
-        for (seed, policy) in [(1, AllocationPolicy::default()), (2, exact)] {
-            let l = ledger(3_000, seed);
-            let as_of = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
-            let one = allocate_in(&l, as_of, &policy, usize::MAX);
-            let two = allocate_in(&l, as_of, &policy, 0);
-            assert!(one.applications.len() > 1_000 && !one.ref_issues.is_empty());
-            assert_eq!(one, two, "seed {seed}");
-        }
     }
 }
