@@ -88,14 +88,15 @@ pub fn load_ledger(
                 }
                 let file = File::open(path).map_err(cannot)?;
                 let size = file.metadata().map_or(0, |m| m.len());
-                let tail = split::split_point(path, size, split::PARALLEL_MIN_BYTES);
+                let mut tail = split::split_point(path, size, split::PARALLEL_MIN_BYTES);
                 let file: Box<dyn Read> = if progress && size > 0 {
-                    Box::new(progress::Progress::new(
-                        file,
-                        io::stderr(),
-                        name.clone(),
-                        size,
-                    ))
+                    // A second part read at once counts its bytes into the same line.
+                    let elsewhere = progress::Elsewhere::default();
+                    if let Some(tail) = &mut tail {
+                        tail.progress = Some(elsewhere.clone());
+                    }
+                    let line = progress::Progress::new(file, io::stderr(), name.clone(), size);
+                    Box::new(line.with_elsewhere(elsewhere))
                 } else {
                     Box::new(file)
                 };

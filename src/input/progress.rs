@@ -4,7 +4,13 @@
 //! it (stderr is a terminal and `--quiet` is not given).
 
 use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// Bytes read elsewhere that count towards the line: the second part of a file read in
+/// two at once.
+pub type Elsewhere = Arc<AtomicU64>;
 
 /// Counts the bytes read through it and redraws the line now and then.
 pub struct Progress<R, W: Write> {
@@ -13,6 +19,7 @@ pub struct Progress<R, W: Write> {
     name: String,
     total: u64,
     read: u64,
+    elsewhere: Option<Elsewhere>,
     started: Instant,
     /// Nothing is drawn before this much time has passed…
     delay: Duration,
@@ -29,11 +36,18 @@ impl<R: Read, W: Write> Progress<R, W> {
             name,
             total,
             read: 0,
+            elsewhere: None,
             started: Instant::now(),
             delay: Duration::from_secs(1),
             every: Duration::from_millis(250),
             last: None,
         }
+    }
+
+    /// Counts the bytes of `elsewhere` as read too.
+    pub fn with_elsewhere(mut self, elsewhere: Elsewhere) -> Self {
+        self.elsewhere = Some(elsewhere);
+        self
     }
 
     fn draw(&mut self) {
@@ -46,16 +60,15 @@ impl<R: Read, W: Write> Progress<R, W> {
         }
         self.last = Some(now);
         let mb = |b: u64| b / 1_000_000;
-        let percent = (self.read * 100)
-            .checked_div(self.total)
-            .unwrap_or(100)
-            .min(100);
+        let elsewhere = (self.elsewhere.as_ref()).map_or(0, |e| e.load(Ordering::Relaxed));
+        let read = (self.read + elsewhere).min(self.total);
+        let percent = (read * 100).checked_div(self.total).unwrap_or(100);
         // A failed write to stderr is no reason to stop the run.
         let _ = write!(
             self.out,
             "\rcartera: reading {} {percent:>3}% ({} of {} MB)",
             self.name,
-            mb(self.read),
+            mb(read),
             mb(self.total)
         );
         let _ = self.out.flush();
@@ -81,6 +94,20 @@ impl<R: Read, W: Write> Read for Progress<R, W> {
         } else {
             self.draw();
         }
+        Ok(n)
+    }
+}
+
+/// Counts what passes through it into an [`Elsewhere`].
+pub struct Counted<R> {
+    pub inner: R,
+    pub count: Elsewhere,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -126,6 +153,29 @@ mod tests {
         assert_eq!(
             String::from_utf8(shown).unwrap(),
             "\rcartera: reading big.csv  50% (1 of 2 MB)\r\x1b[K"
+        );
+    }
+
+    #[test]
+    fn the_second_part_of_a_file_counts_too() {
+        let data = vec![b'x'; 2_000_000];
+        let mut shown = Vec::new();
+        let elsewhere = Elsewhere::default();
+        let mut p = Progress::new(&data[..], &mut shown, "big.csv".into(), 4_000_000)
+            .with_elsewhere(elsewhere.clone());
+        (p.delay, p.every) = (Duration::ZERO, Duration::ZERO);
+        let mut other = Counted {
+            inner: &data[..1_000_000],
+            count: elsewhere,
+        };
+        io::copy(&mut other, &mut io::sink()).unwrap();
+        let mut buf = vec![0; 1_000_000];
+        while p.read(&mut buf).unwrap() > 0 {}
+        drop(p);
+        assert_eq!(
+            String::from_utf8(shown).unwrap(),
+            "\rcartera: reading big.csv  50% (2 of 4 MB)\
+             \rcartera: reading big.csv  75% (3 of 4 MB)\r\x1b[K"
         );
     }
 

@@ -24,6 +24,8 @@ pub struct Tail {
     pub path: PathBuf,
     /// Just after a line break.
     pub at: u64,
+    /// Where the second part counts its bytes for the progress line, if one is shown.
+    pub progress: Option<super::progress::Elsewhere>,
 }
 
 /// The start of the first line after the middle of the file, when the machine has a
@@ -42,6 +44,7 @@ pub fn split_point(path: &Path, size: u64, min_bytes: u64) -> Option<Tail> {
     (at < size).then(|| Tail {
         path: path.to_path_buf(),
         at,
+        progress: None,
     })
 }
 
@@ -99,6 +102,10 @@ pub fn read_in_two<R: Read>(
                 return Ok(true);
             }
         }
+        // Read on in one piece: the second part's bytes will pass through this reader.
+        if let Some(count) = &tail.progress {
+            count.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
         collector.row(&records.record, part.columns, part.role, loc(line));
         Ok(false)
     })
@@ -116,6 +123,10 @@ fn read_tail(
     };
     let mut file = File::open(&tail.path).map_err(cannot)?;
     file.seek(SeekFrom::Start(tail.at)).map_err(cannot)?;
+    let file = super::progress::Counted {
+        inner: file,
+        count: tail.progress.clone().unwrap_or_default(),
+    };
     let mut records = Records::new(file, part.name.to_string(), part.delimiter);
     let mut first = None;
     while let Some(line) = records.next_record()? {
@@ -158,6 +169,7 @@ mod tests {
         let tail = Tail {
             path: path.clone(),
             at,
+            progress: None,
         };
         (read(None), read(Some(tail)))
     }
