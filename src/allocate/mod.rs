@@ -25,7 +25,7 @@ mod tests;
 
 pub use check::check_conservation;
 
-use pools::{PARALLEL_MIN_DOCUMENTS, pools};
+use pools::{PARALLEL_MIN_INVOICES, pools};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -171,10 +171,10 @@ impl Work<'_> {
 /// the steps of `policy`. Invoice ids are expected to be unique (the input layer rejects
 /// duplicates); should two share an id anyway, references go to the first.
 pub fn allocate(ledger: &Ledger, as_of: NaiveDate, policy: &AllocationPolicy) -> Allocation {
-    allocate_in(ledger, as_of, policy, PARALLEL_MIN_DOCUMENTS)
+    allocate_in(ledger, as_of, policy, PARALLEL_MIN_INVOICES)
 }
 
-/// [`allocate`], on both cores from `parallel_from` documents (a test compares both ways).
+/// [`allocate`], on both cores from `parallel_from` invoices (a test compares both ways).
 fn allocate_in(
     ledger: &Ledger,
     as_of: NaiveDate,

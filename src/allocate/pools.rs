@@ -77,8 +77,8 @@ pub(super) fn pools(
     pools
 }
 
-/// Below this many documents the engine stays on one core (a thread costs more than it saves).
-pub(super) const PARALLEL_MIN_DOCUMENTS: usize = 50_000;
+/// Below this many invoices the engine stays on one core (a thread costs more than it saves).
+pub(super) const PARALLEL_MIN_INVOICES: usize = 50_000;
 
 /// `f` over `0..n`, in two halves at once (one on another core) when `n` is big enough to
 /// be worth it; the results in order.

@@ -28,6 +28,28 @@ pub fn run(command: &Command) -> Result<(), CliError> {
     }
 }
 
+/// `compute` on this core while the other checks that money in equals money out; its result
+/// only once the check has passed. A broken allocation is reported as such (exit 70) even
+/// when the report, working on it, stopped on the way.
+fn checked_beside<T: Send>(
+    ledger: &Ledger,
+    alloc: &Allocation,
+    compute: impl FnOnce() -> T + Send,
+) -> Result<T, CliError> {
+    std::thread::scope(|s| {
+        let check = s.spawn(|| check_conservation(ledger, alloc));
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(compute));
+        match check.join() {
+            Ok(Ok(())) => match out {
+                Ok(out) => Ok(out),
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Ok(Err(message)) => Err(CliError::Internal { message }),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
 /// Everything a command computes before its own report.
 pub struct Prepared {
     pub ctx: Context,
@@ -150,17 +172,7 @@ impl Prepared {
     /// equals money out; its result only once the check has passed, so that nothing is
     /// written from a run that breaks it.
     pub fn checked<T: Send>(&self, compute: impl FnOnce() -> T + Send) -> Result<T, CliError> {
-        std::thread::scope(|s| {
-            let check = s.spawn(|| check_conservation(&self.ledger, &self.alloc));
-            let out = compute();
-            match check.join() {
-                Ok(Ok(())) => Ok(out),
-                Ok(Err(message)) => Err(CliError::Internal { message }),
-                Err(_) => Err(CliError::Internal {
-                    message: "the conservation check stopped".into(),
-                }),
-            }
-        })
+        checked_beside(&self.ledger, &self.alloc, compute)
     }
 
     pub fn facts(&self) -> RunFacts<'_> {
@@ -169,5 +181,41 @@ impl Prepared {
             policy: &self.policy,
             alloc: &self.alloc,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CustomerId, DocId, Invoice, Loc};
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn a_report_is_given_only_once_money_in_equals_money_out() {
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let ledger = Ledger {
+            invoices: vec![Invoice {
+                id: DocId("F1".into()),
+                customer: CustomerId("C1".into()),
+                name: Default::default(),
+                currency: crate::money::Currency::parse("COP").unwrap(),
+                date: day,
+                due: day,
+                amount: Decimal::from(100),
+                loc: Loc { source: 0, line: 2 },
+            }],
+            ..Ledger::default()
+        };
+        let mut alloc = allocate(&ledger, day, &Default::default());
+        assert_eq!(checked_beside(&ledger, &alloc, || 7).unwrap(), 7);
+        alloc.invoice_open[0] = Some(Decimal::from(90)); // 10 vanished
+        let refused = checked_beside(&ledger, &alloc, || 7).unwrap_err();
+        assert!(
+            matches!(&refused, CliError::Internal { message } if message.starts_with("COP: invoiced 100"))
+        );
+        // A report that stops on the broken allocation still gives the check's error.
+        let refused = checked_beside(&ledger, &alloc, || -> u8 { panic!("report stopped") });
+        assert!(matches!(refused, Err(CliError::Internal { .. })));
     }
 }
