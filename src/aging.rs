@@ -75,7 +75,20 @@ pub struct Aging {
 
 /// Ages the open documents of an allocation.
 pub fn age(ledger: &Ledger, alloc: &Allocation, policy: &AgingPolicy) -> Aging {
-    let names = customer_names(ledger, alloc.as_of);
+    age_named(ledger, alloc, policy, &customer_names(ledger, alloc.as_of))
+}
+
+/// The display name of each customer, as [`customer_names`] gives them.
+pub(crate) type Names<'a> = crate::Map<&'a CustomerId, &'a str>;
+
+/// [`age`], with the customers' names already found (a report that needs them too finds
+/// them once: a pass over every document).
+pub(crate) fn age_named(
+    ledger: &Ledger,
+    alloc: &Allocation,
+    policy: &AgingPolicy,
+    names: &Names,
+) -> Aging {
     let name_of = |c: &CustomerId| names.get(c).map_or(String::new(), |n| n.to_string());
     let mut detail = Vec::new();
     for (i, inv) in ledger.invoices.iter().enumerate() {
@@ -198,7 +211,7 @@ fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
 
 /// The display name of each customer: the non-empty name on its most recent document dated
 /// by `as_of` (ties broken by the name itself, so the choice never depends on row order).
-pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> crate::Map<&CustomerId, &str> {
+pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> Names<'_> {
     // Keyed by the id's text held in the table, so that finding a customer reads no other
     // document (on millions of rows, each such read is a cache miss).
     let mut best: crate::Map<Text, (&CustomerId, NaiveDate, &str)> = crate::Map::default();

@@ -7,9 +7,25 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
-/// Positions in a slice of documents, found by id. The caller passes the id of a position
-/// (`id_of`) on every call; it must answer the same for a position as long as the index
-/// lives.
+/// A document with an id (invoices and credits).
+pub trait Identified {
+    fn id(&self) -> &str;
+}
+
+impl Identified for crate::model::Invoice {
+    fn id(&self) -> &str {
+        &self.id.0
+    }
+}
+
+impl Identified for crate::model::Credit {
+    fn id(&self) -> &str {
+        &self.id.0
+    }
+}
+
+/// Positions in one slice of documents, found by id. Every call passes that slice; a
+/// position must keep its document as long as the index lives (the slice may grow).
 #[derive(Clone, Default)]
 pub struct IdIndex {
     /// (position, 32 bits of the id's hash).
@@ -40,30 +56,35 @@ impl IdIndex {
         (short, spread(short))
     }
 
-    /// The position of the document with `id`, if indexed.
-    pub fn get<'d>(&self, id: &str, id_of: impl Fn(u32) -> &'d str) -> Option<u32> {
+    /// The position in `docs` of the indexed document with `id`.
+    pub fn get<D: Identified>(&self, id: &str, docs: &[D]) -> Option<usize> {
         let (short, hash) = self.hash(id);
         (self.table)
-            .find(hash, |&(at, h)| h == short && id_of(at) == id)
-            .map(|&(at, _)| at)
+            .find(hash, |&(at, h)| h == short && docs[at as usize].id() == id)
+            .map(|&(at, _)| at as usize)
     }
 
-    /// Indexes position `at` under `id`, unless `id` is indexed already (the first stays).
-    /// Returns whether it was added.
-    pub fn insert_first<'d>(&mut self, id: &str, at: u32, id_of: impl Fn(u32) -> &'d str) -> bool {
+    /// Indexes `docs[at]` under its id, unless the id is indexed already (the first stays)
+    /// or `at` is past [`MAX_POSITION`]. Returns whether it was added.
+    pub fn insert_first<D: Identified>(&mut self, docs: &[D], at: usize) -> bool {
+        let Ok(position) = u32::try_from(at) else {
+            return false;
+        };
+        let id = docs[at].id();
         let (short, hash) = self.hash(id);
-        let same = |&(k, h): &(u32, u32)| h == short && id_of(k) == id;
+        let same = |&(k, h): &(u32, u32)| h == short && docs[k as usize].id() == id;
         match self.table.entry(hash, same, |&(_, h)| spread(h)) {
             hashbrown::hash_table::Entry::Occupied(_) => false,
             hashbrown::hash_table::Entry::Vacant(slot) => {
-                slot.insert((at, short));
+                slot.insert((position, short));
                 true
             }
         }
     }
 
     /// The indexed positions, in no particular order.
-    pub fn positions(&self) -> impl Iterator<Item = u32> + '_ {
+    #[cfg(test)]
+    fn positions(&self) -> impl Iterator<Item = u32> + '_ {
         self.table.iter().map(|&(at, _)| at)
     }
 }
@@ -74,32 +95,35 @@ fn spread(short: u32) -> u64 {
     u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// A position as the index stores it; `None` past `u32::MAX` documents (which no machine
-/// holds in memory: 4 billion rows).
-pub fn position(at: usize) -> Option<u32> {
-    u32::try_from(at).ok()
-}
+/// The last position an index holds (4 billion documents: more than any machine holds in
+/// memory; the reader refuses more invoices).
+pub const MAX_POSITION: usize = u32::MAX as usize;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Identified for String {
+        fn id(&self) -> &str {
+            self
+        }
+    }
 
     #[test]
     fn finds_each_id_at_its_first_position_across_growth() {
         let ids: Vec<String> = (0..10_000)
             .map(|k| format!("FV-{:05}", k % 7_000))
             .collect();
-        let id_of = |at: u32| ids[at as usize].as_str();
         let mut index = IdIndex::default();
-        let added = (0..ids.len() as u32)
-            .filter(|&at| index.insert_first(&ids[at as usize], at, id_of))
+        let added = (0..ids.len())
+            .filter(|&at| index.insert_first(&ids, at))
             .count();
         assert_eq!((added, index.len()), (7_000, 7_000));
-        for k in 0..7_000u32 {
-            assert_eq!(index.get(&format!("FV-{k:05}"), id_of), Some(k));
+        for k in 0..7_000 {
+            assert_eq!(index.get(&format!("FV-{k:05}"), &ids), Some(k));
         }
-        assert_eq!(index.get("FV-07000", id_of), None);
-        assert_eq!(index.get("", id_of), None);
+        assert_eq!(index.get("FV-07000", &ids), None);
+        assert_eq!(index.get("", &ids), None);
         let mut all: Vec<u32> = index.positions().collect();
         all.sort_unstable();
         assert_eq!(all, (0..7_000).collect::<Vec<u32>>());

@@ -106,18 +106,17 @@ impl Allocation {
     /// with where that earlier one was read: a payment exported or merged twice.
     pub fn repeated_credits(&self, ledger: &Ledger) -> Vec<(usize, crate::model::Loc)> {
         let credits = ledger.credits.as_slice();
-        let id_of = |at: u32| credits[at as usize].id.0.as_str();
         // One index of positions per kind (8 bytes a credit, ids read in the credits).
         let mut first = [IdIndex::default(), IdIndex::default()];
         let mut repeated = Vec::new();
         for (c, credit) in credits.iter().enumerate() {
-            let (Some(_), Some(at)) = (self.credit_unapplied[c], crate::index::position(c)) else {
+            if self.credit_unapplied[c].is_none() {
                 continue;
-            };
+            }
             let index = &mut first[usize::from(credit.kind == CreditKind::CreditNote)];
-            if !index.insert_first(&credit.id.0, at, id_of) {
-                let earlier = index.get(&credit.id.0, id_of).unwrap_or(at);
-                repeated.push((c, credits[earlier as usize].loc));
+            if !index.insert_first(credits, c) {
+                let earlier = index.get(&credit.id.0, credits).unwrap_or(c);
+                repeated.push((c, credits[earlier].loc));
             }
         }
         repeated
@@ -246,12 +245,9 @@ fn allocate_in(
 /// first of two with the same id wins.
 pub(crate) fn invoices_by_id<'a>(ledger: &'a Ledger, open: &[Option<Decimal>]) -> InvoicesById<'a> {
     let invoices = ledger.invoices.as_slice();
-    let id_of = |at: u32| invoices[at as usize].id.0.as_str();
     let mut index = IdIndex::with_capacity(invoices.len());
-    for (i, inv) in invoices.iter().enumerate() {
-        if let (Some(_), Some(at)) = (open[i], crate::index::position(i)) {
-            index.insert_first(&inv.id.0, at, id_of);
-        }
+    for i in (0..invoices.len()).filter(|&i| open[i].is_some()) {
+        index.insert_first(invoices, i);
     }
     InvoicesById { invoices, index }
 }
@@ -265,7 +261,6 @@ pub(crate) struct InvoicesById<'a> {
 impl InvoicesById<'_> {
     /// The position of the invoice with `id`.
     pub(crate) fn get(&self, id: &str) -> Option<usize> {
-        let id_of = |at: u32| self.invoices[at as usize].id.0.as_str();
-        self.index.get(id, id_of).map(|at| at as usize)
+        self.index.get(id, self.invoices)
     }
 }

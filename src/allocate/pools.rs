@@ -46,7 +46,7 @@ pub(super) fn pools(
         for i in range.filter(|&i| work.is_open(i)) {
             let inv = &invoices[i];
             let n = number.get(&key(&inv.customer, inv.currency));
-            if let (Some(&n), Some(at)) = (n, crate::index::position(i)) {
+            if let (Some(&n), Ok(at)) = (n, u32::try_from(i)) {
                 keys.push((n, inv.due, inv.date, at));
             }
         }

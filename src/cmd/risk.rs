@@ -1,7 +1,7 @@
 //! `cartera risk`: prepare (with a customers file) → age → assess → rows → render → write;
 //! `--fail-on LEVEL` exits 1 when any customer lands in that level.
 
-use crate::aging::age;
+use crate::aging::{age_named, customer_names};
 use crate::cli::RiskArgs;
 use crate::error::CliError;
 use crate::output::write_output;
@@ -36,8 +36,10 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
         ),
     };
     let rows = p.checked(|| {
-        let aging = age(&p.ledger, &p.alloc, &p.policy.aging);
-        assess(&p.ledger, &p.alloc, &aging, &p.policy, &p.customers.info)
+        let names = customer_names(&p.ledger, p.alloc.as_of);
+        let aging = age_named(&p.ledger, &p.alloc, &p.policy.aging, &names);
+        let info = &p.customers.info;
+        assess(&p.ledger, &p.alloc, &aging, &p.policy, info, &names)
     })?;
     let (meta, mut footer) = p.facts().describe(None, " (cartera reconcile lists them)");
     let listed: std::collections::HashSet<_> = rows.iter().map(|r| &r.customer).collect();

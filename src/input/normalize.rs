@@ -12,7 +12,7 @@ use super::infer::Readings;
 use super::rows::is_not_a_document;
 use super::{Columns, Role};
 use crate::error::{CliError, MAX_LISTED_ERRORS};
-use crate::index::{self, IdIndex};
+use crate::index::{IdIndex, MAX_POSITION};
 use crate::model::{
     Credit, CreditKind, CustomerId, DocId, DocKind, Invoice, Ledger, Loc, RejectedRow,
 };
@@ -104,7 +104,7 @@ impl Collector {
             return false;
         }
         if (other.ledger.invoices.iter()).any(|i| self.first_with_id(&i.id.0).is_some())
-            || index::position(self.ledger.invoices.len() + other.ledger.invoices.len()).is_none()
+            || self.ledger.invoices.len() + other.ledger.invoices.len() > MAX_POSITION + 1
         {
             return false;
         }
@@ -134,9 +134,8 @@ impl Collector {
                 i
             }));
         for at in from..ours.invoices.len() {
-            self.index_invoice(at);
+            self.ids.insert_first(&ours.invoices, at);
         }
-        let ours = &mut self.ledger;
         ours.credits.extend(theirs.credits.into_iter().map(|mut c| {
             c.loc = shift(c.loc);
             c
@@ -405,7 +404,7 @@ impl Collector {
         else {
             return; // unreachable: every None above pushed a problem
         };
-        if kind == DocKind::Invoice && index::position(self.ledger.invoices.len()).is_none() {
+        if kind == DocKind::Invoice && self.ledger.invoices.len() > MAX_POSITION {
             let at = self.ledger.describe(loc);
             self.error(format!(
                 "{at}: more than {} invoices; split the ledger by period or customer",
@@ -469,7 +468,8 @@ impl Collector {
                     amount,
                     loc,
                 });
-                self.index_invoice(self.ledger.invoices.len() - 1);
+                let invoices = &self.ledger.invoices;
+                self.ids.insert_first(invoices, invoices.len() - 1);
             }
             DocKind::Payment | DocKind::CreditNote => {
                 let kind = if kind == DocKind::Payment {
@@ -498,19 +498,9 @@ impl Collector {
     /// Where the invoice with `id` was read, or the unused row that claimed it.
     fn first_with_id(&self, id: &str) -> Option<Loc> {
         let invoices = &self.ledger.invoices;
-        (self.ids.get(id, |at| invoices[at as usize].id.0.as_str()))
-            .map(|at| invoices[at as usize].loc)
+        (self.ids.get(id, invoices))
+            .map(|at| invoices[at].loc)
             .or_else(|| self.claimed.get(id).copied())
-    }
-
-    /// Indexes invoice `at` (below `u32::MAX`: checked before it was pushed) by its id.
-    fn index_invoice(&mut self, at: usize) {
-        let invoices = &self.ledger.invoices;
-        if let Some(at) = index::position(at) {
-            (self.ids).insert_first(&invoices[at as usize].id.0, at, |k| {
-                invoices[k as usize].id.0.as_str()
-            });
-        }
     }
 
     /// An invoice row that is not used still claims its id (stopping at bad rows).

@@ -50,7 +50,7 @@ pub fn payment_history(
             .credit
             .filter(|&c| ledger.credits[c].kind == CreditKind::Payment)
         {
-            last[a.invoice] = crate::index::position(c);
+            last[a.invoice] = u32::try_from(c).ok();
         }
     }
     let mut out: crate::Map<(Text, Currency), History> = crate::Map::default();

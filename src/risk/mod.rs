@@ -74,8 +74,8 @@ pub fn assess(
     aging: &Aging,
     policy: &Policy,
     customers: &crate::Map<CustomerId, CustomerInfo>,
+    names: &crate::aging::Names,
 ) -> Vec<RiskRow> {
-    let names = crate::aging::customer_names(ledger, alloc.as_of);
     // Keyed by the customer's own text, held in the table: finding a row reads no document.
     let mut rows: crate::Map<(Text, Currency), RiskRow> = crate::Map::default();
     let existing = ledger
