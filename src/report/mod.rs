@@ -122,6 +122,15 @@ impl Column {
     }
 }
 
+/// The `file` and `line` cells of where a row was read.
+pub fn where_read(ledger: &crate::model::Ledger, loc: crate::model::Loc) -> [Cell; 2] {
+    let file = ledger.sources.get(loc.source as usize).cloned();
+    [
+        Cell::Text(file.unwrap_or_default()),
+        Cell::Int(i64::try_from(loc.line).unwrap_or(i64::MAX)),
+    ]
+}
+
 /// `1 document`, `2 documents`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
     if n == 1 {

@@ -89,23 +89,17 @@ pub fn exceptions_report(exceptions: &[Exception], ledger: &Ledger) -> Report {
     let rows = exceptions
         .iter()
         .map(|e| {
-            vec![
+            let mut row = vec![
                 Cell::Text(e.code.as_str().into()),
                 Cell::Text(e.kind.as_str().into()),
                 Cell::Text(e.id.to_string()),
                 Cell::Text(e.customer.0.to_string()),
                 Cell::Text(e.currency.to_string()),
                 money(e.amount, e.currency),
-                Cell::Text(
-                    ledger
-                        .sources
-                        .get(e.loc.source as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-                Cell::Int(i64::try_from(e.loc.line).unwrap_or(i64::MAX)),
-                Cell::Text(e.message.clone()),
-            ]
+            ];
+            row.extend(super::where_read(ledger, e.loc));
+            row.push(Cell::Text(e.message.clone()));
+            row
         })
         .collect();
     let mut report = Report::single("exceptions", columns, rows, "No exceptions.");

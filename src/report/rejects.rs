@@ -35,18 +35,8 @@ pub fn rejects_report(ledger: &Ledger) -> Report {
         .rejected
         .iter()
         .map(|r| {
-            let mut row = vec![
-                Cell::Text(
-                    ledger
-                        .sources
-                        .get(r.loc.source as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-                Cell::Int(i64::try_from(r.loc.line).unwrap_or(i64::MAX)),
-                Cell::Text(r.code.to_string()),
-                Cell::Text(r.reason.clone()),
-            ];
+            let mut row = super::where_read(ledger, r.loc).to_vec();
+            row.extend([Cell::Text(r.code.to_string()), Cell::Text(r.reason.clone())]);
             row.extend((0..width).map(|i| {
                 r.fields
                     .get(i)
