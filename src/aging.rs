@@ -189,7 +189,7 @@ fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
     rows.into_iter().map(|(_, r)| r).collect()
 }
 
-fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
+pub(crate) fn currency_totals(rows: &[AgingRow], n_buckets: usize) -> Vec<AgingRow> {
     let mut totals: BTreeMap<Currency, AgingRow> = BTreeMap::new();
     for row in rows {
         let t = totals.entry(row.currency).or_insert_with(|| {

@@ -27,3 +27,4 @@ pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod risk;
+pub mod stream;

@@ -1,14 +1,52 @@
-//! `cartera aging`: prepare → age → rows → render → write.
+//! `cartera aging`: prepare → age → rows → render → write. The summary of one native
+//! ledger file takes the streamed path (`stream`) when it can; everything else, and
+//! whatever that path leaves, the exact one.
 
-use crate::aging::{age, sort_detail};
+use crate::aging::{Aging, age, sort_detail};
 use crate::cli::AgingArgs;
 use crate::error::CliError;
 use crate::output::write_output;
 use crate::render::render;
+use crate::report::RunFacts;
 use crate::report::aging::{detail_report, summary_report};
+use crate::stream;
 
 pub fn run(args: &AgingArgs) -> Result<(), CliError> {
-    let p = super::prepare(&args.input, &args.run, &args.output)?;
+    let setup = super::setup(&args.input, &args.run, &args.output)?;
+    let run = &args.run;
+    let streams = !args.detail
+        && stream::applies(
+            &setup.sources,
+            &setup.policy,
+            run.rejects.is_some(),
+            setup.customers_file.is_some(),
+        );
+    if let (true, Some(path)) = (streams, setup.sources[0].path.as_deref()) {
+        let name = setup.sources[0].display_name();
+        let progress = crate::context::show_progress(run.quiet);
+        let as_of = setup.ctx.as_of;
+        if let Some(s) = stream::age(path, &name, &setup.policy, as_of, progress)? {
+            let aging = Aging {
+                as_of,
+                rows: s.rows,
+                detail: Vec::new(),
+                totals: s.totals,
+            };
+            let facts = RunFacts {
+                policy: &setup.policy,
+                as_of,
+                tally: s.tally,
+            };
+            let report = summary_report(&aging, &facts);
+            write_output(&setup.ctx.target, &setup.inputs(), |out| {
+                render(&report, setup.ctx.format, setup.ctx.width, out)
+            })?;
+            let t = &facts.tally;
+            let first = t.due_before_issue.1.map(|loc| t.describe(loc));
+            return super::say(t.rows, (t.due_before_issue.0, first), None, run);
+        }
+    }
+    let p = setup.prepare(run)?;
     let report = p.checked(|| {
         let mut aging = age(&p.ledger, &p.alloc, &p.policy.aging);
         let facts = p.facts();
@@ -19,9 +57,9 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
             summary_report(&aging, &facts)
         }
     })?;
-    let rejects = p.stage_rejects(&args.run)?;
+    let rejects = p.stage_rejects(run)?;
     write_output(&p.ctx.target, &p.inputs(), |out| {
         render(&report, p.ctx.format, p.ctx.width, out)
     })?;
-    p.finish(rejects, &args.run)
+    p.finish(rejects, run)
 }

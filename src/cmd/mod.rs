@@ -15,10 +15,11 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::input::{Customers, Source, load_customers, load_ledger};
 use crate::model::Ledger;
+use crate::model::RowCounts;
 use crate::output::{Staged, stage_file};
 use crate::policy::{Policy, load_policy, policy_path};
 use crate::render::{Format, Width, render};
-use crate::report::{RunFacts, count};
+use crate::report::{RunFacts, Tally, count};
 
 pub fn run(command: &Command) -> Result<(), CliError> {
     match command {
@@ -50,16 +51,28 @@ fn checked_beside<T: Send>(
     })
 }
 
-/// Everything a command computes before its own report.
-pub struct Prepared {
+/// What a command knows before it reads the ledger: context, inputs, policy, customers.
+pub struct Setup {
     pub ctx: Context,
     pub sources: Vec<Source>,
     pub policy_file: Option<PathBuf>,
     pub policy: Policy,
     pub customers_file: Option<PathBuf>,
     pub customers: Customers,
+}
+
+/// Everything a command computes before its own report.
+pub struct Prepared {
+    pub setup: Setup,
     pub ledger: Ledger,
     pub alloc: Allocation,
+}
+
+impl std::ops::Deref for Prepared {
+    type Target = Setup;
+    fn deref(&self) -> &Setup {
+        &self.setup
+    }
 }
 
 /// With `--customers`, its terms give due dates, and the risk report uses its names,
@@ -69,12 +82,16 @@ pub fn prepare(
     run: &RunArgs,
     output: &OutputArgs,
 ) -> Result<Prepared, CliError> {
+    setup(input, run, output)?.prepare(run)
+}
+
+/// Everything but the ledger: flags win over the policy's `[input]`.
+pub fn setup(input: &InputArgs, run: &RunArgs, output: &OutputArgs) -> Result<Setup, CliError> {
     let customers_file = run.customers.as_deref();
     let sources = input.sources()?;
     let ctx = Context::resolve(run.as_of, output)?;
     let policy_file = policy_path(run.policy.as_deref(), run.no_config);
     let mut policy = load_policy(policy_file.as_deref())?;
-    // Flags win over the policy's [input].
     if let Some(label) = &run.encoding {
         policy.input.encoding =
             crate::policy::parse_encoding(label).map_err(|message| CliError::Usage { message })?;
@@ -86,24 +103,36 @@ pub fn prepare(
         .map(|p| load_customers(p, &policy))
         .transpose()?
         .unwrap_or_default();
-    let set_aside = run.rejects.as_ref().map(|_| run.max_rejects);
-    let progress = crate::context::show_progress(run.quiet);
-    let ledger = load_ledger(&sources, &policy, &customers.terms, set_aside, progress)?;
-    let alloc = allocate(&ledger, ctx.as_of, &policy.allocation);
-    let customers_file = customers_file.map(Path::to_path_buf);
-    Ok(Prepared {
+    Ok(Setup {
         ctx,
         sources,
         policy_file,
         policy,
-        customers_file,
+        customers_file: customers_file.map(Path::to_path_buf),
         customers,
-        ledger,
-        alloc,
     })
 }
 
-impl Prepared {
+impl Setup {
+    /// Reads the ledger and allocates it.
+    pub fn prepare(self, run: &RunArgs) -> Result<Prepared, CliError> {
+        let set_aside = run.rejects.as_ref().map(|_| run.max_rejects);
+        let progress = crate::context::show_progress(run.quiet);
+        let ledger = load_ledger(
+            &self.sources,
+            &self.policy,
+            &self.customers.terms,
+            set_aside,
+            progress,
+        )?;
+        let alloc = allocate(&ledger, self.ctx.as_of, &self.policy.allocation);
+        Ok(Prepared {
+            setup: self,
+            ledger,
+            alloc,
+        })
+    }
+
     /// Every file the run read (`None` for stdin): no output may replace one.
     pub fn inputs(&self) -> Vec<Option<&Path>> {
         (self.sources.iter().map(|s| s.path.as_deref()))
@@ -111,7 +140,9 @@ impl Prepared {
             .chain(self.customers_file.as_deref().map(Some))
             .collect()
     }
+}
 
+impl Prepared {
     /// The rejects file (`--rejects`), staged beside its destination before the main output
     /// is written.
     pub fn stage_rejects(&self, run: &RunArgs) -> Result<Option<Staged>, CliError> {
@@ -135,37 +166,14 @@ impl Prepared {
     }
 
     fn say(&self, rejects: Option<Staged>, run: &RunArgs) -> Result<(), CliError> {
-        if let Some(file) = rejects {
-            file.commit()?;
-        }
-        let mut stderr = std::io::stderr().lock();
-        if let (n, Some(first)) = self.ledger.due_before_issue {
-            let which = count(
-                n,
-                "invoice falls due before it was",
-                "invoices fall due before they were",
-            );
-            let _ = writeln!(
-                stderr,
-                "warning: {which} issued (first at {})",
-                self.ledger.describe(first)
-            );
-        }
-        if !run.quiet {
-            let r = self.ledger.rows;
-            let into = run.rejects.as_ref().map_or(String::new(), |p| {
-                format!(" (in {})", crate::error::show_path(p))
-            });
-            let line = format!(
-                "cartera: {} read: {} used, {} set aside{into}, {} without data skipped",
-                count(r.read, "row", "rows"),
-                r.used,
-                r.rejected,
-                r.skipped
-            );
-            let _ = writeln!(stderr, "{line}");
-        }
-        Ok(())
+        let ledger = &self.ledger;
+        let first = ledger.due_before_issue.1.map(|loc| ledger.describe(loc));
+        say(
+            ledger.rows,
+            (ledger.due_before_issue.0, first),
+            rejects,
+            run,
+        )
     }
 
     /// Runs `compute` (a command's report) while the other core checks that money in
@@ -177,11 +185,49 @@ impl Prepared {
 
     pub fn facts(&self) -> RunFacts<'_> {
         RunFacts {
-            ledger: &self.ledger,
             policy: &self.policy,
-            alloc: &self.alloc,
+            as_of: self.alloc.as_of,
+            tally: Tally::of(&self.ledger, &self.alloc),
         }
     }
+}
+
+/// Once the main output is written: commits the rejects file and says on stderr what
+/// became of every row read (unless `--quiet`); `due_before_issue` is how many invoices fall
+/// due before they were issued and where the first was read.
+pub fn say(
+    rows: RowCounts,
+    due_before_issue: (u64, Option<String>),
+    rejects: Option<Staged>,
+    run: &RunArgs,
+) -> Result<(), CliError> {
+    if let Some(file) = rejects {
+        file.commit()?;
+    }
+    let mut stderr = std::io::stderr().lock();
+    if let (n, Some(first)) = due_before_issue {
+        let which = count(
+            n,
+            "invoice falls due before it was",
+            "invoices fall due before they were",
+        );
+        let _ = writeln!(stderr, "warning: {which} issued (first at {first})");
+    }
+    if !run.quiet {
+        let r = rows;
+        let into = run.rejects.as_ref().map_or(String::new(), |p| {
+            format!(" (in {})", crate::error::show_path(p))
+        });
+        let line = format!(
+            "cartera: {} read: {} used, {} set aside{into}, {} without data skipped",
+            count(r.read, "row", "rows"),
+            r.used,
+            r.rejected,
+            r.skipped
+        );
+        let _ = writeln!(stderr, "{line}");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

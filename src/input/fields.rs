@@ -46,7 +46,7 @@ pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r 
 
 /// `str::trim`, without its Unicode walk when the value starts and ends with a visible
 /// ASCII character (nearly every value of a ledger).
-fn trim(value: &str) -> &str {
+pub(crate) fn trim(value: &str) -> &str {
     let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
     let bytes = value.as_bytes();
     if value.is_empty() || (visible(bytes.first()) && visible(bytes.last())) {

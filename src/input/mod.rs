@@ -3,13 +3,13 @@
 
 mod columns;
 mod customers;
-mod fields;
+pub(crate) mod fields;
 mod infer;
 mod lines;
 mod normalize;
-mod progress;
+pub(crate) mod progress;
 mod rows;
-mod split;
+pub(crate) mod split;
 
 use std::fs::File;
 use std::io::{self, Read};

@@ -1,16 +1,62 @@
 //! What every report says about its run: the as-of date, the policy, what was read, and
 //! the references that could not be followed (footer lines for the table, fields for JSON).
 
+use chrono::NaiveDate;
+
 use super::{Meta, count};
 use crate::allocate::{Allocation, RefIssue};
-use crate::model::Ledger;
+use crate::model::{Ledger, Loc, RowCounts};
 use crate::policy::Policy;
+
+/// What a run read and what its allocation could not follow, counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// The inputs' names, indexed by `Loc::source`.
+    pub sources: Vec<String>,
+    pub documents: u64,
+    /// Documents dated after the as-of date.
+    pub future: u64,
+    pub rows: RowCounts,
+    /// Invoices due before they were issued, and where the first was read.
+    pub due_before_issue: (u64, Option<Loc>),
+    /// References not followed: unknown, another customer, another currency, overpaid.
+    pub refs: [u64; 4],
+    /// Credits repeating the kind and id of an earlier one.
+    pub repeated_credits: u64,
+}
+
+impl Tally {
+    /// The counts of a ledger and its allocation.
+    pub fn of(ledger: &Ledger, alloc: &Allocation) -> Tally {
+        Tally {
+            sources: ledger.sources.clone(),
+            documents: (ledger.invoices.len() + ledger.credits.len()) as u64,
+            future: alloc.not_yet_dated(),
+            rows: ledger.rows,
+            due_before_issue: ledger.due_before_issue,
+            refs: [
+                RefIssue::Unknown,
+                RefIssue::CustomerMismatch,
+                RefIssue::CurrencyMismatch,
+                RefIssue::Overpaid,
+            ]
+            .map(|i| alloc.count_ref_issues(i)),
+            repeated_credits: alloc.repeated_credits(ledger).len() as u64,
+        }
+    }
+
+    /// `file:line` of a location, as messages print it.
+    pub fn describe(&self, loc: Loc) -> String {
+        let name = (self.sources.get(loc.source as usize)).map_or("<input>", |s| s.as_str());
+        format!("{name}:{}", loc.line)
+    }
+}
 
 /// Facts about the run shown with every report.
 pub struct RunFacts<'a> {
-    pub ledger: &'a Ledger,
     pub policy: &'a Policy,
-    pub alloc: &'a Allocation,
+    pub as_of: NaiveDate,
+    pub tally: Tally,
 }
 
 impl RunFacts<'_> {
@@ -21,46 +67,35 @@ impl RunFacts<'_> {
         basis: Option<&str>,
         where_listed: &str,
     ) -> (Vec<(&'static str, Meta)>, Vec<String>) {
-        let (ledger, alloc) = (self.ledger, self.alloc);
-        let documents = (ledger.invoices.len() + ledger.credits.len()) as u64;
-        let future = alloc.not_yet_dated();
+        let (t, as_of) = (&self.tally, self.as_of);
+        let (documents, future) = (t.documents, t.future);
         let mut read = format!(
             "{} read from {}",
             count(documents, "document", "documents"),
-            ledger.sources.join(", ")
+            t.sources.join(", ")
         );
         if future > 0 {
             read.push_str(&format!(
-                "; {} dated after {} ignored",
+                "; {} dated after {as_of} ignored",
                 count(future, "document", "documents"),
-                alloc.as_of
             ));
         }
-        if ledger.rows.skipped > 0 {
+        if t.rows.skipped > 0 {
             read.push_str(&format!(
                 "; {} without data skipped",
-                count(ledger.rows.skipped, "row", "rows")
+                count(t.rows.skipped, "row", "rows")
             ));
         }
-        if ledger.rows.rejected > 0 {
+        if t.rows.rejected > 0 {
             read.push_str(&format!(
                 "; {} set aside",
-                count(ledger.rows.rejected, "bad row", "bad rows")
+                count(t.rows.rejected, "bad row", "bad rows")
             ));
         }
-        let refs = [
-            RefIssue::Unknown,
-            RefIssue::CustomerMismatch,
-            RefIssue::CurrencyMismatch,
-            RefIssue::Overpaid,
-        ]
-        .map(|i| alloc.count_ref_issues(i));
+        let refs = t.refs;
         let basis = basis.map_or(String::new(), |b| format!(" · {b}"));
         let mut footer = vec![
-            format!(
-                "As of {}{basis} · policy: {}",
-                alloc.as_of, self.policy.origin
-            ),
+            format!("As of {as_of}{basis} · policy: {}", self.policy.origin),
             read,
         ];
         if refs.iter().any(|&n| n > 0) {
@@ -93,7 +128,7 @@ impl RunFacts<'_> {
                 named.join(", ")
             ));
         }
-        let repeated = alloc.repeated_credits(ledger).len() as u64;
+        let repeated = t.repeated_credits;
         if repeated > 0 {
             let what = count(
                 repeated,
@@ -105,19 +140,19 @@ impl RunFacts<'_> {
             ));
         }
         let meta = vec![
-            ("as_of", Meta::Text(alloc.as_of.to_string())),
+            ("as_of", Meta::Text(as_of.to_string())),
             ("policy", Meta::Text(self.policy.origin.clone())),
-            ("inputs", Meta::List(ledger.sources.clone())),
+            ("inputs", Meta::List(t.sources.clone())),
             ("documents_read", Meta::Count(documents)),
             ("documents_after_as_of", Meta::Count(future)),
             (
                 "invoices_due_before_issue",
-                Meta::Count(ledger.due_before_issue.0),
+                Meta::Count(t.due_before_issue.0),
             ),
-            ("rows_read", Meta::Count(ledger.rows.read)),
-            ("rows_used", Meta::Count(ledger.rows.used)),
-            ("rows_rejected", Meta::Count(ledger.rows.rejected)),
-            ("rows_skipped", Meta::Count(ledger.rows.skipped)),
+            ("rows_read", Meta::Count(t.rows.read)),
+            ("rows_used", Meta::Count(t.rows.used)),
+            ("rows_rejected", Meta::Count(t.rows.rejected)),
+            ("rows_skipped", Meta::Count(t.rows.skipped)),
             ("refs_unknown", Meta::Count(refs[0])),
             ("refs_other_customer", Meta::Count(refs[1])),
             ("refs_other_currency", Meta::Count(refs[2])),

@@ -7,7 +7,7 @@ pub mod reconcile;
 pub mod rejects;
 pub mod risk;
 
-pub use facts::RunFacts;
+pub use facts::{RunFacts, Tally};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

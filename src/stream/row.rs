@@ -1,0 +1,354 @@
+//! One line of a native ledger read straight from its bytes: split into its eleven fields
+//! and each field read into a value, or `None` for anything but the plain form (the exact
+//! path then reads the file and says what is wrong, or reads what is merely unusual).
+//!
+//! What is taken here is read exactly as the exact path reads it: the same trimming, id
+//! and currency rules (the same functions); dates only as `YYYY-MM-DD` (the only reading a
+//! native file's dates have); amounts only as digits with at most two decimals after a
+//! point, which no other reading of the exact path reads otherwise.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::input::fields;
+use crate::model::DocKind;
+use crate::money::Currency;
+
+/// The header of a native ledger, as cartera and its generator write it.
+pub(super) const HEADER: &[u8] =
+    b"type,id,customer_id,customer_name,date,due_date,amount,currency,ref,withholding,discount";
+
+const FIELDS: usize = 11;
+
+/// Amounts are kept in hundredths below this (2^47), so that a balance fits in 48 bits.
+pub(super) const MAX_CENTS: i64 = 1 << 47;
+
+/// The fields of a line: spans into the line, or into `scratch` for a quoted value with
+/// doubled quotes in it.
+#[derive(Default)]
+pub(super) struct Fields {
+    spans: [(usize, usize, bool); FIELDS],
+    scratch: Vec<u8>,
+}
+
+impl Fields {
+    /// Splits `line` (without its line break) as the csv reader would, when its quoting
+    /// is plain: a quoted field is quoted from its first byte to the delimiter, and an
+    /// unquoted one holds no quote. False for anything else.
+    pub(super) fn split(&mut self, line: &[u8]) -> bool {
+        self.scratch.clear();
+        let mut pos = 0;
+        for i in 0..FIELDS {
+            if line.get(pos) == Some(&b'"') {
+                let start = pos + 1;
+                let mut from = start;
+                // Where the value starts in `scratch`, once a doubled quote is met.
+                let mut copied: Option<usize> = None;
+                loop {
+                    let Some(k) = memchr::memchr(b'"', &line[from..]).map(|k| from + k) else {
+                        return false; // unclosed: the value runs over the line
+                    };
+                    if line.get(k + 1) == Some(&b'"') {
+                        copied.get_or_insert(self.scratch.len());
+                        self.scratch.extend_from_slice(&line[from..=k]);
+                        from = k + 2;
+                        continue;
+                    }
+                    self.spans[i] = match copied {
+                        Some(at) => {
+                            self.scratch.extend_from_slice(&line[from..k]);
+                            (at, self.scratch.len(), true)
+                        }
+                        None => (start, k, false),
+                    };
+                    pos = k + 1;
+                    break;
+                }
+            } else {
+                let end = memchr::memchr(b',', &line[pos..]).map_or(line.len(), |k| pos + k);
+                if memchr::memchr(b'"', &line[pos..end]).is_some() {
+                    return false;
+                }
+                self.spans[i] = (pos, end, false);
+                pos = end;
+            }
+            if i + 1 < FIELDS {
+                if line.get(pos) != Some(&b',') {
+                    return false;
+                }
+                pos += 1;
+            } else if pos != line.len() {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn get<'a>(&'a self, line: &'a [u8], i: usize) -> &'a [u8] {
+        let (s, e, scratch) = self.spans[i];
+        if scratch {
+            &self.scratch[s..e]
+        } else {
+            &line[s..e]
+        }
+    }
+}
+
+/// A row read.
+pub(super) struct Row<'a> {
+    pub kind: DocKind,
+    pub id: &'a str,
+    pub customer: &'a str,
+    pub name: &'a str,
+    pub date: NaiveDate,
+    /// Invoices only: the due date, the issue date plus the terms when empty.
+    pub due: NaiveDate,
+    pub currency: Currency,
+    /// In hundredths: amount, and amount + withholding + discount.
+    pub amount: i64,
+    pub value: i64,
+    /// Credits only; empty when none.
+    pub reference: &'a str,
+}
+
+/// What a field needs to be read.
+pub(super) struct Reader {
+    pub default_currency: Currency,
+    pub terms_days: u32,
+    /// The last currency read, as written.
+    last_currency: ([u8; 3], Option<Currency>),
+}
+
+impl Reader {
+    pub(super) fn new(default_currency: Currency, terms_days: u32) -> Reader {
+        Reader {
+            default_currency,
+            terms_days,
+            last_currency: ([0; 3], None),
+        }
+    }
+
+    /// Reads a split line; `None` for anything but the plain form.
+    pub(super) fn row<'a>(&mut self, fields: &'a Fields, line: &'a [u8]) -> Option<Row<'a>> {
+        let f = |i| fields.get(line, i);
+        let kind = match f(0) {
+            b"invoice" => DocKind::Invoice,
+            b"payment" => DocKind::Payment,
+            b"credit_note" => DocKind::CreditNote,
+            _ => return None,
+        };
+        let id = identifier(f(1))?;
+        let customer = identifier(f(2))?;
+        if id.is_empty() || customer.is_empty() {
+            return None;
+        }
+        let name = text(f(3))?;
+        let date = date(f(4))?;
+        let currency = self.currency(f(7))?;
+        let minor = currency.minor_units();
+        let amount = cents(f(6), minor)?;
+        let reference = identifier(f(8))?;
+        let (withholding, discount) = (part(f(9), minor)?, part(f(10), minor)?);
+        if (withholding != 0 || discount != 0) && kind != DocKind::Payment {
+            return None;
+        }
+        let value = amount.checked_add(withholding)?.checked_add(discount)?;
+        // The exact path refuses a value of 10^15 or more; this path keeps 48 bits.
+        if value >= MAX_CENTS {
+            return None;
+        }
+        let due = match (kind, f(5)) {
+            (DocKind::Invoice, b"") => date
+                .checked_add_days(chrono::Days::new(u64::from(self.terms_days)))
+                .filter(|d| day_number(*d).is_some())?,
+            (DocKind::Invoice, due) => self::date(due)?,
+            _ => date,
+        };
+        Some(Row {
+            kind,
+            id,
+            customer,
+            name,
+            date,
+            due,
+            currency,
+            amount,
+            value,
+            reference,
+        })
+    }
+
+    fn currency(&mut self, bytes: &[u8]) -> Option<Currency> {
+        if bytes.len() == 3 && bytes == self.last_currency.0 {
+            return self.last_currency.1;
+        }
+        let currency = fields::currency(text(bytes)?, "", self.default_currency).ok()?;
+        if let Ok(code) = <[u8; 3]>::try_from(bytes) {
+            self.last_currency = (code, Some(currency));
+        }
+        Some(currency)
+    }
+}
+
+/// UTF-8 text, trimmed as the exact path trims it.
+fn text(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok().map(fields::trim)
+}
+
+/// A document or customer id, as the exact path reads it (`1930571429.0` is
+/// `1930571429`); `None` for a number in scientific notation.
+fn identifier(bytes: &[u8]) -> Option<&str> {
+    fields::identifier(text(bytes)?, "").ok()
+}
+
+/// `YYYY-MM-DD`, within the days this path numbers.
+fn date(bytes: &[u8]) -> Option<NaiveDate> {
+    let b: &[u8; 10] = bytes.try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    day_number(date).map(|_| date)
+}
+
+/// The first day this path numbers (day 1); day 0 means none.
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1969, 12, 31).expect("a valid date")
+}
+
+/// A date as a day number in 16 bits (1970-01-01 is 1), or `None` outside them.
+pub(super) fn day_number(date: NaiveDate) -> Option<u16> {
+    if date.year() < 1970 {
+        return None;
+    }
+    u16::try_from((date - epoch()).num_days()).ok()
+}
+
+/// The date of a day number.
+pub(super) fn from_day_number(day: u16) -> NaiveDate {
+    epoch() + chrono::Days::new(u64::from(day))
+}
+
+/// An amount written as digits with at most two decimals after a point (and no more than
+/// the currency has), in hundredths.
+fn cents(bytes: &[u8], minor_units: u32) -> Option<i64> {
+    let (int, frac) = match memchr::memchr(b'.', bytes) {
+        Some(k) => (&bytes[..k], &bytes[k + 1..]),
+        None => (bytes, &b""[..]),
+    };
+    let all_digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    let places = frac.len() as u32;
+    if int.is_empty()
+        || int.len() > 15
+        || !all_digits(int)
+        || (bytes.len() > int.len() && frac.is_empty())
+        || places > 2
+        || places > minor_units
+        || !all_digits(frac)
+    {
+        return None;
+    }
+    let digits = |s: &[u8]| s.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0'));
+    let scale = if places == 1 { 10 } else { 1 };
+    let cents = digits(int)
+        .checked_mul(100)?
+        .checked_add(digits(frac) * scale)?;
+    (cents < MAX_CENTS).then_some(cents)
+}
+
+/// A withholding or discount: empty is zero.
+fn part(bytes: &[u8], minor_units: u32) -> Option<i64> {
+    if bytes.is_empty() {
+        Some(0)
+    } else {
+        cents(bytes, minor_units)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(line: &str) -> Option<Vec<String>> {
+        let mut f = Fields::default();
+        f.split(line.as_bytes()).then(|| {
+            (0..FIELDS)
+                .map(|i| String::from_utf8(f.get(line.as_bytes(), i).to_vec()).unwrap())
+                .collect()
+        })
+    }
+
+    /// What the csv crate reads from the same line.
+    fn csv_fields(line: &str) -> Vec<String> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let rec = r.records().next().unwrap().unwrap();
+        rec.iter().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn plain_lines_split_as_the_csv_reader_splits_them() {
+        for line in [
+            "invoice,FV-1,900,Tienda,2026-01-01,,10.50,COP,,,",
+            r#"invoice,FV-1,900,"Almacén ""Martínez"", Ltda.",2026-01-01,,10,COP,,,"#,
+            r#""payment","P-1","900","","2026-01-01","","10","COP","FV-1","""1""","2""""""#,
+            r#"invoice,FV-1,900,"a,b",2026-01-01,,10,COP,,"",x"#,
+        ] {
+            assert_eq!(split(line).unwrap(), csv_fields(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn anything_but_plain_quoting_or_eleven_fields_is_left_to_the_exact_path() {
+        for line in [
+            "invoice,FV-1,900,Tienda,2026-01-01,,10.50,COP,,",
+            "invoice,FV-1,900,Tienda,2026-01-01,,10.50,COP,,,,",
+            r#"invoice,FV-1,900,"Tienda,2026-01-01,,10,COP,,,"#,
+            r#"invoice,FV-1,900,Tie"nda,2026-01-01,,10,COP,,,"#,
+            r#"invoice,FV-1,900,"Tienda" S.A.,2026-01-01,,10,COP,,,"#,
+        ] {
+            assert_eq!(split(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn amounts_are_read_in_hundredths_only_in_their_plain_form() {
+        assert_eq!(cents(b"4436380.84", 2), Some(443_638_084));
+        assert_eq!(cents(b"10.5", 2), Some(1050));
+        assert_eq!(cents(b"007", 0), Some(700));
+        for bad in [
+            "", ".5", "5.", "1.234", "1,5", "-5", "+5", " 5", "1e3", "5.00x",
+        ] {
+            assert_eq!(cents(bad.as_bytes(), 2), None, "{bad}");
+        }
+        assert_eq!(cents(b"10.5", 0), None); // JPY has no decimals
+        assert_eq!(cents(b"1407374883553.28", 2), None); // 2^47 hundredths
+        assert_eq!(cents(b"1407374883553.27", 2), Some(MAX_CENTS - 1));
+    }
+
+    #[test]
+    fn dates_are_day_numbers_in_sixteen_bits() {
+        let d = |s: &str| date(s.as_bytes());
+        assert_eq!(d("2026-06-30"), NaiveDate::from_ymd_opt(2026, 6, 30));
+        for bad in [
+            "2026-02-30",
+            "26-06-30",
+            "2026/06/30",
+            "1969-12-31",
+            "2200-01-01",
+        ] {
+            assert_eq!(d(bad), None, "{bad}");
+        }
+        let day = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        assert_eq!(from_day_number(day_number(day).unwrap()), day);
+        assert_eq!(
+            day_number(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()),
+            Some(1)
+        );
+    }
+}

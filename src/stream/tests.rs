@@ -1,0 +1,280 @@
+//! The streamed path against the exact one (`input` → `allocate` → `aging`) on generated
+//! ledgers: whenever the streamed path takes a file, its rows, totals and counts are the
+//! exact path's; and it takes every file written in order.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::{Streamed, age_split};
+use crate::aging::age;
+use crate::allocate::allocate;
+use crate::input::{Role, Source, load_ledger};
+use crate::policy::Policy;
+use crate::report::Tally;
+
+/// splitmix64: a small deterministic generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+fn day(n: u64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(n)
+}
+
+const CURRENCIES: [&str; 3] = ["COP", "USD", "JPY"];
+
+fn amount(rng: &mut Rng, currency: &str, cents: u64) -> String {
+    if currency == "JPY" {
+        return (cents / 100).max(1).to_string();
+    }
+    match rng.below(4) {
+        0 => (cents / 100).to_string(),
+        1 => format!("{}.{}", cents / 100, (cents / 10) % 10),
+        _ => format!("{}.{:02}", cents / 100, cents % 100),
+    }
+}
+
+/// A ledger of `invoices` invoices and their credits over 2026: references followed,
+/// partial, beyond the balance, unknown, to another customer or currency; unreferenced
+/// credits, credit notes, withholding and discounts; names quoted, long, empty or changing;
+/// due dates empty or before the issue date. In date order, or (`shuffled`) with a tenth
+/// of the rows moved, so that credits come before their invoices.
+fn ledger(seed: u64, invoices: u64, shuffled: bool) -> String {
+    let mut rng = Rng(seed);
+    let customers = invoices / 4 + 1;
+    let mut rows: Vec<(u64, String)> = Vec::new();
+    let name = |rng: &mut Rng, c: u64| match rng.below(6) {
+        0 => String::new(),
+        1 => format!("\"Almacén \"\"Martínez\"\", Ltda. {c}\""),
+        2 => format!("Comercializadora Internacional de Occidente {c}"),
+        3 => format!("Tienda {}", c + rng.below(2)),
+        _ => format!("Tienda {c}"),
+    };
+    for i in 0..invoices {
+        let c = rng.below(customers);
+        let currency = CURRENCIES[((c + u64::from(rng.chance(10))) % 3) as usize];
+        let issued = rng.below(330);
+        let id = if rng.chance(5) {
+            format!("{}.0", 70_000 + i)
+        } else {
+            format!("F-{i}")
+        };
+        let reference = id.trim_end_matches(".0").to_string();
+        let due = match rng.below(10) {
+            0 => String::new(),
+            1 => day(issued.saturating_sub(3)).to_string(),
+            _ => day(issued + 30 * rng.below(3)).to_string(),
+        };
+        let cents = 100 + rng.below(5_000_000);
+        let shown = amount(&mut rng, currency, cents);
+        let n = name(&mut rng, c);
+        rows.push((
+            issued,
+            format!(
+                "invoice,{id},9{c:08},{n},{},{due},{shown},{currency},,,",
+                day(issued)
+            ),
+        ));
+        let credits = rng.below(3);
+        for k in 0..credits {
+            let paid = issued + rng.below(120);
+            let (mut ref_, mut cust, mut cur) = (reference.clone(), c, currency);
+            match rng.below(20) {
+                0 => ref_ = format!("X-{i}"),
+                1 => cust = (c + 1) % customers,
+                2 => {
+                    cur = CURRENCIES
+                        [(CURRENCIES.iter().position(|&x| x == currency).unwrap() + 1) % 3]
+                }
+                3 | 4 => ref_.clear(),
+                _ => {}
+            }
+            let part = match rng.below(4) {
+                0 => cents / 2,
+                1 => cents + cents / 10,
+                _ => cents,
+            };
+            let shown = amount(&mut rng, cur, part);
+            let (kind, extra) = match rng.below(6) {
+                0 => ("credit_note", ",".to_string()),
+                1 if cur != "JPY" => ("payment", format!("{}.50,", rng.below(50))),
+                2 if cur != "JPY" => ("payment", format!(",{}", rng.below(50))),
+                _ => ("payment", ",".to_string()),
+            };
+            let n = name(&mut rng, cust);
+            rows.push((
+                paid,
+                format!(
+                    "{kind},P-{i}-{k},9{cust:08},{n},{},,{shown},{cur},{ref_},{extra}",
+                    day(paid)
+                ),
+            ));
+        }
+    }
+    rows.sort_by_key(|(d, _)| *d);
+    if shuffled {
+        for _ in 0..rows.len() / 10 {
+            let (a, b) = (rng.below(rows.len() as u64), rng.below(rows.len() as u64));
+            rows.swap(a as usize, b as usize);
+        }
+    }
+    let mut text = String::from_utf8(super::row::HEADER.to_vec()).unwrap();
+    text.push('\n');
+    for (_, row) in rows {
+        writeln!(text, "{row}").unwrap();
+    }
+    text
+}
+
+/// The exact path's summary and counts.
+fn exact(path: &Path, policy: &Policy, as_of: NaiveDate) -> Streamed {
+    let sources = [Source {
+        path: Some(path.to_path_buf()),
+        role: Role::Ledger,
+    }];
+    let ledger = load_ledger(&sources, policy, &Default::default(), None, false).unwrap();
+    let alloc = allocate(&ledger, as_of, &policy.allocation);
+    let aging = age(&ledger, &alloc, &policy.aging);
+    Streamed {
+        rows: aging.rows,
+        totals: aging.totals,
+        tally: Tally::of(&ledger, &alloc),
+    }
+}
+
+/// Both paths on `text`, the streamed one in one part and in two; whether it took it.
+fn compare(text: &str, as_of: NaiveDate) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.csv");
+    std::fs::write(&path, text).unwrap();
+    let policy = Policy::default();
+    let want = exact(&path, &policy, as_of);
+    let name = path.display().to_string();
+    let mut took = Vec::new();
+    for parallel_from in [u64::MAX, 1] {
+        let got = age_split(&path, &name, &policy, as_of, false, parallel_from).unwrap();
+        took.push(got.is_some());
+        if let Some(got) = got {
+            assert_eq!(got.rows, want.rows, "rows, split from {parallel_from}");
+            assert_eq!(got.totals, want.totals);
+            assert_eq!(got.tally, want.tally);
+        }
+    }
+    took.iter().all(|t| *t)
+}
+
+#[test]
+fn a_ledger_in_date_order_is_taken_and_aged_as_the_exact_path_ages_it() {
+    for seed in 0..12 {
+        let text = ledger(seed, 400, false);
+        for as_of in [day(200), day(400)] {
+            assert!(
+                compare(&text, as_of),
+                "seed {seed} was left to the exact path"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_ledger_with_credits_before_their_invoices_is_aged_as_the_exact_path_ages_it() {
+    let mut taken = 0;
+    for seed in 0..12 {
+        taken += u32::from(compare(&ledger(seed, 300, true), day(250)));
+    }
+    assert!(taken > 0, "no shuffled ledger was taken");
+}
+
+#[test]
+fn what_the_streamed_path_does_not_read_exactly_is_left_to_the_exact_path() {
+    let text = ledger(7, 50, false);
+    let as_of = day(400);
+    let lines: Vec<&str> = text.lines().collect();
+    let with = |i: usize, line: &str| {
+        let mut l = lines.clone();
+        l[i] = line;
+        l.join("\n") + "\n"
+    };
+    let row = lines[5];
+    let dup = lines
+        .iter()
+        .filter(|l| l.starts_with("invoice"))
+        .nth(1)
+        .unwrap();
+    let cases = [
+        with(5, &row.replacen(',', ",,", 1)),    // a field too many
+        with(5, &row.replace("2026-", "2026/")), // another date form
+        with(5, &format!("{row}\n")),            // a blank line
+        with(0, &lines[0].replace("amount", "monto")), // another header
+        with(5, &row.replacen("invoice", "Invoice", 1)), // another type word
+        with(5, &row.replacen("payment", "Payment", 1)),
+        format!("{text}{dup}\n"),        // a duplicate invoice id
+        text.replace(",COP,", ",COP ,"), // a space in a currency: trimmed
+        text.replace(".5,", ".500,"),    // three decimals
+    ];
+    for case in cases {
+        // Taken or not, never another result (the exact path may also refuse the file).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.csv");
+        std::fs::write(&path, &case).unwrap();
+        let policy = Policy::default();
+        let sources = [Source {
+            path: Some(path.clone()),
+            role: Role::Ledger,
+        }];
+        let exact_ok = load_ledger(&sources, &policy, &Default::default(), None, false).is_ok();
+        let got = age_split(&path, "l.csv", &policy, as_of, false, u64::MAX).unwrap();
+        if got.is_some() {
+            assert!(exact_ok && compare(&case, as_of), "{case}");
+        }
+    }
+    // A BOM and Windows line ends are read.
+    let crlf = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    assert!(compare(&crlf, as_of));
+}
+
+#[test]
+fn a_reference_dated_before_one_followed_on_its_invoice_is_left_to_the_exact_path() {
+    let header = String::from_utf8(super::row::HEADER.to_vec()).unwrap();
+    let text = format!(
+        "{header}\ninvoice,F1,9,A,2026-01-01,,100,COP,,,\n\
+         payment,P1,9,A,2026-02-01,,80,COP,F1,,\n\
+         payment,P2,9,A,2026-01-15,,80,COP,F1,,\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.csv");
+    std::fs::write(&path, &text).unwrap();
+    let got = age_split(
+        &path,
+        "l.csv",
+        &Policy::default(),
+        day(100),
+        false,
+        u64::MAX,
+    )
+    .unwrap();
+    assert!(got.is_none());
+    // In date order it is taken: P2 pays 80, P1 20 and 60 goes to the pool.
+    let ordered = format!(
+        "{header}\ninvoice,F1,9,A,2026-01-01,,100,COP,,,\n\
+         payment,P2,9,A,2026-01-15,,80,COP,F1,,\n\
+         payment,P1,9,A,2026-02-01,,80,COP,F1,,\n"
+    );
+    assert!(compare(&ordered, day(100)));
+}
