@@ -1,34 +1,32 @@
-//! One part of a native ledger summed up as it is read, keeping per invoice only what the
-//! aging needs (28 bytes): its fingerprint, open balance, due and issue dates, pool, and the
-//! date of the last reference that paid it. Credits are not kept: each is applied as it
-//! comes, to the invoice it names or to its pool of credit, and counted.
+//! One part of a native ledger summed up as it is read: per invoice 28 bytes (its id's
+//! fingerprint, open balance, due and issue dates, pool), per credit with a reference 28
+//! bytes (the fingerprint it names, its pool, date, line and value), per credit 8 more (the
+//! fingerprint of its kind and id). Nothing is looked up while reading but the customer:
+//! references are followed once the whole file is read, invoices and references sorted by
+//! fingerprint and walked side by side ([`follow_all`]), which reads memory in order.
 //!
 //! Exactness, step by step, against the engine (`allocate`):
-//! - references are followed per invoice in (date, input order): a file read in order
-//!   gives that order unless a reference comes dated before one already followed on its
-//!   invoice, which sends the run to the exact path; references read before their invoice
-//!   wait for it and are then followed sorted;
+//! - an invoice's references are followed in (date, line), as the engine takes credits;
 //! - what an invoice's references leave open, and what each pool holds, do not depend on
 //!   the order of anything else; the pool then pays the open invoices oldest first
-//!   (`super::age_pools`);
+//!   (`super::finish`);
 //! - ids are compared by a 96-bit fingerprint. Two invoices with the same fingerprint (a
 //!   duplicate id, or the same fingerprint by chance) and two credits of a kind with the
 //!   same 64-bit fingerprint send the run to the exact path; a reference to an id that
 //!   does not exist would match an invoice only if their 96 bits agreed (chance about
-//!   references × invoices / 2^96: 10^-17 for ten million of each).
+//!   references × invoices / 2^96: 10^-15 for ten million of each).
 
 use std::hash::BuildHasher;
 
-use chrono::NaiveDate;
 use hashbrown::HashTable;
 
-use super::row::{Row, day_number};
+use super::row::Row;
 use crate::allocate::RefIssue;
 use crate::model::{DocKind, Text};
 use crate::money::Currency;
 
-/// A 96-bit fingerprint of an id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A 96-bit fingerprint of an id, ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Fp(u64, u32);
 
 /// Two hashes with fixed seeds (a run gives the same result every time).
@@ -48,12 +46,12 @@ pub(super) struct Rec {
     net_due: u64,
     /// Pool (24 bits) and whether it is dated after the as-of date (1).
     pool_future: u32,
-    /// Issue day (16 bits) and the day of the last reference followed (16; 0 for none).
-    date_last: u32,
+    /// Issue day.
+    date: u32,
 }
 
 impl Rec {
-    fn fp(&self) -> Fp {
+    pub(super) fn fp(&self) -> Fp {
         Fp(self.fp_lo, self.fp_hi)
     }
     pub(super) fn net(&self) -> i64 {
@@ -75,31 +73,34 @@ impl Rec {
         self.pool_future & 1 == 1
     }
     pub(super) fn date(&self) -> u16 {
-        (self.date_last >> 16) as u16
+        self.date as u16
     }
-    pub(super) fn last(&self) -> u16 {
-        self.date_last as u16
+}
+
+/// A credit's reference, packed: 28 bytes.
+#[derive(Clone, Copy)]
+#[repr(C, packed(4))]
+pub(super) struct Ref {
+    fp_lo: u64,
+    fp_hi: u32,
+    /// Value in hundredths (48 bits) and day (16).
+    value_day: u64,
+    pub(super) line: u32,
+    pub(super) pool: u32,
+}
+
+impl Ref {
+    /// The order references are followed in: by invoice, then (date, line).
+    pub(super) fn key(&self) -> (Fp, u16, u32) {
+        (Fp(self.fp_lo, self.fp_hi), self.value_day as u16, self.line)
     }
-    fn set_last(&mut self, day: u16) {
-        self.date_last = (self.date_last & 0xffff_0000) | u32::from(day);
+    fn value(&self) -> i64 {
+        (self.value_day >> 16) as i64
     }
 }
 
 /// At most this many pools (24 bits).
 const MAX_POOLS: usize = 1 << 24;
-/// Invoices are held in chunks of this many (no copy of them all when they grow).
-const CHUNK: usize = 1 << 16;
-/// The index is in this many tables, each growing on its own (no moment with two copies).
-const PARTS: usize = 256;
-
-/// A reference waiting for its invoice (or for the end, where it is unknown).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Pending {
-    pub pool: u32,
-    pub day: u16,
-    pub line: u64,
-    pub value: i64,
-}
 
 /// What a part counted, for the report's footer and the line on stderr.
 #[derive(Clone, Copy, Debug, Default)]
@@ -148,13 +149,12 @@ impl Pools {
         Some(n)
     }
 
-    /// Follows reference `p` to invoice `rec`, as the engine does; `None` when it comes
-    /// dated before a reference already followed on the invoice.
-    pub(super) fn follow(&mut self, rec: &mut Rec, p: Pending, counts: &mut Counts) -> Option<()> {
+    /// Follows reference `r` to invoice `rec`, as the engine does.
+    fn follow(&mut self, rec: &mut Rec, r: &Ref, counts: &mut Counts) {
         let issue = if rec.future() {
             Some(RefIssue::Unknown)
         } else {
-            let (invoice, credit) = (self.of[rec.pool() as usize], self.of[p.pool as usize]);
+            let (invoice, credit) = (self.of[rec.pool() as usize], self.of[r.pool as usize]);
             if invoice.0 != credit.0 {
                 Some(RefIssue::CustomerMismatch)
             } else if invoice.1 != credit.1 {
@@ -163,112 +163,104 @@ impl Pools {
                 None
             }
         };
+        let value = r.value();
         if let Some(issue) = issue {
             counts.refs[slot(issue)] += 1;
-            self.credit[p.pool as usize] += i128::from(p.value);
-            return Some(());
+            self.credit[r.pool as usize] += i128::from(value);
+            return;
         }
-        if p.day < rec.last() {
-            return None;
-        }
-        rec.set_last(p.day);
         let open = rec.net();
-        let applied = open.min(p.value);
+        let applied = open.min(value);
         rec.set_net(open - applied);
-        if p.value > applied {
+        if value > applied {
             counts.refs[slot(RefIssue::Overpaid)] += 1;
-            self.credit[p.pool as usize] += i128::from(p.value - applied);
+            self.credit[r.pool as usize] += i128::from(value - applied);
         }
-        Some(())
     }
 
     /// A reference whose invoice does not exist.
-    pub(super) fn unknown(&mut self, p: Pending, counts: &mut Counts) {
+    fn unknown(&mut self, r: &Ref, counts: &mut Counts) {
         counts.refs[slot(RefIssue::Unknown)] += 1;
-        self.credit[p.pool as usize] += i128::from(p.value);
+        self.credit[r.pool as usize] += i128::from(r.value());
     }
 }
 
-/// The invoices of a part and their index by fingerprint.
-#[derive(Default)]
-pub(super) struct Invoices {
-    chunks: Vec<Vec<Rec>>,
-    index: Vec<HashTable<u32>>,
-}
-
-impl Invoices {
-    pub(super) fn find(&self, fp: Fp) -> Option<u32> {
-        let table = self.index.get(part_of(fp))?;
-        table.find(fp.0, |&at| self.at(at).fp() == fp).copied()
-    }
-
-    pub(super) fn at(&self, at: u32) -> &Rec {
-        &self.chunks[at as usize / CHUNK][at as usize % CHUNK]
-    }
-
-    pub(super) fn at_mut(&mut self, at: u32) -> &mut Rec {
-        &mut self.chunks[at as usize / CHUNK][at as usize % CHUNK]
-    }
-
-    /// Adds an invoice whose fingerprint is not in yet; `None` past 2^32 invoices.
-    fn push(&mut self, rec: Rec) -> Option<u32> {
-        if self.index.is_empty() {
-            self.index = (0..PARTS).map(|_| HashTable::new()).collect();
+/// Follows every reference: `invoices` and `refs` are lists sorted by fingerprint (and
+/// references then by date and line), walked side by side in order. `None` when two
+/// invoices have the same fingerprint.
+pub(super) fn follow_all(
+    invoices: &mut [&mut [Rec]],
+    refs: &[&[Ref]],
+    pools: &mut Pools,
+    counts: &mut Counts,
+) -> Option<()> {
+    let mut inv = vec![0usize; invoices.len()];
+    let mut at = vec![0usize; refs.len()];
+    // The list holding the least invoice not passed yet.
+    let least = |inv: &[usize], invoices: &[&mut [Rec]]| {
+        (0..invoices.len())
+            .filter(|&l| inv[l] < invoices[l].len())
+            .min_by_key(|&l| invoices[l][inv[l]].fp())
+    };
+    let mut current = least(&inv, invoices);
+    let mut last: Option<Fp> = None;
+    // Passes the current invoice; `None` when it has the fingerprint of the one before.
+    let mut pass = |l: usize, inv: &mut Vec<usize>, invoices: &[&mut [Rec]]| {
+        let here = invoices[l][inv[l]].fp();
+        if last.replace(here) == Some(here) {
+            return None;
         }
-        if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
-            self.chunks.push(Vec::with_capacity(CHUNK));
+        inv[l] += 1;
+        Some(least(inv, invoices))
+    };
+    loop {
+        let next = (0..refs.len())
+            .filter(|&l| at[l] < refs[l].len())
+            .min_by_key(|&l| refs[l][at[l]].key());
+        let Some(list) = next else {
+            break;
+        };
+        let r = &refs[list][at[list]];
+        at[list] += 1;
+        let fp = r.key().0;
+        while let Some(l) = current.filter(|&l| invoices[l][inv[l]].fp() < fp) {
+            current = pass(l, &mut inv, invoices)?;
         }
-        let at = u32::try_from((self.chunks.len() - 1) * CHUNK + self.chunks.last()?.len()).ok()?;
-        self.chunks.last_mut()?.push(rec);
-        let chunks = &self.chunks;
-        self.index[part_of(rec.fp())].insert_unique(rec.fp_lo, at, |&a| {
-            chunks[a as usize / CHUNK][a as usize % CHUNK].fp_lo
-        });
-        Some(at)
+        match current {
+            Some(l) if invoices[l][inv[l]].fp() == fp => {
+                pools.follow(&mut invoices[l][inv[l]], r, counts);
+            }
+            _ => pools.unknown(r, counts),
+        }
     }
-
-    /// Every invoice, in chunks.
-    pub(super) fn chunks_mut(&mut self) -> impl Iterator<Item = &mut Vec<Rec>> {
-        self.chunks.iter_mut()
+    while let Some(l) = current {
+        current = pass(l, &mut inv, invoices)?;
     }
-
-    pub(super) fn chunks(&self) -> impl Iterator<Item = &Vec<Rec>> {
-        self.chunks.iter()
-    }
-
-    /// The fingerprints of the invoices in index table `part`.
-    pub(super) fn fingerprints_in(&self, part: usize) -> impl Iterator<Item = Fp> + '_ {
-        (self.index.get(part).into_iter())
-            .flat_map(|t| t.iter())
-            .map(|&at| self.at(at).fp())
-    }
-
-    /// The index is not needed once every reference is followed.
-    pub(super) fn drop_index(&mut self) {
-        self.index = Vec::new();
-    }
+    Some(())
 }
 
-/// Which index table holds a fingerprint: bits the tables do not use for their slots.
-fn part_of(fp: Fp) -> usize {
-    (fp.1 >> 24) as usize % PARTS
+/// A customer: its id, number, the pool of its first currency, and the name of its latest
+/// document dated by the as-of date that has one (on a tie, the greater name).
+struct Customer {
+    id: Text,
+    number: u32,
+    first_pool: (Currency, u32),
+    name: (u16, Text),
 }
 
-/// The index tables are split by this many (for the check of two parts on two cores).
-pub(super) const INDEX_PARTS: usize = PARTS;
+/// Seeded for customer ids.
+fn customer_hash(id: &str) -> u64 {
+    foldhash::quality::FixedState::with_seed(0x4528_21e6_38d0_1377).hash_one(id)
+}
 
 /// A part of a ledger, summed up.
 pub(super) struct Book {
-    as_of: NaiveDate,
-    pub customers: crate::Map<Text, u32>,
-    pub customer_ids: Vec<Text>,
-    /// Per customer: the day and name of its latest document dated by the as-of date that
-    /// has one (on a tie, the greater name).
-    pub names: Vec<Option<(u16, Text)>>,
+    /// The as-of date's day number.
+    as_of: u16,
+    customers: HashTable<Customer>,
     pub pools: Pools,
-    pub invoices: Invoices,
-    /// References to ids not read yet in this part.
-    pub pending: crate::Map<Fp, Vec<Pending>>,
+    pub invoices: Vec<Rec>,
+    pub refs: Vec<Ref>,
     /// 64-bit fingerprints of (kind, id) of the credits dated by the as-of date.
     pub credit_ids: Vec<u64>,
     pub counts: Counts,
@@ -276,58 +268,100 @@ pub(super) struct Book {
     pub net_in: crate::Map<Currency, i128>,
     /// Per currency, in hundredths: every amount + withholding + discount read.
     pub read_total: crate::Map<Currency, i128>,
-    /// The second part's invoices, once joined (renumbered to this book's pools).
-    pub second: Option<Invoices>,
 }
 
 impl Book {
-    pub(super) fn new(as_of: NaiveDate) -> Book {
+    /// A book for a part of `bytes` bytes, as of day `as_of`: its lists are reserved for
+    /// as many rows as the part could hold (pages never written take no memory), so that
+    /// they never move.
+    pub(super) fn new(as_of: u16, bytes: u64) -> Book {
+        let rows = usize::try_from(bytes / 30 + 1).unwrap_or(usize::MAX);
         Book {
             as_of,
-            customers: crate::Map::default(),
-            customer_ids: Vec::new(),
-            names: Vec::new(),
+            customers: HashTable::new(),
             pools: Pools::default(),
-            invoices: Invoices::default(),
-            pending: crate::Map::default(),
-            credit_ids: Vec::new(),
+            invoices: Vec::with_capacity(rows),
+            refs: Vec::with_capacity(rows),
+            credit_ids: Vec::with_capacity(rows),
             counts: Counts::default(),
             net_in: crate::Map::default(),
             read_total: crate::Map::default(),
-            second: None,
         }
     }
 
-    pub(super) fn customer(&mut self, id: &str) -> u32 {
-        if let Some(&c) = self.customers.get(id) {
-            return c;
+    /// The number and pool of customer `id` in `currency`, taking `name` (dated) as its
+    /// name if it is the latest.
+    fn customer(
+        &mut self,
+        id: &str,
+        currency: Currency,
+        name: Option<(u16, &str)>,
+    ) -> Option<(u32, u32)> {
+        let hash = customer_hash(id);
+        let customer = match self.customers.find_mut(hash, |c| c.id == id) {
+            Some(c) => c,
+            None => {
+                let number = self.customers.len() as u32;
+                let pool = self.pools.get(number, currency)?;
+                let new = Customer {
+                    id: Text::from(id),
+                    number,
+                    first_pool: (currency, pool),
+                    name: (0, Text::default()),
+                };
+                (self.customers)
+                    .insert_unique(hash, new, |c| customer_hash(&c.id))
+                    .into_mut()
+            }
+        };
+        if let Some((day, name)) = name {
+            let best = &mut customer.name;
+            if (day, name) > (best.0, best.1.as_str()) {
+                best.0 = day;
+                if best.1 != name {
+                    best.1 = Text::from(name);
+                }
+            }
         }
-        let c = self.customer_ids.len() as u32;
-        self.customers.insert(Text::from(id), c);
-        self.customer_ids.push(Text::from(id));
-        self.names.push(None);
-        c
+        let number = customer.number;
+        match customer.first_pool {
+            (c, pool) if c == currency => Some((number, pool)),
+            _ => Some((number, self.pools.get(number, currency)?)),
+        }
+    }
+
+    /// Each customer's id, name (with its day; empty for none) and first currency, by
+    /// number.
+    pub(super) fn customer_list(&self) -> Vec<(Text, (u16, Text), Currency)> {
+        let mut all = Vec::with_capacity(self.customers.len());
+        all.resize_with(self.customers.len(), || None);
+        for c in &self.customers {
+            all[c.number as usize] = Some((c.id.clone(), c.name.clone(), c.first_pool.0));
+        }
+        all.into_iter().flatten().collect()
+    }
+
+    /// The number of customer `id` (added, with a pool in `currency`, if new), taking
+    /// `name` as its name if it is the latest: a customer of a second part joining.
+    pub(super) fn take_customer(
+        &mut self,
+        id: &str,
+        currency: Currency,
+        name: (u16, &str),
+    ) -> Option<u32> {
+        let name = (!name.1.is_empty()).then_some(name);
+        self.customer(id, currency, name).map(|(n, _)| n)
     }
 
     /// Takes in one row read at `line`; `None` when the exact path must read the file.
     pub(super) fn add(&mut self, row: &Row, line: u64) -> Option<()> {
-        let day = day_number(row.date)?;
         let future = row.date > self.as_of;
-        let customer = self.customer(row.customer);
+        let name = (!future && !row.name.is_empty()).then_some((row.date, row.name));
+        let (_, pool) = self.customer(row.customer, row.currency, name)?;
         self.counts.rows += 1;
         *self.read_total.entry(row.currency).or_default() += i128::from(row.value);
-        if !future && !row.name.is_empty() {
-            let best = &mut self.names[customer as usize];
-            if best
-                .as_ref()
-                .is_none_or(|(d, n)| (day, row.name) > (*d, n.as_str()))
-            {
-                *best = Some((day, Text::from(row.name)));
-            }
-        }
-        let pool = self.pools.get(customer, row.currency)?;
         if row.kind == DocKind::Invoice {
-            return self.invoice(row, line, day, pool, future);
+            return self.invoice(row, line, pool, future);
         }
         if future {
             self.counts.future += 1;
@@ -337,31 +371,22 @@ impl Book {
         let seeded = foldhash::quality::FixedState::with_seed(0x0a40_9382_2299_f31d);
         self.credit_ids.push(seeded.hash_one((kind, row.id)));
         *self.net_in.entry(row.currency).or_default() -= i128::from(row.value);
-        let p = Pending {
-            pool,
-            day,
-            line,
-            value: row.value,
-        };
         if row.reference.is_empty() {
             self.pools.credit[pool as usize] += i128::from(row.value);
             return Some(());
         }
         let fp = fingerprint(row.reference);
-        match self.invoices.find(fp) {
-            Some(at) => {
-                let rec = self.invoices.at_mut(at);
-                self.pools.follow(rec, p, &mut self.counts)
-            }
-            None => {
-                self.pending.entry(fp).or_default().push(p);
-                Some(())
-            }
-        }
+        self.refs.push(Ref {
+            fp_lo: fp.0,
+            fp_hi: fp.1,
+            value_day: ((row.value as u64) << 16) | u64::from(row.date),
+            line: u32::try_from(line).ok()?,
+            pool,
+        });
+        Some(())
     }
 
-    fn invoice(&mut self, row: &Row, line: u64, day: u16, pool: u32, future: bool) -> Option<()> {
-        let due = day_number(row.due)?;
+    fn invoice(&mut self, row: &Row, line: u64, pool: u32, future: bool) -> Option<()> {
         if row.due < row.date {
             self.counts.due_before_issue.0 += 1;
             self.counts.due_before_issue.1.get_or_insert(line);
@@ -372,27 +397,21 @@ impl Book {
             *self.net_in.entry(row.currency).or_default() += i128::from(row.amount);
         }
         let fp = fingerprint(row.id);
-        if self.invoices.find(fp).is_some() {
-            return None; // a duplicate id (or the same fingerprint): the exact path says which
-        }
-        let rec = Rec {
+        self.invoices.push(Rec {
             fp_lo: fp.0,
             fp_hi: fp.1,
-            net_due: ((row.amount as u64) << 16) | u64::from(due),
+            net_due: ((row.amount as u64) << 16) | u64::from(row.due),
             pool_future: (pool << 8) | u32::from(future),
-            date_last: u32::from(day) << 16,
-        };
-        let at = self.invoices.push(rec)?;
-        if !self.pending.is_empty()
-            && let Some(mut waiting) = self.pending.remove(&fp)
-        {
-            waiting.sort_unstable_by_key(|p| (p.day, p.line));
-            for p in waiting {
-                let rec = self.invoices.at_mut(at);
-                self.pools.follow(rec, p, &mut self.counts)?;
-            }
-        }
+            date: u32::from(row.date),
+        });
         Some(())
+    }
+
+    /// Sorts the lists for [`follow_all`] and the check of repeated credits.
+    pub(super) fn sort(&mut self) {
+        self.invoices.sort_unstable_by_key(Rec::fp);
+        self.refs.sort_unstable_by_key(Ref::key);
+        self.credit_ids.sort_unstable();
     }
 }
 
@@ -401,34 +420,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_invoice_packs_into_28_bytes_and_reads_back() {
+    fn invoices_and_references_pack_into_28_bytes_and_read_back() {
         assert_eq!(std::mem::size_of::<Rec>(), 28);
+        assert_eq!(std::mem::size_of::<Ref>(), 28);
         let mut rec = Rec {
             fp_lo: 7,
             fp_hi: 9,
             net_due: (((1i64 << 47) - 1) as u64) << 16 | 65_535,
             pool_future: ((MAX_POOLS as u32 - 1) << 8) | 1,
-            date_last: 65_535 << 16,
+            date: 65_535,
         };
         assert_eq!(rec.net(), (1 << 47) - 1);
-        assert_eq!(
-            (rec.due(), rec.pool(), rec.future(), rec.date()),
-            (65_535, (1 << 24) - 1, true, 65_535)
-        );
+        let read = (rec.due(), rec.pool(), rec.future(), rec.date());
+        assert_eq!(read, (65_535, (1 << 24) - 1, true, 65_535));
         rec.set_net(5);
-        rec.set_last(3);
         rec.set_pool(2);
-        assert_eq!(
-            (
-                rec.net(),
-                rec.due(),
-                rec.last(),
-                rec.date(),
-                rec.pool(),
-                rec.future()
-            ),
-            (5, 65_535, 3, 65_535, 2, true)
-        );
+        let read = (rec.net(), rec.due(), rec.date(), rec.pool(), rec.future());
+        assert_eq!(read, (5, 65_535, 65_535, 2, true));
         assert_eq!(rec.fp(), Fp(7, 9));
+        let r = Ref {
+            fp_lo: 1,
+            fp_hi: 2,
+            value_day: (((1u64 << 47) - 1) << 16) | 3,
+            line: 4,
+            pool: 5,
+        };
+        assert_eq!((r.key(), r.value()), ((Fp(1, 2), 3, 4), (1 << 47) - 1));
     }
 }

@@ -31,7 +31,7 @@ use crate::model::{CustomerId, Loc, RowCounts};
 use crate::money::Currency;
 use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
-use book::{Book, INDEX_PARTS};
+use book::Book;
 use row::{Fields, HEADER, Reader};
 
 /// The aging summary of a file, and what the run counted.
@@ -132,10 +132,12 @@ fn header_end(file: &mut File) -> Option<u64> {
     Some((bom + HEADER.len() + eol) as u64)
 }
 
-/// A part summed up: its book and how many lines it held.
+/// A part summed up: its book and how many lines it held (and, once joined, the second
+/// part's invoices and references).
 struct Part {
     book: Book,
     lines: u64,
+    second: Option<(Vec<book::Rec>, Vec<book::Ref>)>,
 }
 
 /// Reads the file in one or two parts; `None` when the exact path must.
@@ -147,6 +149,7 @@ fn read(
     progress: bool,
     parallel_from: u64,
 ) -> Option<Part> {
+    let as_of = row::day_number(as_of)?;
     let mut file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
     let start = header_end(&mut file)?;
@@ -165,8 +168,8 @@ fn read(
         first
     };
     let Some(tail) = tail else {
-        let mut part = read_part(first, reader(), as_of)?;
-        part.book.credit_ids.sort_unstable();
+        let mut part = read_part(first, size - start, reader(), as_of)?;
+        part.book.sort();
         return Some(part);
     };
     let (a, b) = std::thread::scope(|s| {
@@ -177,12 +180,12 @@ fn read(
                 inner: file,
                 count: elsewhere.clone(),
             };
-            let mut part = read_part(counted, reader(), as_of)?;
-            part.book.credit_ids.sort_unstable();
+            let mut part = read_part(counted, size - tail.at, reader(), as_of)?;
+            part.book.sort();
             Some(part)
         });
-        let first = read_part(first, reader(), as_of).map(|mut part| {
-            part.book.credit_ids.sort_unstable();
+        let first = read_part(first, tail.at - start, reader(), as_of).map(|mut part| {
+            part.book.sort();
             part
         });
         let second = second
@@ -195,8 +198,8 @@ fn read(
 
 /// Sums up the rows of `input` (lines numbered from 1: the header is line 1, so the
 /// first row is line 2 of the first part; the second part is renumbered when joined).
-fn read_part(mut input: impl Read, mut reader: Reader, as_of: NaiveDate) -> Option<Part> {
-    let mut book = Book::new(as_of);
+fn read_part(mut input: impl Read, bytes: u64, mut reader: Reader, as_of: u16) -> Option<Part> {
+    let mut book = Book::new(as_of, bytes);
     let mut fields = Fields::default();
     let mut buf = vec![0u8; 1 << 20];
     let (mut filled, mut lines) = (0, 0u64);
@@ -226,7 +229,11 @@ fn read_part(mut input: impl Read, mut reader: Reader, as_of: NaiveDate) -> Opti
                 lines += 1;
                 take_line(&buf[start..end], &mut fields, &mut reader, &mut book, lines)?;
             }
-            return Some(Part { book, lines });
+            return Some(Part {
+                book,
+                lines,
+                second: None,
+            });
         }
         buf.copy_within(start..end, 0);
         filled = end - start;
@@ -253,123 +260,51 @@ fn take_line(
     book.add(&row, n)
 }
 
-/// The second part taken into the first, when it is exactly what reading on would have
-/// given; `None` otherwise.
+/// The second part taken into the first (customers and pools renumbered, lines shifted),
+/// or `None` when both hold the same credit id.
 fn join(mut a: Part, b: Part) -> Option<Part> {
     let Part {
-        book: mut b_book,
-        lines: b_lines,
+        book: mut theirs,
+        lines,
+        ..
     } = b;
-    let offset = a.lines;
-    // Customers and pools renumbered, names and sums taken over.
-    let customer: Vec<u32> = (b_book.customer_ids.iter())
-        .map(|id| a.book.customer(id))
-        .collect();
-    for (c, name) in b_book.names.iter_mut().enumerate() {
-        let Some((day, name)) = name.take() else {
-            continue;
-        };
-        let best = &mut a.book.names[customer[c] as usize];
-        if best.as_ref().is_none_or(|(d, n)| (day, &name) > (*d, n)) {
-            *best = Some((day, name));
-        }
-    }
-    let mut pool = Vec::with_capacity(b_book.pools.of.len());
-    for (p, &(c, currency)) in b_book.pools.of.iter().enumerate() {
+    let offset = u32::try_from(a.lines).ok()?;
+    let customer = (theirs.customer_list().into_iter())
+        .map(|(id, (day, name), currency)| a.book.take_customer(&id, currency, (day, &name)))
+        .collect::<Option<Vec<u32>>>()?;
+    let mut pool = Vec::with_capacity(theirs.pools.of.len());
+    for (p, &(c, currency)) in theirs.pools.of.iter().enumerate() {
         let n = a.book.pools.get(customer[c as usize], currency)?;
-        a.book.pools.credit[n as usize] += b_book.pools.credit[p];
+        a.book.pools.credit[n as usize] += theirs.pools.credit[p];
         pool.push(n);
     }
-    for chunk in b_book.invoices.chunks_mut() {
-        for rec in chunk {
-            rec.set_pool(pool[rec.pool() as usize]);
-        }
+    for rec in &mut theirs.invoices {
+        rec.set_pool(pool[rec.pool() as usize]);
     }
-    // No invoice id in both parts (on both cores: a look-up per invoice of the second).
-    let (ours, theirs) = (&a.book.invoices, &b_book.invoices);
-    let disjoint = |parts: std::ops::Range<usize>| {
-        parts.into_iter().all(|part| {
-            theirs
-                .fingerprints_in(part)
-                .all(|fp| ours.find(fp).is_none())
-        })
-    };
-    let half = INDEX_PARTS / 2;
-    let disjoint = std::thread::scope(|s| {
-        let other = s.spawn(|| disjoint(0..half));
-        let this = disjoint(half..INDEX_PARTS);
-        other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e))
-            && this
-    });
-    if !disjoint {
+    for r in &mut theirs.refs {
+        r.pool = pool[r.pool as usize];
+        r.line = r.line.checked_add(offset)?;
+    }
+    if sorted_overlap(&a.book.credit_ids, &theirs.credit_ids) {
         return None;
     }
-    // No credit of a kind with an id of the other part.
-    if sorted_overlap(&a.book.credit_ids, &b_book.credit_ids) {
-        return None;
-    }
-    // References the first part could not follow: to invoices of the second, read after
-    // them, so followed before any of the second's own (which must then be dated later).
     let counts = &mut a.book.counts;
-    for (fp, mut waiting) in std::mem::take(&mut a.book.pending) {
-        waiting.sort_unstable_by_key(|p| (p.day, p.line));
-        match b_book.invoices.find(fp) {
-            Some(at) => {
-                let rec = b_book.invoices.at_mut(at);
-                if rec.last() != 0 && waiting[0].day <= rec.last() {
-                    return None;
-                }
-                for p in waiting {
-                    a.book.pools.follow(rec, p, counts)?;
-                }
-            }
-            None => waiting
-                .into_iter()
-                .for_each(|p| a.book.pools.unknown(p, counts)),
-        }
-    }
-    // The second part's: to invoices of the first (or none).
-    for (fp, mut waiting) in std::mem::take(&mut b_book.pending) {
-        for p in &mut waiting {
-            p.pool = pool[p.pool as usize];
-            p.line += offset;
-        }
-        waiting.sort_unstable_by_key(|p| (p.day, p.line));
-        match a.book.invoices.find(fp) {
-            Some(at) => {
-                let rec = a.book.invoices.at_mut(at);
-                for p in waiting {
-                    a.book.pools.follow(rec, p, counts)?;
-                }
-            }
-            None => waiting
-                .into_iter()
-                .for_each(|p| a.book.pools.unknown(p, counts)),
-        }
-    }
-    // Counts and sums.
-    let theirs = b_book.counts;
-    counts.rows += theirs.rows;
-    counts.future += theirs.future;
-    for (ours, theirs) in counts.refs.iter_mut().zip(theirs.refs) {
-        *ours += theirs;
-    }
-    counts.due_before_issue.0 += theirs.due_before_issue.0;
+    let c = theirs.counts;
+    counts.rows += c.rows;
+    counts.future += c.future;
+    counts.due_before_issue.0 += c.due_before_issue.0;
     if counts.due_before_issue.1.is_none() {
-        counts.due_before_issue.1 = theirs.due_before_issue.1.map(|l| l + offset);
+        counts.due_before_issue.1 = c.due_before_issue.1.map(|l| l + u64::from(offset));
     }
-    for (currency, sum) in &b_book.net_in {
+    for (currency, sum) in &theirs.net_in {
         *a.book.net_in.entry(*currency).or_default() += sum;
     }
-    for (currency, sum) in &b_book.read_total {
+    for (currency, sum) in &theirs.read_total {
         *a.book.read_total.entry(*currency).or_default() += sum;
     }
-    a.book.invoices.drop_index();
-    b_book.invoices.drop_index();
-    a.book.second = Some(b_book.invoices);
-    a.lines += b_lines;
+    theirs.credit_ids = Vec::new();
+    a.second = Some((theirs.invoices, theirs.refs));
+    a.lines += lines;
     Some(a)
 }
 
@@ -404,42 +339,49 @@ fn finish(
     as_of: NaiveDate,
 ) -> Result<Option<Streamed>, CliError> {
     let book = &mut part.book;
-    if !book.pending.is_empty() {
-        // One part: what is still waiting names no invoice.
-        for (_, waiting) in std::mem::take(&mut book.pending) {
-            for p in waiting {
-                book.pools.unknown(p, &mut book.counts);
-            }
-        }
-    }
     if sorted_overlap(&book.credit_ids, &[])
         || book.read_total.values().any(|t| *t >= MAX_TOTAL_CENTS)
     {
         return Ok(None);
     }
     book.credit_ids = Vec::new();
-    book.invoices.drop_index();
+    let (mut second, second_refs) = part.second.take().unwrap_or_default();
+    let followed = book::follow_all(
+        &mut [&mut book.invoices, &mut second],
+        &[&book.refs, &second_refs],
+        &mut book.pools,
+        &mut book.counts,
+    );
+    if followed.is_none() {
+        return Ok(None);
+    }
+    drop(second_refs);
+    book.refs = Vec::new();
     // The open invoices by (pool, due, issue date), each part's on its own core.
-    let open_of = |invoices: &book::Invoices| {
+    let open_of = |invoices: &[book::Rec]| {
         let mut open: Vec<(u64, i64)> = Vec::new();
-        for chunk in invoices.chunks() {
-            for rec in chunk.iter().filter(|r| !r.future() && r.net() > 0) {
-                let key = (u64::from(rec.pool()) << 32)
-                    | (u64::from(rec.due()) << 16)
-                    | u64::from(rec.date());
-                open.push((key, rec.net()));
-            }
+        for rec in invoices.iter().filter(|r| !r.future() && r.net() > 0) {
+            let key = (u64::from(rec.pool()) << 32)
+                | (u64::from(rec.due()) << 16)
+                | u64::from(rec.date());
+            open.push((key, rec.net()));
         }
         open.sort_unstable_by_key(|&(key, _)| key);
         open
     };
     let (first, second) = std::thread::scope(|s| {
-        let second = book.second.as_ref().map(|b| s.spawn(|| open_of(b)));
+        let other = s.spawn(|| open_of(&second));
         let first = open_of(&book.invoices);
-        let second = second.map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        (first, second.unwrap_or_default())
+        let second = other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (first, second)
     });
+    book.invoices = Vec::new();
     let n_buckets = policy.aging.buckets.len();
+    let Some(as_of_day) = row::day_number(as_of) else {
+        return Ok(None);
+    };
     let mut buckets: Vec<Vec<i128>> = Vec::new();
     let mut pool_rows: crate::Map<u32, usize> = crate::Map::default();
     let mut left = book.pools.credit.clone();
@@ -456,7 +398,7 @@ fn finish(
             Basis::DueDate => (key >> 16) as u16,
             Basis::IssueDate => key as u16,
         };
-        let days = (as_of - row::from_day_number(since)).num_days();
+        let days = i64::from(as_of_day) - i64::from(since);
         let b = policy.aging.bucket_for(days);
         let r = *pool_rows.entry(pool).or_insert_with(|| {
             buckets.push(vec![0; n_buckets]);
@@ -465,6 +407,7 @@ fn finish(
         buckets[r][b] += open;
     }
     // Rows: every pool with an open invoice or credit left.
+    let customers = book.customer_list();
     let mut rows = Vec::new();
     let mut out: crate::Map<Currency, i128> = crate::Map::default();
     for (pool, &(customer, currency)) in book.pools.of.iter().enumerate() {
@@ -478,12 +421,10 @@ fn finish(
         let balance = row.iter().sum::<i128>() - unapplied;
         *out.entry(currency).or_default() += balance;
         let money = |v: i128| money(v, currency);
-        let id = &book.customer_ids[customer as usize];
-        let shown =
-            (book.names[customer as usize].as_ref()).map_or(String::new(), |(_, n)| n.to_string());
+        let (id, (_, shown), _) = &customers[customer as usize];
         rows.push(AgingRow {
             customer: CustomerId(id.clone()),
-            name: shown,
+            name: shown.to_string(),
             currency,
             buckets: row.iter().map(|&v| money(v)).collect(),
             unapplied: money(unapplied),

@@ -36,6 +36,19 @@ impl Fields {
     /// unquoted one holds no quote. False for anything else.
     pub(super) fn split(&mut self, line: &[u8]) -> bool {
         self.scratch.clear();
+        if memchr::memchr(b'"', line).is_none() {
+            // No quote: the fields lie between the commas.
+            let (mut n, mut start) = (0, 0);
+            for k in memchr::memchr_iter(b',', line) {
+                if n == FIELDS - 1 {
+                    return false;
+                }
+                self.spans[n] = (start, k, false);
+                (n, start) = (n + 1, k + 1);
+            }
+            self.spans[n] = (start, line.len(), false);
+            return n == FIELDS - 1;
+        }
         let mut pos = 0;
         for i in 0..FIELDS {
             if line.get(pos) == Some(&b'"') {
@@ -83,25 +96,28 @@ impl Fields {
         true
     }
 
-    fn get<'a>(&'a self, line: &'a [u8], i: usize) -> &'a [u8] {
+    /// Field `i` of `line` (the line the fields were split from, read as UTF-8), trimmed
+    /// as the exact path trims it; `None` when it is not UTF-8.
+    fn text<'a>(&'a self, line: &'a str, i: usize) -> Option<&'a str> {
         let (s, e, scratch) = self.spans[i];
-        if scratch {
-            &self.scratch[s..e]
+        let text = if scratch {
+            std::str::from_utf8(&self.scratch[s..e]).ok()?
         } else {
-            &line[s..e]
-        }
+            line.get(s..e)?
+        };
+        Some(fields::trim(text))
     }
 }
 
-/// A row read.
+/// A row read. Dates are day numbers ([`day_number`]).
 pub(super) struct Row<'a> {
     pub kind: DocKind,
     pub id: &'a str,
     pub customer: &'a str,
     pub name: &'a str,
-    pub date: NaiveDate,
+    pub date: u16,
     /// Invoices only: the due date, the issue date plus the terms when empty.
-    pub due: NaiveDate,
+    pub due: u16,
     pub currency: Currency,
     /// In hundredths: amount, and amount + withholding + discount.
     pub amount: i64,
@@ -112,8 +128,8 @@ pub(super) struct Row<'a> {
 
 /// What a field needs to be read.
 pub(super) struct Reader {
-    pub default_currency: Currency,
-    pub terms_days: u32,
+    default_currency: Currency,
+    terms_days: u32,
     /// The last currency read, as written.
     last_currency: ([u8; 3], Option<Currency>),
 }
@@ -129,25 +145,27 @@ impl Reader {
 
     /// Reads a split line; `None` for anything but the plain form.
     pub(super) fn row<'a>(&mut self, fields: &'a Fields, line: &'a [u8]) -> Option<Row<'a>> {
-        let f = |i| fields.get(line, i);
-        let kind = match f(0) {
-            b"invoice" => DocKind::Invoice,
-            b"payment" => DocKind::Payment,
-            b"credit_note" => DocKind::CreditNote,
+        let line = std::str::from_utf8(line).ok()?;
+        let f = |i| fields.text(line, i);
+        let kind = match f(0)? {
+            "invoice" => DocKind::Invoice,
+            "payment" => DocKind::Payment,
+            "credit_note" => DocKind::CreditNote,
             _ => return None,
         };
-        let id = identifier(f(1))?;
-        let customer = identifier(f(2))?;
+        let id = identifier(f(1)?)?;
+        let customer = identifier(f(2)?)?;
         if id.is_empty() || customer.is_empty() {
             return None;
         }
-        let name = text(f(3))?;
-        let date = date(f(4))?;
-        let currency = self.currency(f(7))?;
+        let name = f(3)?;
+        let date = day(f(4)?.as_bytes())?;
+        let currency = self.currency(f(7)?)?;
         let minor = currency.minor_units();
-        let amount = cents(f(6), minor)?;
-        let reference = identifier(f(8))?;
-        let (withholding, discount) = (part(f(9), minor)?, part(f(10), minor)?);
+        let amount = cents(f(6)?.as_bytes(), minor)?;
+        let reference = identifier(f(8)?)?;
+        let withholding = part(f(9)?.as_bytes(), minor)?;
+        let discount = part(f(10)?.as_bytes(), minor)?;
         if (withholding != 0 || discount != 0) && kind != DocKind::Payment {
             return None;
         }
@@ -156,11 +174,9 @@ impl Reader {
         if value >= MAX_CENTS {
             return None;
         }
-        let due = match (kind, f(5)) {
-            (DocKind::Invoice, b"") => date
-                .checked_add_days(chrono::Days::new(u64::from(self.terms_days)))
-                .filter(|d| day_number(*d).is_some())?,
-            (DocKind::Invoice, due) => self::date(due)?,
+        let due = match (kind, f(5)?) {
+            (DocKind::Invoice, "") => u16::try_from(u32::from(date) + self.terms_days).ok()?,
+            (DocKind::Invoice, due) => day(due.as_bytes())?,
             _ => date,
         };
         Some(Row {
@@ -177,11 +193,12 @@ impl Reader {
         })
     }
 
-    fn currency(&mut self, bytes: &[u8]) -> Option<Currency> {
+    fn currency(&mut self, text: &str) -> Option<Currency> {
+        let bytes = text.as_bytes();
         if bytes.len() == 3 && bytes == self.last_currency.0 {
             return self.last_currency.1;
         }
-        let currency = fields::currency(text(bytes)?, "", self.default_currency).ok()?;
+        let currency = fields::currency(text, "", self.default_currency).ok()?;
         if let Ok(code) = <[u8; 3]>::try_from(bytes) {
             self.last_currency = (code, Some(currency));
         }
@@ -189,20 +206,19 @@ impl Reader {
     }
 }
 
-/// UTF-8 text, trimmed as the exact path trims it.
-fn text(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes).ok().map(fields::trim)
-}
-
 /// A document or customer id, as the exact path reads it (`1930571429.0` is
 /// `1930571429`); `None` for a number in scientific notation.
-fn identifier(bytes: &[u8]) -> Option<&str> {
-    fields::identifier(text(bytes)?, "").ok()
+fn identifier(text: &str) -> Option<&str> {
+    // Only a point or an exponent makes the exact path read an id otherwise.
+    if !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return Some(text);
+    }
+    fields::identifier(text, "").ok()
 }
 
-/// `YYYY-MM-DD`, within the days this path numbers.
-fn date(bytes: &[u8]) -> Option<NaiveDate> {
-    let b: &[u8; 10] = bytes.try_into().ok()?;
+/// `YYYY-MM-DD` as a day number ([`day_number`]), for years 1970 to 2149.
+fn day(b: &[u8]) -> Option<u16> {
+    let b: &[u8; 10] = b.try_into().ok()?;
     if b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -211,11 +227,28 @@ fn date(bytes: &[u8]) -> Option<NaiveDate> {
             c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
         })
     };
-    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
-    day_number(date).map(|_| date)
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1970..=2149).contains(&y) || d == 0 || d > days_in_month {
+        return None;
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil), plus one.
+    let (y, m, d) = (i64::from(y) - i64::from(m <= 2), i64::from(m), i64::from(d));
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    u16::try_from(era * 146_097 + doe - 719_468 + 1).ok()
 }
 
-/// The first day this path numbers (day 1); day 0 means none.
+/// The day before the first day this path numbers (day 1 is 1970-01-01).
 fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1969, 12, 31).expect("a valid date")
 }
@@ -226,11 +259,6 @@ pub(super) fn day_number(date: NaiveDate) -> Option<u16> {
         return None;
     }
     u16::try_from((date - epoch()).num_days()).ok()
-}
-
-/// The date of a day number.
-pub(super) fn from_day_number(day: u16) -> NaiveDate {
-    epoch() + chrono::Days::new(u64::from(day))
 }
 
 /// An amount written as digits with at most two decimals after a point (and no more than
@@ -277,7 +305,7 @@ mod tests {
         let mut f = Fields::default();
         f.split(line.as_bytes()).then(|| {
             (0..FIELDS)
-                .map(|i| String::from_utf8(f.get(line.as_bytes(), i).to_vec()).unwrap())
+                .map(|i| f.text(line, i).unwrap().to_string())
                 .collect()
         })
     }
@@ -333,10 +361,22 @@ mod tests {
 
     #[test]
     fn dates_are_day_numbers_in_sixteen_bits() {
-        let d = |s: &str| date(s.as_bytes());
-        assert_eq!(d("2026-06-30"), NaiveDate::from_ymd_opt(2026, 6, 30));
+        let d = |s: &str| day(s.as_bytes());
+        let mut date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        while date.year() < 2150 {
+            assert_eq!(d(&date.to_string()), day_number(date), "{date}");
+            date = date + chrono::Days::new(1);
+        }
+        assert_eq!(d("1970-01-01"), Some(1));
+        let last = epoch() + chrono::Days::new(65_535);
+        assert_eq!(d(&last.to_string()), Some(65_535));
+        assert_eq!(d(&(last + chrono::Days::new(1)).to_string()), None);
         for bad in [
+            "2026-02-29",
             "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-01-00",
             "26-06-30",
             "2026/06/30",
             "1969-12-31",
@@ -344,11 +384,9 @@ mod tests {
         ] {
             assert_eq!(d(bad), None, "{bad}");
         }
-        let day = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
-        assert_eq!(from_day_number(day_number(day).unwrap()), day);
         assert_eq!(
-            day_number(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()),
-            Some(1)
+            d("2024-02-29"),
+            day_number(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap())
         );
     }
 }
