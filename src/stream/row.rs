@@ -130,8 +130,8 @@ pub(super) struct Row<'a> {
 pub(super) struct Reader {
     default_currency: Currency,
     terms_days: u32,
-    /// The last currency read, as written.
-    last_currency: ([u8; 3], Option<Currency>),
+    /// The last currency read, as written, and its minor units.
+    last_currency: ([u8; 3], Option<(Currency, u32)>),
 }
 
 impl Reader {
@@ -160,8 +160,7 @@ impl Reader {
         }
         let name = f(3)?;
         let date = day(f(4)?.as_bytes())?;
-        let currency = self.currency(f(7)?)?;
-        let minor = currency.minor_units();
+        let (currency, minor) = self.currency(f(7)?)?;
         let amount = cents(f(6)?.as_bytes(), minor)?;
         let reference = identifier(f(8)?)?;
         let withholding = part(f(9)?.as_bytes(), minor)?;
@@ -193,16 +192,18 @@ impl Reader {
         })
     }
 
-    fn currency(&mut self, text: &str) -> Option<Currency> {
+    /// The currency and its minor units.
+    fn currency(&mut self, text: &str) -> Option<(Currency, u32)> {
         let bytes = text.as_bytes();
         if bytes.len() == 3 && bytes == self.last_currency.0 {
             return self.last_currency.1;
         }
         let currency = fields::currency(text, "", self.default_currency).ok()?;
+        let read = (currency, currency.minor_units());
         if let Ok(code) = <[u8; 3]>::try_from(bytes) {
-            self.last_currency = (code, Some(currency));
+            self.last_currency = (code, Some(read));
         }
-        Some(currency)
+        Some(read)
     }
 }
 
