@@ -73,34 +73,35 @@ pub fn age(
     as_of: NaiveDate,
     progress: bool,
 ) -> Result<Option<Streamed>, CliError> {
-    age_split(
+    let job = Job {
         path,
         name,
         policy,
         as_of,
         progress,
-        split::PARALLEL_MIN_BYTES,
-    )
+        parallel_from: split::PARALLEL_MIN_BYTES,
+    };
+    job.run()
 }
 
-/// [`age`], reading the file in two parts from `parallel_from` bytes (tests lower it).
-fn age_split(
-    path: &Path,
-    name: &str,
-    policy: &Policy,
+/// What a streamed run is asked.
+struct Job<'a> {
+    path: &'a Path,
+    name: &'a str,
+    policy: &'a Policy,
     as_of: NaiveDate,
     progress: bool,
+    /// Files from this many bytes are read in two parts (tests lower it).
     parallel_from: u64,
-) -> Result<Option<Streamed>, CliError> {
-    let Some(book) = read(path, name, policy, as_of, progress, parallel_from) else {
-        return Ok(None);
-    };
-    finish(book, name, policy, as_of).map(|s| {
-        s.map(|mut s| {
-            s.tally.sources = vec![name.to_string()];
-            s
-        })
-    })
+}
+
+impl Job<'_> {
+    fn run(&self) -> Result<Option<Streamed>, CliError> {
+        match read(self) {
+            Some(book) => finish(book, self.name, self.policy, self.as_of),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Where the rows start: after the native header (and a BOM), or `None`.
@@ -141,14 +142,15 @@ struct Part {
 }
 
 /// Reads the file in one or two parts; `None` when the exact path must.
-fn read(
-    path: &Path,
-    name: &str,
-    policy: &Policy,
-    as_of: NaiveDate,
-    progress: bool,
-    parallel_from: u64,
-) -> Option<Part> {
+fn read(job: &Job) -> Option<Part> {
+    let Job {
+        path,
+        name,
+        policy,
+        as_of,
+        progress,
+        parallel_from,
+    } = *job;
     let as_of = row::day_number(as_of)?;
     let mut file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::{Streamed, age_split};
+use super::{Job, Streamed};
 use crate::aging::age;
 use crate::allocate::allocate;
 use crate::input::{Role, Source, load_ledger};
@@ -158,6 +158,18 @@ fn exact(path: &Path, policy: &Policy, as_of: NaiveDate) -> Streamed {
     }
 }
 
+/// A streamed run of `path`, read in two parts from `parallel_from` bytes.
+fn job<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate, parallel_from: u64) -> Job<'a> {
+    Job {
+        path,
+        name: path.to_str().unwrap(),
+        policy,
+        as_of,
+        progress: false,
+        parallel_from,
+    }
+}
+
 /// Both paths on `text`, the streamed one in one part and in two; whether it took it.
 fn compare(text: &str, as_of: NaiveDate) -> bool {
     let dir = tempfile::tempdir().unwrap();
@@ -165,10 +177,9 @@ fn compare(text: &str, as_of: NaiveDate) -> bool {
     std::fs::write(&path, text).unwrap();
     let policy = Policy::default();
     let want = exact(&path, &policy, as_of);
-    let name = path.display().to_string();
     let mut took = Vec::new();
     for parallel_from in [u64::MAX, 1] {
-        let got = age_split(&path, &name, &policy, as_of, false, parallel_from).unwrap();
+        let got = job(&path, &policy, as_of, parallel_from).run().unwrap();
         took.push(got.is_some());
         if let Some(got) = got {
             assert_eq!(got.rows, want.rows, "rows, split from {parallel_from}");
@@ -239,7 +250,7 @@ fn what_the_streamed_path_does_not_read_exactly_is_left_to_the_exact_path() {
             role: Role::Ledger,
         }];
         let exact_ok = load_ledger(&sources, &policy, &Default::default(), None, false).is_ok();
-        let got = age_split(&path, "l.csv", &policy, as_of, false, u64::MAX).unwrap();
+        let got = job(&path, &policy, as_of, u64::MAX).run().unwrap();
         if got.is_some() {
             assert!(exact_ok && compare(&case, as_of), "{case}");
         }
