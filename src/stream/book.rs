@@ -290,21 +290,25 @@ pub(super) struct Book {
 impl Book {
     /// A book for a part of `bytes` bytes, as of day `as_of`: its lists are reserved for
     /// as many rows as the part could hold (pages never written take no memory), so that
-    /// they never move.
-    pub(super) fn new(as_of: u16, bytes: u64) -> Book {
-        let rows = usize::try_from(bytes / 30 + 1).unwrap_or(usize::MAX);
-        Book {
+    /// they never move; `None` when that much cannot be reserved.
+    pub(super) fn new(as_of: u16, bytes: u64) -> Option<Book> {
+        let rows = usize::try_from(bytes / 30 + 1).ok()?;
+        let mut book = Book {
             as_of,
             customers: HashTable::new(),
             texts: Vec::new(),
             pools: Pools::default(),
-            invoices: Vec::with_capacity(rows),
-            refs: Vec::with_capacity(rows),
-            credit_ids: Vec::with_capacity(rows),
+            invoices: Vec::new(),
+            refs: Vec::new(),
+            credit_ids: Vec::new(),
             counts: Counts::default(),
             net_in: crate::Map::default(),
             read_total: crate::Map::default(),
-        }
+        };
+        book.invoices.try_reserve_exact(rows).ok()?;
+        book.refs.try_reserve_exact(rows).ok()?;
+        book.credit_ids.try_reserve_exact(rows).ok()?;
+        Some(book)
     }
 
     /// The number and pool of customer `id` in `currency`, taking `name` (dated) as its

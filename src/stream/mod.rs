@@ -46,13 +46,10 @@ pub struct Streamed {
 pub fn applies(sources: &[Source], policy: &Policy, set_aside: bool, customers: bool) -> bool {
     let input = &policy.input;
     let utf8 = input.encoding.is_none_or(|e| e == encoding_rs::UTF_8);
-    matches!(
-        sources,
-        [Source {
-            path: Some(_),
-            role: Role::Ledger
-        }]
-    ) && !set_aside
+    // A regular file only: a pipe read here could not be read again by the exact path.
+    let file = |s: &Source| s.path.as_deref().is_some_and(Path::is_file);
+    matches!(sources, [s @ Source { role: Role::Ledger, .. }] if file(s))
+        && !set_aside
         && !customers
         && utf8
         && input.delimiter.is_none_or(|d| d == b',')
@@ -160,7 +157,7 @@ fn read(job: &Job) -> Option<Part> {
     let tail = split::split_point(path, size, parallel_from).filter(|t| t.at > start);
     let elsewhere = progress::Elsewhere::default();
     let first: Box<dyn Read> = match &tail {
-        Some(t) => Box::new(file.take(t.at - start)),
+        Some(t) => Box::new(file.take(t.at.checked_sub(start)?)),
         None => Box::new(file),
     };
     let first: Box<dyn Read> = if progress && size > 0 {
@@ -170,7 +167,7 @@ fn read(job: &Job) -> Option<Part> {
         first
     };
     let Some(tail) = tail else {
-        let mut part = read_part(first, size - start, reader(), as_of)?;
+        let mut part = read_part(first, size.checked_sub(start)?, reader(), as_of)?;
         part.book.sort();
         return Some(part);
     };
@@ -182,14 +179,15 @@ fn read(job: &Job) -> Option<Part> {
                 inner: file,
                 count: elsewhere.clone(),
             };
-            let mut part = read_part(counted, size - tail.at, reader(), as_of)?;
+            let mut part = read_part(counted, size.checked_sub(tail.at)?, reader(), as_of)?;
             part.book.sort();
             Some(part)
         });
-        let first = read_part(first, tail.at - start, reader(), as_of).map(|mut part| {
-            part.book.sort();
-            part
-        });
+        let first =
+            read_part(first, tail.at.saturating_sub(start), reader(), as_of).map(|mut part| {
+                part.book.sort();
+                part
+            });
         let second = second
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -198,10 +196,13 @@ fn read(job: &Job) -> Option<Part> {
     join(a?, b?)
 }
 
+/// Lines longer than this are left to the exact path.
+const MAX_LINE: usize = 64 << 20;
+
 /// Sums up the rows of `input` (lines numbered from 1: the header is line 1, so the
 /// first row is line 2 of the first part; the second part is renumbered when joined).
 fn read_part(mut input: impl Read, bytes: u64, mut reader: Reader, as_of: u16) -> Option<Part> {
-    let mut book = Book::new(as_of, bytes);
+    let mut book = Book::new(as_of, bytes)?;
     let mut fields = Fields::default();
     let mut buf = vec![0u8; 1 << 20];
     let (mut filled, mut lines) = (0, 0u64);
@@ -240,6 +241,10 @@ fn read_part(mut input: impl Read, bytes: u64, mut reader: Reader, as_of: u16) -
         buf.copy_within(start..end, 0);
         filled = end - start;
         if filled == buf.len() {
+            // No native row is this long: a file without line breaks is not one.
+            if buf.len() >= MAX_LINE {
+                return None;
+            }
             buf.resize(buf.len() * 2, 0);
         }
     }

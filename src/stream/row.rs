@@ -173,10 +173,13 @@ impl Reader {
         if value >= MAX_CENTS {
             return None;
         }
+        // Every row's due date tells the exact path how the column is written, so a credit's
+        // must read as an invoice's would (or be empty).
         let due = match (kind, f(5)?) {
             (DocKind::Invoice, "") => u16::try_from(u32::from(date) + self.terms_days).ok()?,
+            (_, "") => date,
             (DocKind::Invoice, due) => day(due.as_bytes())?,
-            _ => date,
+            (_, due) => day(due.as_bytes()).map(|_| date)?,
         };
         Some(Row {
             kind,

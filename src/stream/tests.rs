@@ -273,3 +273,29 @@ fn references_are_followed_by_date_whatever_their_order_in_the_file() {
     );
     assert!(compare(&text, day(100)));
 }
+
+#[test]
+fn a_credit_with_a_due_date_in_another_form_is_left_to_the_exact_path() {
+    // The exact path learns how the due_date column is written from every row, a payment's
+    // too: after `25/03/2026` it cannot read the invoice's ISO date (review finding).
+    let header = String::from_utf8(super::row::HEADER.to_vec()).unwrap();
+    for due in ["25/03/2026", "05/03/2026"] {
+        let text = format!(
+            "{header}\npayment,P1,C1,A,2026-02-01,{due},5,USD,,,\n\
+             invoice,F1,C1,A,2026-01-01,2026-03-01,10,USD,,,\n"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.csv");
+        std::fs::write(&path, &text).unwrap();
+        let got = job(&path, &Policy::default(), day(180), u64::MAX)
+            .run()
+            .unwrap();
+        assert!(got.is_none(), "{due}");
+    }
+    // An ISO due date on a payment reads as the exact path reads it.
+    let text = format!(
+        "{header}\npayment,P1,C1,A,2026-02-01,2026-03-25,5,USD,,,\n\
+         invoice,F1,C1,A,2026-01-01,2026-03-01,10,USD,,,\n"
+    );
+    assert!(compare(&text, day(180)));
+}
