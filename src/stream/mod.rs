@@ -3,14 +3,13 @@
 //!
 //! It takes only what it reads exactly as the exact path (`input` → `allocate` → `aging`)
 //! does: the native header, plain values, the default allocation order and no tolerance.
-//! At anything else (a bad row, another layout, a duplicate id, a reference dated before
-//! one already followed on its invoice) it gives up and the exact path reads the file,
-//! which reports or reads it as always; giving up costs the time spent until then. Tests
-//! compare both paths on generated ledgers.
+//! At anything else (a bad row, another layout, a duplicate id, a repeated credit id) it
+//! gives up and the exact path reads the file, which reports or reads it as always; giving
+//! up costs the time spent until then. Tests compare both paths on generated ledgers.
 //!
 //! The file is read in two parts at once (the second from the first line after the
-//! middle); each part is summed up in a [`Book`], and the two are then joined: customers
-//! and pools renumbered, references that each part could not follow resolved in the other.
+//! middle); each part is summed up in a [`Book`], and the two are then joined (customers
+//! and pools renumbered, lines shifted). References are followed once both are read.
 
 mod book;
 mod row;
@@ -103,39 +102,27 @@ impl Job<'_> {
 
 /// Where the rows start: after the native header (and a BOM), or `None`.
 fn header_end(file: &mut File) -> Option<u64> {
-    let mut start = [0u8; HEADER.len() + 5];
-    let mut got = 0;
-    while got < start.len() {
-        match file.read(&mut start[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    let start = &start[..got];
+    let mut start = Vec::new();
+    let longest = (HEADER.len() + 5) as u64; // a BOM, the header, CRLF
+    file.take(longest).read_to_end(&mut start).ok()?;
     let bom = if start.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
     let rest = start[bom..].strip_prefix(HEADER)?;
-    let eol = if rest.starts_with(b"\r\n") {
-        2
-    } else if rest.starts_with(b"\n") {
-        1
-    } else {
-        return None;
-    };
-    Some((bom + HEADER.len() + eol) as u64)
+    let eol = [&b"\r\n"[..], b"\n"]
+        .into_iter()
+        .find(|e| rest.starts_with(e))?;
+    Some((bom + HEADER.len() + eol.len()) as u64)
 }
 
 /// A part summed up: its book and how many lines it held (and, once joined, the second
-/// part's invoices and references).
+/// part's invoices, references and credit fingerprints).
 struct Part {
     book: Book,
     lines: u64,
-    second: Option<(Vec<book::Rec>, Vec<book::Ref>)>,
+    second: Option<(Vec<book::Rec>, Vec<book::Ref>, Vec<u64>)>,
 }
 
 /// Reads the file in one or two parts; `None` when the exact path must.
@@ -267,8 +254,7 @@ fn take_line(
     book.add(&row, n)
 }
 
-/// The second part taken into the first (customers and pools renumbered, lines shifted),
-/// or `None` when both hold the same credit id.
+/// The second part taken into the first (customers and pools renumbered, lines shifted).
 fn join(mut a: Part, b: Part) -> Option<Part> {
     let Part {
         book: mut theirs,
@@ -292,9 +278,6 @@ fn join(mut a: Part, b: Part) -> Option<Part> {
         r.pool = pool[r.pool as usize];
         r.line = r.line.checked_add(offset)?;
     }
-    if sorted_overlap(&a.book.credit_ids, &theirs.credit_ids) {
-        return None;
-    }
     let counts = &mut a.book.counts;
     let c = theirs.counts;
     counts.rows += c.rows;
@@ -309,8 +292,7 @@ fn join(mut a: Part, b: Part) -> Option<Part> {
     for (currency, sum) in &theirs.read_total {
         *a.book.read_total.entry(*currency).or_default() += sum;
     }
-    theirs.credit_ids = Vec::new();
-    a.second = Some((theirs.invoices, theirs.refs));
+    a.second = Some((theirs.invoices, theirs.refs, theirs.credit_ids));
     a.lines += lines;
     Some(a)
 }
@@ -346,13 +328,14 @@ fn finish(
     as_of: NaiveDate,
 ) -> Result<Option<Streamed>, CliError> {
     let book = &mut part.book;
-    if sorted_overlap(&book.credit_ids, &[])
+    let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
+    if sorted_overlap(&book.credit_ids, &second_ids)
         || book.read_total.values().any(|t| *t >= MAX_TOTAL_CENTS)
     {
         return Ok(None);
     }
+    drop(second_ids);
     book.credit_ids = Vec::new();
-    let (mut second, second_refs) = part.second.take().unwrap_or_default();
     let followed = book::follow_all(
         &mut [&mut book.invoices, &mut second],
         &[&book.refs, &second_refs],
@@ -382,8 +365,8 @@ fn finish(
     let Some(as_of_day) = row::day_number(as_of) else {
         return Ok(None);
     };
-    let mut buckets: Vec<Vec<i128>> = Vec::new();
-    let mut pool_rows: crate::Map<u32, usize> = crate::Map::default();
+    // Per pool: what its open invoices hold in each bucket, once one is open.
+    let mut buckets: Vec<Option<Vec<i128>>> = vec![None; book.pools.of.len()];
     let mut left = book.pools.credit.clone();
     for (key, net) in merged(&first, &second) {
         let pool = (key >> 32) as u32;
@@ -400,11 +383,7 @@ fn finish(
         };
         let days = i64::from(as_of_day) - i64::from(since);
         let b = policy.aging.bucket_for(days);
-        let r = *pool_rows.entry(pool).or_insert_with(|| {
-            buckets.push(vec![0; n_buckets]);
-            buckets.len() - 1
-        });
-        buckets[r][b] += open;
+        buckets[pool as usize].get_or_insert_with(|| vec![0; n_buckets])[b] += open;
     }
     // Rows: every pool with an open invoice or credit left.
     let customers = book.customer_list();
@@ -412,12 +391,11 @@ fn finish(
     let mut out: crate::Map<Currency, i128> = crate::Map::default();
     for (pool, &(customer, currency)) in book.pools.of.iter().enumerate() {
         let unapplied = left[pool];
-        let row = pool_rows.get(&(pool as u32)).map(|&r| &buckets[r]);
-        if row.is_none() && unapplied == 0 {
-            continue;
-        }
-        let zero = vec![0; n_buckets];
-        let row = row.unwrap_or(&zero);
+        let row = match (&buckets[pool], unapplied) {
+            (None, 0) => continue,
+            (Some(row), _) => row,
+            (None, _) => &vec![0; n_buckets],
+        };
         let balance = row.iter().sum::<i128>() - unapplied;
         *out.entry(currency).or_default() += balance;
         let money = |v: i128| money(v, currency);
