@@ -299,3 +299,27 @@ fn a_credit_with_a_due_date_in_another_form_is_left_to_the_exact_path() {
     );
     assert!(compare(&text, day(180)));
 }
+
+#[test]
+fn a_repeated_credit_id_is_left_to_the_exact_path_in_one_part_or_two() {
+    // The exact path counts it in the footer; the streamed path does not count, it gives up.
+    let header = String::from_utf8(super::row::HEADER.to_vec()).unwrap();
+    let mut text = format!("{header}\ninvoice,F1,C1,A,2026-01-01,,100,USD,,,\n");
+    for i in 0..40 {
+        text.push_str(&format!("invoice,G{i},C1,A,2026-01-02,,100,USD,,,\n"));
+    }
+    text.push_str("payment,P1,C1,A,2026-02-01,,5,USD,,,\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.csv");
+    std::fs::write(&path, &text).unwrap();
+    assert!(compare(&text, day(180)));
+    // The same payment again at the end: in the second part when the file is split.
+    let repeated = format!("{text}payment,P1,C1,A,2026-02-02,,5,USD,,,\n");
+    std::fs::write(&path, &repeated).unwrap();
+    for parallel_from in [u64::MAX, 1] {
+        let got = job(&path, &Policy::default(), day(180), parallel_from)
+            .run()
+            .unwrap();
+        assert!(got.is_none(), "split from {parallel_from}");
+    }
+}
