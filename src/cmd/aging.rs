@@ -14,16 +14,7 @@ use crate::stream;
 pub fn run(args: &AgingArgs) -> Result<(), CliError> {
     let setup = super::setup(&args.input, &args.run, &args.output)?;
     let run = &args.run;
-    let streams = !args.detail
-        && stream::applies(
-            &setup.sources,
-            &setup.policy,
-            run.rejects.is_some(),
-            setup.customers_file.is_some(),
-        );
-    if let (true, Some(path)) = (streams, setup.sources[0].path.as_deref()) {
-        let name = setup.sources[0].display_name();
-        let progress = crate::context::show_progress(run.quiet);
+    if let Some((path, name, progress)) = setup.streamed(run).filter(|_| !args.detail) {
         let as_of = setup.ctx.as_of;
         if let Some(s) = stream::age(path, &name, &setup.policy, as_of, progress)? {
             let aging = Aging {
@@ -41,9 +32,7 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
             write_output(&setup.ctx.target, &setup.inputs(), |out| {
                 render(&report, setup.ctx.format, setup.ctx.width, out)
             })?;
-            let t = &facts.tally;
-            let first = t.due_before_issue.1.map(|loc| t.describe(loc));
-            return super::say(t.rows, (t.due_before_issue.0, first), None, run);
+            return super::say_streamed(&facts.tally, run);
         }
     }
     let p = setup.prepare(run)?;

@@ -114,6 +114,20 @@ pub fn setup(input: &InputArgs, run: &RunArgs, output: &OutputArgs) -> Result<Se
 }
 
 impl Setup {
+    /// The ledger file, its name and whether to show progress, when the run may take the
+    /// streamed path (`stream::applies`).
+    pub fn streamed(&self, run: &RunArgs) -> Option<(&Path, String, bool)> {
+        let applies = crate::stream::applies(
+            &self.sources,
+            &self.policy,
+            run.rejects.is_some(),
+            self.customers_file.is_some(),
+        );
+        let path = self.sources[0].path.as_deref().filter(|_| applies)?;
+        let progress = crate::context::show_progress(run.quiet);
+        Some((path, self.sources[0].display_name(), progress))
+    }
+
     /// Reads the ledger and allocates it.
     pub fn prepare(self, run: &RunArgs) -> Result<Prepared, CliError> {
         let set_aside = run.rejects.as_ref().map(|_| run.max_rejects);
@@ -190,6 +204,12 @@ impl Prepared {
             tally: Tally::of(&self.ledger, &self.alloc),
         }
     }
+}
+
+/// [`say`] for a streamed run (nothing set aside).
+pub fn say_streamed(t: &Tally, run: &RunArgs) -> Result<(), CliError> {
+    let first = t.due_before_issue.1.map(|loc| t.describe(loc));
+    say(t.rows, (t.due_before_issue.0, first), None, run)
 }
 
 /// Once the main output is written: commits the rejects file and says on stderr what

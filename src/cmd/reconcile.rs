@@ -1,5 +1,7 @@
 //! `cartera reconcile`: prepare → lines, summary, exceptions, open items → rows → every
-//! output staged, then committed (side files first, the main output last).
+//! output staged, then committed (side files first, the main output last). The CSV of open
+//! items alone, of one native ledger file, takes the streamed path (`stream::open_items`)
+//! when it can.
 
 use std::path::Path;
 
@@ -13,10 +15,34 @@ use crate::report::reconcile::{
     allocations_report, exceptions_report, open_items_report, summary_report,
 };
 use crate::report::{RunFacts, count};
-use crate::{output, reconcile};
+use crate::{output, reconcile, stream};
 
 pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
-    let p = super::prepare(&args.input, &args.run, &args.output)?;
+    let setup = super::setup(&args.input, &args.run, &args.output)?;
+    // The open items alone, as CSV, take the streamed path when they can.
+    let alone = setup.ctx.format == Format::Csv
+        && args.allocations.is_none()
+        && args.open_items.is_none()
+        && args.exceptions.is_none()
+        && !args.fail_on_exceptions;
+    if let Some((path, name, progress)) = setup.streamed(&args.run).filter(|_| alone) {
+        let as_of = setup.ctx.as_of;
+        if let Some((mut open, tally)) =
+            stream::open_items(path, &name, &setup.policy, as_of, progress)?
+        {
+            sort_detail(&mut open);
+            let report = open_items_report(&open);
+            let written = output::write_output(&setup.ctx.target, &setup.inputs(), |out| {
+                render(&report, Format::Csv, setup.ctx.width, out)
+            });
+            match written {
+                Ok(()) | Err(CliError::BrokenPipe) => {}
+                Err(e) => return Err(e),
+            }
+            return super::say_streamed(&tally, &args.run);
+        }
+    }
+    let p = setup.prepare(&args.run)?;
     let internal = |message| CliError::Internal { message };
     // Every report is built only when written: the summary (and its check) in the table
     // and JSON, the lines with the summary or --allocations, the open items in CSV, JSON

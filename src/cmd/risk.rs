@@ -1,18 +1,60 @@
 //! `cartera risk`: prepare (with a customers file) → age → assess → rows → render → write;
-//! `--fail-on LEVEL` exits 1 when any customer lands in that level.
+//! `--fail-on LEVEL` exits 1 when any customer lands in that level. One native ledger file
+//! without a customers file takes the streamed path (`stream::risk`) when it can.
 
+use super::Setup;
 use crate::aging::{age_named, customer_names};
 use crate::cli::RiskArgs;
 use crate::error::CliError;
 use crate::output::write_output;
 use crate::render::render;
-use crate::report::count;
 use crate::report::risk::risk_report;
-use crate::risk::assess;
+use crate::report::{RunFacts, count};
+use crate::risk::{RiskRow, assess};
+use crate::stream;
 
 pub fn run(args: &RiskArgs) -> Result<(), CliError> {
-    let p = super::prepare(&args.input, &args.run, &args.output)?;
-    let levels = &p.policy.risk.levels;
+    let setup = super::setup(&args.input, &args.run, &args.output)?;
+    let run = &args.run;
+    if let Some((path, name, progress)) = setup.streamed(run) {
+        let as_of = setup.ctx.as_of;
+        if let Some((rows, tally)) = stream::risk(path, &name, &setup.policy, as_of, progress)? {
+            let facts = RunFacts {
+                policy: &setup.policy,
+                as_of,
+                tally,
+            };
+            let failing = write(&setup, args, &rows, &facts, || Ok(()))?;
+            super::say_streamed(&facts.tally, run)?;
+            return failed(failing);
+        }
+    }
+    let p = setup.prepare(run)?;
+    let rows = p.checked(|| {
+        let names = customer_names(&p.ledger, p.alloc.as_of);
+        let aging = age_named(&p.ledger, &p.alloc, &p.policy.aging, &names);
+        let info = &p.customers.info;
+        assess(&p.ledger, &p.alloc, &aging, &p.policy, info, &names)
+    })?;
+    let mut rejects = None;
+    let failing = write(&p, args, &rows, &p.facts(), || {
+        rejects = p.stage_rejects(run)?;
+        Ok(())
+    })?;
+    p.finish(rejects, run)?;
+    failed(failing)
+}
+
+/// Writes the report of `rows` (`stage` once it is built, before it is written); the
+/// accounts at the `--fail-on` level and its name.
+fn write(
+    setup: &Setup,
+    args: &RiskArgs,
+    rows: &[RiskRow],
+    facts: &RunFacts,
+    stage: impl FnOnce() -> Result<(), CliError>,
+) -> Result<Option<(u64, String)>, CliError> {
+    let levels = &setup.policy.risk.levels;
     let fail_on = match &args.fail_on {
         None => None,
         Some(name) => Some(
@@ -35,18 +77,9 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
                 })?,
         ),
     };
-    let rows = p.checked(|| {
-        let names = customer_names(&p.ledger, p.alloc.as_of);
-        let aging = age_named(&p.ledger, &p.alloc, &p.policy.aging, &names);
-        let info = &p.customers.info;
-        assess(&p.ledger, &p.alloc, &aging, &p.policy, info, &names)
-    })?;
-    let (meta, mut footer) = p.facts().describe(None, " (cartera reconcile lists them)");
+    let (meta, mut footer) = facts.describe(None, " (cartera reconcile lists them)");
     let listed: std::collections::HashSet<_> = rows.iter().map(|r| &r.customer).collect();
-    let unmatched = p
-        .customers
-        .info
-        .keys()
+    let unmatched = (setup.customers.info.keys())
         .filter(|c| !listed.contains(c))
         .count() as u64;
     if unmatched > 0 {
@@ -59,17 +92,19 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
             "{who} no document by then (check how their ids are written)"
         ));
     }
-    let report = risk_report(&rows, &p.policy, footer, meta);
-    let rejects = p.stage_rejects(&args.run)?;
-    write_output(&p.ctx.target, &p.inputs(), |out| {
-        render(&report, p.ctx.format, p.ctx.width, out)
+    let report = risk_report(rows, &setup.policy, footer, meta);
+    stage()?;
+    write_output(&setup.ctx.target, &setup.inputs(), |out| {
+        render(&report, setup.ctx.format, setup.ctx.width, out)
     })?;
-    let at_level = |level: usize| {
+    Ok(fail_on.map(|level| {
         let n = rows.iter().filter(|r| r.level == Some(level)).count() as u64;
         (n, levels[level].name.clone())
-    };
-    let failing = fail_on.map(at_level);
-    p.finish(rejects, &args.run)?;
+    }))
+}
+
+/// Exit 1 when `--fail-on` found accounts at its level.
+fn failed(failing: Option<(u64, String)>) -> Result<(), CliError> {
     if let Some((n, name)) = failing
         && n > 0
     {

@@ -25,6 +25,21 @@ pub struct History {
 }
 
 impl History {
+    /// From its sums (Σ amount × days late, Σ amount).
+    pub(crate) fn from_sums(
+        settled: u64,
+        late: u64,
+        weighted_days: Decimal,
+        weight: Decimal,
+    ) -> History {
+        History {
+            settled,
+            late,
+            weighted_days,
+            weight,
+        }
+    }
+
     /// Σ amount × days late / Σ amount.
     pub fn average_days_late(&self) -> Option<Decimal> {
         (self.weight > Decimal::ZERO)

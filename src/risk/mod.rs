@@ -4,6 +4,8 @@
 
 mod history;
 
+pub(crate) use history::History;
+
 use crate::model::Text;
 use std::collections::BTreeMap;
 
@@ -54,6 +56,35 @@ pub struct RiskRow {
     pub reason: String,
 }
 
+impl RiskRow {
+    /// A row with nothing summed yet.
+    pub(crate) fn new(
+        customer: CustomerId,
+        name: String,
+        segment: String,
+        currency: Currency,
+    ) -> RiskRow {
+        RiskRow {
+            customer,
+            name,
+            segment,
+            currency,
+            balance: Decimal::ZERO,
+            overdue: Decimal::ZERO,
+            overdue_share: None,
+            max_days_past_due: 0,
+            credit_limit: None,
+            credit_use: None,
+            available_credit: None,
+            avg_days_late: None,
+            late_share: None,
+            provision: Decimal::ZERO,
+            level: None,
+            reason: String::new(),
+        }
+    }
+}
+
 /// Half away from zero, as an accountant rounds (figures are decided on exactly and rounded
 /// only to be shown).
 pub fn round(d: Decimal, places: u32) -> Decimal {
@@ -99,24 +130,13 @@ pub fn assess(
                 let name = info
                     .and_then(|i| i.name.clone())
                     .or_else(|| names.get(customer).map(|n| n.to_string()));
-                RiskRow {
-                    customer: customer.clone(),
-                    name: name.unwrap_or_default(),
-                    segment: info.map_or(String::new(), |i| i.segment.clone()),
+                let segment = info.map_or(String::new(), |i| i.segment.clone());
+                RiskRow::new(
+                    customer.clone(),
+                    name.unwrap_or_default(),
+                    segment,
                     currency,
-                    balance: Decimal::ZERO,
-                    overdue: Decimal::ZERO,
-                    overdue_share: None,
-                    max_days_past_due: 0,
-                    credit_limit: None,
-                    credit_use: None,
-                    available_credit: None,
-                    avg_days_late: None,
-                    late_share: None,
-                    provision: Decimal::ZERO,
-                    level: None,
-                    reason: String::new(),
-                }
+                )
             });
     }
     for doc in &aging.detail {
@@ -135,32 +155,49 @@ pub fn assess(
     }
     let history = history::payment_history(ledger, alloc, policy.risk.history_days);
     for (key, row) in rows.iter_mut() {
-        let (customer, currency) = (&row.customer.clone(), &key.1);
-        row.provision = round(row.provision, currency.minor_units());
-        row.overdue_share = share(row.overdue, row.balance);
-        row.credit_limit = customers
-            .get(customer)
-            .and_then(|i| i.limits.get(currency))
-            .or_else(|| {
-                policy
-                    .credit
-                    .limits
-                    .get(customer)
-                    .and_then(|l| l.get(currency))
-            })
-            .or_else(|| policy.credit.default_limit.get(currency))
-            .copied();
-        if let Some(limit) = row.credit_limit {
-            row.credit_use = share(row.balance, limit);
-            row.available_credit = Some(limit - row.balance);
-        }
-        if let Some(h) = history.get(key) {
-            row.avg_days_late = h.average_days_late();
-            row.late_share = share(Decimal::from(h.late), Decimal::from(h.settled));
-        }
-        (row.level, row.reason) = grade(row, policy);
+        complete(row, history.get(key), policy, customers);
     }
     let mut rows: Vec<RiskRow> = rows.into_values().collect();
+    sort_rows(&mut rows);
+    rows
+}
+
+/// A row's figures summed (balance, overdue, unrounded provision): the rest of them from
+/// the limits and the payment history, then its level.
+pub(crate) fn complete(
+    row: &mut RiskRow,
+    history: Option<&History>,
+    policy: &Policy,
+    customers: &crate::Map<CustomerId, CustomerInfo>,
+) {
+    let (customer, currency) = (&row.customer, &row.currency);
+    row.provision = round(row.provision, currency.minor_units());
+    row.overdue_share = share(row.overdue, row.balance);
+    row.credit_limit = customers
+        .get(customer)
+        .and_then(|i| i.limits.get(currency))
+        .or_else(|| {
+            policy
+                .credit
+                .limits
+                .get(customer)
+                .and_then(|l| l.get(currency))
+        })
+        .or_else(|| policy.credit.default_limit.get(currency))
+        .copied();
+    if let Some(limit) = row.credit_limit {
+        row.credit_use = share(row.balance, limit);
+        row.available_credit = Some(limit - row.balance);
+    }
+    if let Some(h) = history {
+        row.avg_days_late = h.average_days_late();
+        row.late_share = share(Decimal::from(h.late), Decimal::from(h.settled));
+    }
+    (row.level, row.reason) = grade(row, policy);
+}
+
+/// By level (in policy order, unmatched last), currency, balance (largest first), customer.
+pub(crate) fn sort_rows(rows: &mut [RiskRow]) {
     rows.sort_by(|a, b| {
         (
             a.level.is_none(),
@@ -177,7 +214,6 @@ pub fn assess(
                 &b.customer,
             ))
     });
-    rows
 }
 
 /// The first level any of whose conditions holds, and why.

@@ -36,7 +36,7 @@ pub(super) fn fingerprint(id: &str) -> Fp {
     Fp(a, b as u32)
 }
 
-/// An invoice, packed: 26 bytes.
+/// An invoice, packed: 32 bytes.
 #[derive(Clone, Copy)]
 #[repr(C, packed(2))]
 pub(super) struct Rec {
@@ -48,6 +48,9 @@ pub(super) struct Rec {
     pool_future: u32,
     /// Issue day.
     date: u16,
+    /// Where its line starts in the file (48 bits).
+    at_lo: u32,
+    at_hi: u16,
 }
 
 impl Rec {
@@ -75,9 +78,63 @@ impl Rec {
     pub(super) fn date(&self) -> u16 {
         self.date
     }
+    /// Where its line starts in the file.
+    pub(super) fn at(&self) -> u64 {
+        (u64::from(self.at_hi) << 32) | u64::from(self.at_lo)
+    }
 }
 
-/// A credit's reference, packed: 28 bytes.
+/// The largest offset in a file this path reads (48 bits).
+pub(super) const MAX_OFFSET: u64 = (1 << 48) - 1;
+
+/// A credit's place in the order the engine takes credits, (date, line), when both are of
+/// one file: its line's offset (47 bits), and whether it is a credit note (the low bit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct At(u64);
+
+impl At {
+    pub(super) fn new(offset: u64, kind: DocKind) -> At {
+        At((offset << 1) | u64::from(kind == DocKind::CreditNote))
+    }
+    pub(super) fn offset(self) -> u64 {
+        self.0 >> 1
+    }
+    pub(super) fn kind(self) -> DocKind {
+        if self.0 & 1 == 1 {
+            DocKind::CreditNote
+        } else {
+            DocKind::Payment
+        }
+    }
+}
+
+/// Credit that a pool holds, one credit's worth (kept when a run lists open items or
+/// grades risk): its pool, day, place and value. 20 bytes.
+#[derive(Clone, Copy)]
+#[repr(C, packed(4))]
+pub(super) struct Lump {
+    value_day: u64,
+    at: u64,
+    pub(super) pool: u32,
+}
+
+impl Lump {
+    /// The order a pool takes its credits in: (date, line).
+    pub(super) fn key(&self) -> (u32, u16, At) {
+        (self.pool, self.value_day as u16, At(self.at))
+    }
+    pub(super) fn value(&self) -> i64 {
+        (self.value_day >> 16) as i64
+    }
+    pub(super) fn day(&self) -> u16 {
+        self.value_day as u16
+    }
+    pub(super) fn at(&self) -> At {
+        At(self.at)
+    }
+}
+
+/// A credit's reference, packed: 32 bytes.
 #[derive(Clone, Copy)]
 #[repr(C, packed(4))]
 pub(super) struct Ref {
@@ -85,17 +142,32 @@ pub(super) struct Ref {
     fp_hi: u32,
     /// Value in hundredths (48 bits) and day (16).
     value_day: u64,
-    pub(super) line: u32,
+    at: u64,
     pub(super) pool: u32,
 }
 
 impl Ref {
     /// The order references are followed in: by invoice, then (date, line).
-    pub(super) fn key(&self) -> (Fp, u16, u32) {
-        (Fp(self.fp_lo, self.fp_hi), self.value_day as u16, self.line)
+    pub(super) fn key(&self) -> (Fp, u16, At) {
+        (
+            Fp(self.fp_lo, self.fp_hi),
+            self.value_day as u16,
+            At(self.at),
+        )
     }
     fn value(&self) -> i64 {
         (self.value_day >> 16) as i64
+    }
+    fn day(&self) -> u16 {
+        self.value_day as u16
+    }
+    /// What is left of it, as a pool's credit.
+    fn lump(&self, value: i64) -> Lump {
+        Lump {
+            value_day: ((value as u64) << 16) | (self.value_day & 0xffff),
+            at: self.at,
+            pool: self.pool,
+        }
     }
 }
 
@@ -126,12 +198,77 @@ fn slot(issue: RefIssue) -> usize {
     }
 }
 
-/// The pools of credit: each (customer, currency) and the hundredths of credit it holds.
+/// The pools of credit: each (customer, currency), the hundredths of credit it holds and
+/// whether it has a document dated by the as-of date.
 #[derive(Default)]
 pub(super) struct Pools {
     number: crate::Map<(u32, Currency), u32>,
     pub of: Vec<(u32, Currency)>,
     pub credit: Vec<i128>,
+    pub dated: Vec<bool>,
+    /// Kept only when a run lists open items or grades risk.
+    pub kept: Option<Kept>,
+}
+
+/// What a run that lists open items or grades risk keeps beyond the sums.
+#[derive(Default)]
+pub(super) struct Kept {
+    /// The credit the pools hold, credit by credit.
+    pub lumps: Vec<Lump>,
+    /// The first day a payment counts in the payment history.
+    pub since: u16,
+    /// Per pool: the payment history of the invoices their references closed.
+    pub history: Vec<History>,
+    /// Invoices their references paid in part, by (pool, offset): their amount and the day
+    /// of the last payment applied.
+    pub touched: crate::Map<(u32, u64), (i64, Option<u16>)>,
+}
+
+/// How late a pool's invoices were settled by payment (see `risk::history`), in hundredths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct History {
+    pub settled: u64,
+    pub late: u64,
+    /// Σ amount × days late, and Σ amount.
+    pub weighted: i128,
+    pub weight: i128,
+}
+
+impl History {
+    /// An invoice of `amount` due on day `due`, closed by a payment of day `paid`.
+    fn add(&mut self, amount: i64, due: u16, paid: u16) {
+        let late = i128::from(paid.saturating_sub(due));
+        self.settled += 1;
+        self.late += u64::from(late > 0);
+        self.weighted += i128::from(amount) * late;
+        self.weight += i128::from(amount);
+    }
+
+    /// An invoice of `amount` due on day `due`, closed; it counts when a payment of day
+    /// `paid`, on or after day `since`, closed it.
+    pub(super) fn closed(&mut self, since: u16, amount: i64, due: u16, paid: Option<u16>) {
+        if let Some(paid) = paid.filter(|&d| d >= since) {
+            self.add(amount, due, paid);
+        }
+    }
+
+    pub(super) fn join(&mut self, other: &History) {
+        self.settled += other.settled;
+        self.late += other.late;
+        self.weighted += other.weighted;
+        self.weight += other.weight;
+    }
+}
+
+impl Kept {
+    /// A closed invoice's history, when a payment in the window closed it.
+    fn closed(&mut self, pool: u32, amount: i64, due: u16, paid: Option<u16>) {
+        let pool = pool as usize;
+        if self.history.len() <= pool {
+            self.history.resize(pool + 1, History::default());
+        }
+        self.history[pool].closed(self.since, amount, due, paid);
+    }
 }
 
 impl Pools {
@@ -146,11 +283,20 @@ impl Pools {
         self.number.insert((customer, currency), n);
         self.of.push((customer, currency));
         self.credit.push(0);
+        self.dated.push(false);
         Some(n)
     }
 
-    /// Follows reference `r` to invoice `rec`, as the engine does.
-    fn follow(&mut self, rec: &mut Rec, r: &Ref, counts: &mut Counts) {
+    /// `value` of credit joins pool `pool`.
+    fn pay_in(&mut self, pool: u32, value: i64, lump: impl FnOnce() -> Lump) {
+        self.credit[pool as usize] += i128::from(value);
+        if let Some(kept) = &mut self.kept {
+            kept.lumps.push(lump());
+        }
+    }
+
+    /// Follows reference `r` to invoice `rec`, as the engine does; what it applied.
+    fn follow(&mut self, rec: &mut Rec, r: &Ref, counts: &mut Counts) -> i64 {
         let issue = if rec.future() {
             Some(RefIssue::Unknown)
         } else {
@@ -166,22 +312,23 @@ impl Pools {
         let value = r.value();
         if let Some(issue) = issue {
             counts.refs[slot(issue)] += 1;
-            self.credit[r.pool as usize] += i128::from(value);
-            return;
+            self.pay_in(r.pool, value, || r.lump(value));
+            return 0;
         }
         let open = rec.net();
         let applied = open.min(value);
         rec.set_net(open - applied);
         if value > applied {
             counts.refs[slot(RefIssue::Overpaid)] += 1;
-            self.credit[r.pool as usize] += i128::from(value - applied);
+            self.pay_in(r.pool, value - applied, || r.lump(value - applied));
         }
+        applied
     }
 
     /// A reference whose invoice does not exist.
     fn unknown(&mut self, r: &Ref, counts: &mut Counts) {
         counts.refs[slot(RefIssue::Unknown)] += 1;
-        self.credit[r.pool as usize] += i128::from(r.value());
+        self.pay_in(r.pool, r.value(), || r.lump(r.value()));
     }
 }
 
@@ -204,6 +351,7 @@ pub(super) fn follow_all(
     };
     let mut current = least(&inv, invoices);
     let mut last: Option<Fp> = None;
+    let mut touching: Option<Touched> = None;
     // Passes the current invoice; `None` when it has the fingerprint of the one before.
     let mut pass = |l: usize, inv: &mut Vec<usize>, invoices: &[&mut [Rec]]| {
         let here = invoices[l][inv[l]].fp();
@@ -228,15 +376,58 @@ pub(super) fn follow_all(
         }
         match current {
             Some(l) if invoices[l][inv[l]].fp() == fp => {
-                pools.follow(&mut invoices[l][inv[l]], r, counts);
+                if let Some(t) = touching.take_if(|t| (t.list, t.at) != (l, inv[l])) {
+                    t.done(invoices, pools);
+                }
+                let rec = &mut invoices[l][inv[l]];
+                let t = touching.get_or_insert(Touched {
+                    list: l,
+                    at: inv[l],
+                    amount: rec.net(),
+                    paid: None,
+                });
+                let applied = pools.follow(rec, r, counts);
+                if applied > 0 && r.key().2.kind() == DocKind::Payment {
+                    t.paid = Some(r.day());
+                }
             }
             _ => pools.unknown(r, counts),
         }
+    }
+    if let Some(t) = touching {
+        t.done(invoices, pools);
     }
     while let Some(l) = current {
         current = pass(l, &mut inv, invoices)?;
     }
     Some(())
+}
+
+/// An invoice references went to: where it is, its amount before them, and the day of the
+/// last payment applied to it.
+#[derive(Clone, Copy)]
+struct Touched {
+    list: usize,
+    at: usize,
+    amount: i64,
+    paid: Option<u16>,
+}
+
+impl Touched {
+    /// Its references followed: a closed invoice's history, or what a pool needs of an
+    /// invoice left open (kept only for open items and risk).
+    fn done(self, invoices: &[&mut [Rec]], pools: &mut Pools) {
+        let Some(kept) = &mut pools.kept else {
+            return;
+        };
+        let rec = &invoices[self.list][self.at];
+        if rec.net() == 0 {
+            kept.closed(rec.pool(), self.amount, rec.due(), self.paid);
+        } else if rec.net() != self.amount {
+            let key = (rec.pool(), rec.at());
+            kept.touched.insert(key, (self.amount, self.paid));
+        }
+    }
 }
 
 /// A customer, as a row finds it: a 96-bit fingerprint of its id (two customers are one
@@ -291,13 +482,22 @@ impl Book {
     /// A book for a part of `bytes` bytes, as of day `as_of`: its lists are reserved for
     /// as many rows as the part could hold (pages never written take no memory), so that
     /// they never move; `None` when that much cannot be reserved.
-    pub(super) fn new(as_of: u16, bytes: u64) -> Option<Book> {
+    /// With `keep` (the first day of the payment history), it keeps what open items and
+    /// risk need too.
+    pub(super) fn new(as_of: u16, bytes: u64, keep: Option<u16>) -> Option<Book> {
         let rows = usize::try_from(bytes / 30 + 1).ok()?;
+        let kept = keep.map(|since| Kept {
+            since,
+            ..Kept::default()
+        });
         let mut book = Book {
             as_of,
             customers: HashTable::new(),
             texts: Vec::new(),
-            pools: Pools::default(),
+            pools: Pools {
+                kept,
+                ..Pools::default()
+            },
             invoices: Vec::new(),
             refs: Vec::new(),
             credit_ids: Vec::new(),
@@ -392,15 +592,22 @@ impl Book {
         self.customer(id, currency, name).map(|(n, _)| n)
     }
 
-    /// Takes in one row read at `line`; `None` when the exact path must read the file.
-    pub(super) fn add(&mut self, row: &Row, line: u64) -> Option<()> {
+    /// Takes in one row read at `line`, from offset `at` of the file; `None` when the exact
+    /// path must read the file.
+    pub(super) fn add(&mut self, row: &Row, line: u64, at: u64) -> Option<()> {
+        if at > MAX_OFFSET >> 1 {
+            return None;
+        }
         let future = row.date > self.as_of;
         let name = (!future && !row.name.is_empty()).then_some((row.date, row.name));
         let (_, pool) = self.customer(row.customer, row.currency, name)?;
         self.counts.rows += 1;
         *self.read_total.entry(row.currency).or_default() += i128::from(row.value);
+        if !future {
+            self.pools.dated[pool as usize] = true;
+        }
         if row.kind == DocKind::Invoice {
-            return self.invoice(row, line, pool, future);
+            return self.invoice(row, line, at, pool, future);
         }
         if future {
             self.counts.future += 1;
@@ -410,22 +617,29 @@ impl Book {
         let seeded = foldhash::quality::FixedState::with_seed(0x0a40_9382_2299_f31d);
         self.credit_ids.push(seeded.hash_one((kind, row.id)));
         *self.net_in.entry(row.currency).or_default() -= i128::from(row.value);
+        let value_day = ((row.value as u64) << 16) | u64::from(row.date);
+        let at = At::new(at, row.kind).0;
         if row.reference.is_empty() {
-            self.pools.credit[pool as usize] += i128::from(row.value);
+            let lump = || Lump {
+                value_day,
+                at,
+                pool,
+            };
+            self.pools.pay_in(pool, row.value, lump);
             return Some(());
         }
         let fp = fingerprint(row.reference);
         self.refs.push(Ref {
             fp_lo: fp.0,
             fp_hi: fp.1,
-            value_day: ((row.value as u64) << 16) | u64::from(row.date),
-            line: u32::try_from(line).ok()?,
+            value_day,
+            at,
             pool,
         });
         Some(())
     }
 
-    fn invoice(&mut self, row: &Row, line: u64, pool: u32, future: bool) -> Option<()> {
+    fn invoice(&mut self, row: &Row, line: u64, at: u64, pool: u32, future: bool) -> Option<()> {
         if row.due < row.date {
             self.counts.due_before_issue.0 += 1;
             self.counts.due_before_issue.1.get_or_insert(line);
@@ -442,6 +656,8 @@ impl Book {
             net_due: ((row.amount as u64) << 16) | u64::from(row.due),
             pool_future: (pool << 8) | u32::from(future),
             date: row.date,
+            at_lo: at as u32,
+            at_hi: (at >> 32) as u16,
         });
         Some(())
     }
@@ -459,16 +675,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn invoices_and_references_pack_into_26_and_28_bytes_and_read_back() {
-        assert_eq!(std::mem::size_of::<Rec>(), 26);
-        assert_eq!(std::mem::size_of::<Ref>(), 28);
+    fn invoices_references_and_lumps_pack_into_32_32_and_20_bytes_and_read_back() {
+        assert_eq!(std::mem::size_of::<Rec>(), 32);
+        assert_eq!(std::mem::size_of::<Ref>(), 32);
+        assert_eq!(std::mem::size_of::<Lump>(), 20);
         let mut rec = Rec {
             fp_lo: 7,
             fp_hi: 9,
             net_due: (((1i64 << 47) - 1) as u64) << 16 | 65_535,
             pool_future: ((MAX_POOLS as u32 - 1) << 8) | 1,
             date: 65_535,
+            at_lo: u32::MAX,
+            at_hi: u16::MAX,
         };
+        assert_eq!(rec.at(), MAX_OFFSET);
         assert_eq!(rec.net(), (1 << 47) - 1);
         let read = (rec.due(), rec.pool(), rec.future(), rec.date());
         assert_eq!(read, (65_535, (1 << 24) - 1, true, 65_535));
@@ -477,13 +697,24 @@ mod tests {
         let read = (rec.net(), rec.due(), rec.date(), rec.pool(), rec.future());
         assert_eq!(read, (5, 65_535, 65_535, 2, true));
         assert_eq!(rec.fp(), Fp(7, 9));
+        let at = At::new(MAX_OFFSET >> 1, DocKind::CreditNote);
+        assert_eq!(
+            (at.offset(), at.kind()),
+            (MAX_OFFSET >> 1, DocKind::CreditNote)
+        );
         let r = Ref {
             fp_lo: 1,
             fp_hi: 2,
             value_day: (((1u64 << 47) - 1) << 16) | 3,
-            line: 4,
+            at: at.0,
             pool: 5,
         };
-        assert_eq!((r.key(), r.value()), ((Fp(1, 2), 3, 4), (1 << 47) - 1));
+        assert_eq!(
+            (r.key(), r.value(), r.day()),
+            ((Fp(1, 2), 3, at), (1 << 47) - 1, 3)
+        );
+        let lump = r.lump(7);
+        assert_eq!((lump.key(), lump.value(), lump.day()), ((5, 3, at), 7, 3));
+        assert_eq!(At::new(4, DocKind::Payment).kind(), DocKind::Payment);
     }
 }

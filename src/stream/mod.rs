@@ -12,7 +12,9 @@
 //! and pools renumbered, lines shifted). References are followed once both are read.
 
 mod book;
+mod reports;
 mod row;
+mod settle;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +34,8 @@ use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
 use book::Book;
 use row::{Fields, HEADER, Reader};
+
+pub use reports::{open_items, risk};
 
 /// The aging summary of a file, and what the run counted.
 pub struct Streamed {
@@ -69,18 +73,11 @@ pub fn age(
     as_of: NaiveDate,
     progress: bool,
 ) -> Result<Option<Streamed>, CliError> {
-    let job = Job {
-        path,
-        name,
-        policy,
-        as_of,
-        progress,
-        parallel_from: split::PARALLEL_MIN_BYTES,
-    };
-    job.run()
+    Job::new(path, name, policy, as_of, progress).run()
 }
 
 /// What a streamed run is asked.
+#[derive(Clone, Copy)]
 struct Job<'a> {
     path: &'a Path,
     name: &'a str,
@@ -89,14 +86,65 @@ struct Job<'a> {
     progress: bool,
     /// Files from this many bytes are read in two parts (tests lower it).
     parallel_from: u64,
+    /// Whether to keep what open items and risk need beyond the aging's sums.
+    keep: bool,
 }
 
-impl Job<'_> {
-    fn run(&self) -> Result<Option<Streamed>, CliError> {
-        match read(self) {
-            Some(book) => finish(book, self.name, self.policy, self.as_of),
-            None => Ok(None),
+/// The first day of the payment history as of `as_of` (0: every day of this path).
+fn history_since(as_of: NaiveDate, history_days: u32) -> u16 {
+    (as_of.checked_sub_days(chrono::Days::new(u64::from(history_days))))
+        .and_then(row::day_number)
+        .unwrap_or(0)
+}
+
+impl<'a> Job<'a> {
+    fn new(
+        path: &'a Path,
+        name: &'a str,
+        policy: &'a Policy,
+        as_of: NaiveDate,
+        progress: bool,
+    ) -> Job<'a> {
+        Job {
+            path,
+            name,
+            policy,
+            as_of,
+            progress,
+            parallel_from: split::PARALLEL_MIN_BYTES,
+            keep: false,
         }
+    }
+
+    /// The file read, its references followed and its pools paid credit by credit.
+    fn settled(&self) -> Result<Option<(Followed, settle::Settled)>, CliError> {
+        let job = Job {
+            keep: true,
+            ..*self
+        };
+        let (Some(mut f), Some(day)) = (job.followed(), row::day_number(self.as_of)) else {
+            return Ok(None);
+        };
+        Ok(settle::settle(&mut f, self.path, self.policy, day)?.map(|s| (f, s)))
+    }
+
+    /// The aging summary.
+    fn run(&self) -> Result<Option<Streamed>, CliError> {
+        let (Some(f), Some(as_of_day)) = (self.followed(), row::day_number(self.as_of)) else {
+            return Ok(None);
+        };
+        let (rows, totals) = age_rows(&f, self.policy, as_of_day)?;
+        let tally = tally(&f.book, self.name);
+        Ok(Some(Streamed {
+            rows,
+            totals,
+            tally,
+        }))
+    }
+
+    /// The file read and its references followed; `None` when the exact path must read it.
+    fn followed(&self) -> Option<Followed> {
+        follow(read(self)?)
     }
 }
 
@@ -134,7 +182,9 @@ fn read(job: &Job) -> Option<Part> {
         as_of,
         progress,
         parallel_from,
+        keep,
     } = *job;
+    let keep = keep.then(|| history_since(as_of, policy.risk.history_days));
     let as_of = row::day_number(as_of)?;
     let mut file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
@@ -154,7 +204,8 @@ fn read(job: &Job) -> Option<Part> {
         first
     };
     let Some(tail) = tail else {
-        let mut part = read_part(first, size.checked_sub(start)?, reader(), as_of)?;
+        let bytes = (start, size.checked_sub(start)?);
+        let mut part = read_part(first, bytes, reader(), as_of, keep)?;
         part.book.sort();
         return Some(part);
     };
@@ -166,15 +217,16 @@ fn read(job: &Job) -> Option<Part> {
                 inner: file,
                 count: elsewhere.clone(),
             };
-            let mut part = read_part(counted, size.checked_sub(tail.at)?, reader(), as_of)?;
+            let bytes = (tail.at, size.checked_sub(tail.at)?);
+            let mut part = read_part(counted, bytes, reader(), as_of, keep)?;
             part.book.sort();
             Some(part)
         });
-        let first =
-            read_part(first, tail.at.saturating_sub(start), reader(), as_of).map(|mut part| {
-                part.book.sort();
-                part
-            });
+        let bytes = (start, tail.at.saturating_sub(start));
+        let first = read_part(first, bytes, reader(), as_of, keep).map(|mut part| {
+            part.book.sort();
+            part
+        });
         let second = second
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -188,11 +240,20 @@ const MAX_LINE: usize = 64 << 20;
 
 /// Sums up the rows of `input` (lines numbered from 1: the header is line 1, so the
 /// first row is line 2 of the first part; the second part is renumbered when joined).
-fn read_part(mut input: impl Read, bytes: u64, mut reader: Reader, as_of: u16) -> Option<Part> {
-    let mut book = Book::new(as_of, bytes)?;
+/// `base`: where `input` starts in the file; `keep`: see [`Book::new`].
+fn read_part(
+    mut input: impl Read,
+    (base, bytes): (u64, u64),
+    mut reader: Reader,
+    as_of: u16,
+    keep: Option<u16>,
+) -> Option<Part> {
+    let mut book = Book::new(as_of, bytes, keep)?;
     let mut fields = Fields::default();
     let mut buf = vec![0u8; 1 << 20];
     let (mut filled, mut lines) = (0, 0u64);
+    // Where `buf` starts in the file.
+    let mut consumed = base;
     loop {
         let n = loop {
             match input.read(&mut buf[filled..]) {
@@ -205,19 +266,21 @@ fn read_part(mut input: impl Read, bytes: u64, mut reader: Reader, as_of: u16) -
         let mut start = 0;
         while let Some(k) = memchr::memchr(b'\n', &buf[start..end]) {
             lines += 1;
+            let at = (lines, consumed + start as u64);
             take_line(
                 &buf[start..start + k],
                 &mut fields,
                 &mut reader,
                 &mut book,
-                lines,
+                at,
             )?;
             start += k + 1;
         }
         if n == 0 {
             if start < end {
                 lines += 1;
-                take_line(&buf[start..end], &mut fields, &mut reader, &mut book, lines)?;
+                let at = (lines, consumed + start as u64);
+                take_line(&buf[start..end], &mut fields, &mut reader, &mut book, at)?;
             }
             return Some(Part {
                 book,
@@ -226,6 +289,7 @@ fn read_part(mut input: impl Read, bytes: u64, mut reader: Reader, as_of: u16) -
             });
         }
         buf.copy_within(start..end, 0);
+        consumed += start as u64;
         filled = end - start;
         if filled == buf.len() {
             // No native row is this long: a file without line breaks is not one.
@@ -237,13 +301,13 @@ fn read_part(mut input: impl Read, bytes: u64, mut reader: Reader, as_of: u16) -
     }
 }
 
-/// One line of a part (line `n` of it).
+/// One line of a part: line `n` of it, at offset `at` of the file.
 fn take_line(
     line: &[u8],
     fields: &mut Fields,
     reader: &mut Reader,
     book: &mut Book,
-    n: u64,
+    (n, at): (u64, u64),
 ) -> Option<()> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     // A lone carriage return ends a record for the csv reader; a blank line is skipped.
@@ -251,7 +315,7 @@ fn take_line(
         return None;
     }
     let row = reader.row(fields, line)?;
-    book.add(&row, n)
+    book.add(&row, n, at)
 }
 
 /// The second part taken into the first (customers and pools renumbered, lines shifted).
@@ -266,9 +330,11 @@ fn join(mut a: Part, b: Part) -> Option<Part> {
         .map(|(id, (day, name), currency)| a.book.take_customer(&id, currency, (day, &name)))
         .collect::<Option<Vec<u32>>>()?;
     let mut pool = Vec::with_capacity(theirs.pools.of.len());
+    let pools = &mut a.book.pools;
     for (p, &(c, currency)) in theirs.pools.of.iter().enumerate() {
-        let n = a.book.pools.get(customer[c as usize], currency)?;
-        a.book.pools.credit[n as usize] += theirs.pools.credit[p];
+        let n = pools.get(customer[c as usize], currency)?;
+        pools.credit[n as usize] += theirs.pools.credit[p];
+        pools.dated[n as usize] |= theirs.pools.dated[p];
         pool.push(n);
     }
     for rec in &mut theirs.invoices {
@@ -276,7 +342,12 @@ fn join(mut a: Part, b: Part) -> Option<Part> {
     }
     for r in &mut theirs.refs {
         r.pool = pool[r.pool as usize];
-        r.line = r.line.checked_add(offset)?;
+    }
+    if let (Some(ours), Some(their)) = (&mut pools.kept, &mut theirs.pools.kept) {
+        for lump in &mut their.lumps {
+            lump.pool = pool[lump.pool as usize];
+        }
+        ours.lumps.append(&mut their.lumps);
     }
     let counts = &mut a.book.counts;
     let c = theirs.counts;
@@ -318,33 +389,30 @@ fn sorted_overlap(a: &[u64], b: &[u64]) -> bool {
 /// as the exact path requires.
 const MAX_TOTAL_CENTS: i128 = 10_i128.pow(24);
 
-/// The aging rows of a book: each pool pays its open invoices by (due date, issue date);
-/// the order within equal dates does not change any bucket, since such invoices fall in
-/// the same one. `None` when the exact path must read the file.
-fn finish(
-    mut part: Part,
-    name: &str,
-    policy: &Policy,
-    as_of: NaiveDate,
-) -> Result<Option<Streamed>, CliError> {
+/// A file read and its references followed: the book (its invoices taken out) and each
+/// part's open invoices, sorted by [`open_key`].
+struct Followed {
+    book: Book,
+    open: [Vec<book::Rec>; 2],
+}
+
+/// Follows the references of a file read; `None` when the exact path must read it.
+fn follow(mut part: Part) -> Option<Followed> {
     let book = &mut part.book;
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
     if sorted_overlap(&book.credit_ids, &second_ids)
         || book.read_total.values().any(|t| *t >= MAX_TOTAL_CENTS)
     {
-        return Ok(None);
+        return None;
     }
     drop(second_ids);
     book.credit_ids = Vec::new();
-    let followed = book::follow_all(
+    book::follow_all(
         &mut [&mut book.invoices, &mut second],
         &[&book.refs, &second_refs],
         &mut book.pools,
         &mut book.counts,
-    );
-    if followed.is_none() {
-        return Ok(None);
-    }
+    )?;
     drop(second_refs);
     book.refs = Vec::new();
     // The open invoices by (pool, due, issue date), each part's on its own core, sorted
@@ -360,15 +428,27 @@ fn finish(
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
     });
-    let (first, second) = (std::mem::take(&mut book.invoices), second);
+    let first = std::mem::take(&mut book.invoices);
+    Some(Followed {
+        book: part.book,
+        open: [first, second],
+    })
+}
+
+/// The aging rows of a book: each pool pays its open invoices by (due date, issue date);
+/// the order within equal dates does not change any bucket, since such invoices fall in
+/// the same one.
+fn age_rows(
+    f: &Followed,
+    policy: &Policy,
+    as_of_day: u16,
+) -> Result<(Vec<AgingRow>, Vec<AgingRow>), CliError> {
+    let book = &f.book;
     let n_buckets = policy.aging.buckets.len();
-    let Some(as_of_day) = row::day_number(as_of) else {
-        return Ok(None);
-    };
     // Per pool: what its open invoices hold in each bucket, once one is open.
     let mut buckets: Vec<Option<Vec<i128>>> = vec![None; book.pools.of.len()];
     let mut left = book.pools.credit.clone();
-    for (key, net) in merged(&first, &second) {
+    for (key, net) in merged(&f.open[0], &f.open[1]).map(|r| (open_key(r), r.net())) {
         let pool = (key >> 32) as u32;
         let credit = &mut left[pool as usize];
         let paid = i128::from(net).min(*credit);
@@ -409,7 +489,14 @@ fn finish(
             balance: money(balance),
         });
     }
-    // Money in equals money out, per currency.
+    conserved(book, &out)?;
+    rows.sort_unstable_by(|a, b| (a.currency, &a.customer).cmp(&(b.currency, &b.customer)));
+    let totals = currency_totals(&rows, n_buckets);
+    Ok((rows, totals))
+}
+
+/// Money in equals money out, per currency: `out` is the balance left open.
+fn conserved(book: &Book, out: &crate::Map<Currency, i128>) -> Result<(), CliError> {
     for (currency, net) in &book.net_in {
         let balance = out.get(currency).copied().unwrap_or_default();
         if balance != *net {
@@ -422,10 +509,13 @@ fn finish(
             });
         }
     }
-    rows.sort_unstable_by(|a, b| (a.currency, &a.customer).cmp(&(b.currency, &b.customer)));
-    let totals = currency_totals(&rows, n_buckets);
+    Ok(())
+}
+
+/// What the run counted, for the footer and the line on stderr.
+fn tally(book: &Book, name: &str) -> Tally {
     let c = book.counts;
-    let tally = Tally {
+    Tally {
         sources: vec![name.to_string()],
         documents: c.rows,
         future: c.future,
@@ -444,12 +534,7 @@ fn finish(
         ),
         refs: c.refs,
         repeated_credits: 0,
-    };
-    Ok(Some(Streamed {
-        rows,
-        totals,
-        tally,
-    }))
+    }
 }
 
 /// Hundredths of `currency` as an amount with its own decimals (none for the currencies
@@ -468,26 +553,22 @@ fn open_key(rec: &book::Rec) -> u64 {
     (u64::from(rec.pool()) << 32) | (u64::from(rec.due()) << 16) | u64::from(rec.date())
 }
 
-/// Two lists of open invoices sorted by [`open_key`], walked in that order: each key
-/// with its balance.
-fn merged<'a>(a: &'a [book::Rec], b: &'a [book::Rec]) -> impl Iterator<Item = (u64, i64)> + 'a {
+/// Two lists of open invoices sorted by [`open_key`], walked in that order.
+fn merged<'a>(a: &'a [book::Rec], b: &'a [book::Rec]) -> impl Iterator<Item = &'a book::Rec> + 'a {
     let (mut i, mut j) = (0, 0);
-    std::iter::from_fn(move || {
-        let next = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) if open_key(x) <= open_key(y) => {
-                i += 1;
-                x
-            }
-            (_, Some(y)) => {
-                j += 1;
-                y
-            }
-            (Some(x), None) => {
-                i += 1;
-                x
-            }
-            (None, None) => return None,
-        };
-        Some((open_key(next), next.net()))
+    std::iter::from_fn(move || match (a.get(i), b.get(j)) {
+        (Some(x), Some(y)) if open_key(x) <= open_key(y) => {
+            i += 1;
+            Some(x)
+        }
+        (_, Some(y)) => {
+            j += 1;
+            Some(y)
+        }
+        (Some(x), None) => {
+            i += 1;
+            Some(x)
+        }
+        (None, None) => None,
     })
 }

@@ -257,6 +257,11 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1969, 12, 31).expect("a valid date")
 }
 
+/// The date of day number `day`.
+pub(super) fn date_of(day: u16) -> NaiveDate {
+    epoch() + chrono::Days::new(u64::from(day))
+}
+
 /// A date as a day number in 16 bits (1970-01-01 is 1), or `None` outside them.
 pub(super) fn day_number(date: NaiveDate) -> Option<u16> {
     if date.year() < 1970 {

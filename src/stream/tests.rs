@@ -167,6 +167,7 @@ fn job<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate, parallel_from: 
         as_of,
         progress: false,
         parallel_from,
+        keep: false,
     }
 }
 

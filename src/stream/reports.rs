@@ -1,0 +1,131 @@
+//! What `cartera reconcile` (its open items) and `cartera risk` take from the streamed path:
+//! the pools paid credit by credit ([`super::settle`]), the open items read again from the
+//! file.
+
+use std::fs::File;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::settle::{Lines, Settled};
+use super::{Followed, Job, money, row, tally};
+use crate::aging::OpenDoc;
+use crate::error::CliError;
+use crate::model::{CustomerId, DocId, DocKind};
+use crate::policy::{Basis, Policy};
+use crate::report::Tally;
+use crate::risk::{History, RiskRow, complete, sort_rows};
+
+/// The open items of `path` as of `as_of`, in no particular order (`aging::sort_detail`
+/// puts them in report order), or `None` when the exact path must read it.
+pub fn open_items(
+    path: &Path,
+    name: &str,
+    policy: &Policy,
+    as_of: NaiveDate,
+    progress: bool,
+) -> Result<Option<(Vec<OpenDoc>, Tally)>, CliError> {
+    let Some((f, settled)) = Job::new(path, name, policy, as_of, progress).settled()? else {
+        return Ok(None);
+    };
+    let Some(as_of_day) = row::day_number(as_of) else {
+        return Ok(None);
+    };
+    let Ok(file) = File::open(path) else {
+        return Ok(None);
+    };
+    let mut lines = Lines::new(file, policy);
+    let customers = f.book.customer_list();
+    let mut items = settled.items;
+    items.sort_unstable_by_key(|i| i.at);
+    let mut docs = Vec::with_capacity(items.len());
+    for item in &items {
+        let (customer, currency) = f.book.pools.of[item.pool as usize];
+        let (id, (_, shown), _) = &customers[customer as usize];
+        let doc = lines.row(item.at, |row| {
+            let invoice = row.kind == DocKind::Invoice;
+            let since = match policy.aging.basis {
+                Basis::DueDate => row.due,
+                Basis::IssueDate => row.date,
+            };
+            let days = i64::from(as_of_day) - i64::from(since);
+            let open = money(i128::from(item.open), currency);
+            (row.currency == currency).then(|| OpenDoc {
+                customer: CustomerId(id.clone()),
+                name: shown.to_string(),
+                currency,
+                kind: row.kind,
+                id: DocId(row.id.into()),
+                date: row::date_of(row.date),
+                due: invoice.then(|| row::date_of(row.due)),
+                days: invoice.then_some(days),
+                bucket: invoice.then(|| policy.aging.bucket_for(days)),
+                open: if invoice { open } else { -open },
+            })
+        })?;
+        match doc.flatten() {
+            Some(doc) => docs.push(doc),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some((docs, tally(&f.book, name))))
+}
+
+/// The risk rows of `path` as of `as_of` (no customers file), sorted as `risk::assess`
+/// sorts them, or `None` when the exact path must read it.
+pub fn risk(
+    path: &Path,
+    name: &str,
+    policy: &Policy,
+    as_of: NaiveDate,
+    progress: bool,
+) -> Result<Option<(Vec<RiskRow>, Tally)>, CliError> {
+    let Some((f, settled)) = Job::new(path, name, policy, as_of, progress).settled()? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        risk_rows(&f, &settled, policy),
+        tally(&f.book, name),
+    )))
+}
+
+fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
+    let customers = f.book.customer_list();
+    let no_info = crate::Map::default();
+    let hundredths = |v: i128| Decimal::from_i128_with_scale(v, 2);
+    let mut rows = Vec::new();
+    for (pool, figures) in settled.figures.iter().enumerate() {
+        if !f.book.pools.dated[pool] {
+            continue;
+        }
+        let (customer, currency) = f.book.pools.of[pool];
+        let (id, (_, shown), _) = &customers[customer as usize];
+        let mut row = RiskRow::new(
+            CustomerId(id.clone()),
+            shown.to_string(),
+            String::new(),
+            currency,
+        );
+        let open: i128 = figures.buckets.iter().sum();
+        row.balance = money(open - figures.unapplied, currency);
+        row.overdue = money(figures.overdue, currency);
+        row.max_days_past_due = figures.max_days;
+        row.provision = (figures.buckets.iter().zip(&policy.aging.buckets))
+            .map(|(&v, bucket)| money(v, currency) * bucket.provision_rate)
+            .sum();
+        let h = &figures.history;
+        let history = (h.settled > 0).then(|| {
+            History::from_sums(
+                h.settled,
+                h.late,
+                hundredths(h.weighted),
+                hundredths(h.weight),
+            )
+        });
+        complete(&mut row, history.as_ref(), policy, &no_info);
+        rows.push(row);
+    }
+    sort_rows(&mut rows);
+    rows
+}

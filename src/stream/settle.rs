@@ -1,0 +1,263 @@
+//! The pools paid credit by credit, for open items and risk: which invoices each credit
+//! pays, what each leaves unapplied, and which payment closed each invoice.
+//!
+//! The aging needs only what each pool holds ([`super::age_rows`]); open items and the
+//! payment history need the engine's own order. A pool takes its credits in (date, line)
+//! and pays its open invoices in (due date, issue date, id, line): where invoices share
+//! both dates and the pool's credit reaches them, their ids are read again from the file
+//! to order them. What a run lists (the open invoices and the credits left) is read again
+//! from the file too, in file order.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use super::book::{History, Lump, Rec};
+use super::row::{Fields, Reader, Row};
+use super::{Followed, conserved, merged, open_key};
+use crate::error::CliError;
+use crate::model::DocKind;
+use crate::money::Currency;
+use crate::policy::{Basis, Policy};
+
+/// What is open in a pool once it has paid what it can.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Figures {
+    /// Hundredths per bucket of the aging policy (empty until an invoice is open).
+    pub buckets: Vec<i128>,
+    /// Open on invoices past their due date.
+    pub overdue: i128,
+    /// Days past due of the oldest open invoice (0 when none is overdue).
+    pub max_days: i64,
+    /// Credit left unapplied.
+    pub unapplied: i128,
+    pub history: History,
+}
+
+/// An open item: where its line is, its pool and what is open (credit left, for a credit).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Item {
+    pub at: u64,
+    pub pool: u32,
+    pub open: i64,
+}
+
+/// Every pool paid: its figures, and the open items.
+pub(super) struct Settled {
+    pub figures: Vec<Figures>,
+    pub items: Vec<Item>,
+}
+
+/// Pays every pool of `f` credit by credit; `None` when the file cannot be read again as
+/// it was (it changed meanwhile).
+pub(super) fn settle(
+    f: &mut Followed,
+    path: &Path,
+    policy: &Policy,
+    as_of_day: u16,
+) -> Result<Option<Settled>, CliError> {
+    let Some(mut kept) = f.book.pools.kept.take() else {
+        return Ok(None);
+    };
+    kept.lumps.sort_unstable_by_key(Lump::key);
+    let Ok(file) = File::open(path) else {
+        return Ok(None);
+    };
+    let mut lines = Lines::new(file, policy);
+    let n_pools = f.book.pools.of.len();
+    let mut figures = vec![Figures::default(); n_pools];
+    for (pool, h) in kept.history.iter().enumerate() {
+        figures[pool].history.join(h);
+    }
+    let mut items = Vec::new();
+    let mut pay = Payer {
+        lumps: &kept.lumps,
+        next: 0,
+        left: 0,
+    };
+    let mut open = merged(&f.open[0], &f.open[1]).peekable();
+    let mut group: Vec<(Rec, Option<String>)> = Vec::new();
+    for (pool, figures) in figures.iter_mut().enumerate() {
+        let pool = pool as u32;
+        pay.start(pool);
+        // The pool's open invoices, a group of equal (due, issue date) at a time.
+        while let Some(first) = open.next_if(|r| r.pool() == pool) {
+            group.clear();
+            group.push((*first, None));
+            let key = open_key(first);
+            while let Some(r) = open.next_if(|r| open_key(r) == key) {
+                group.push((*r, None));
+            }
+            if group.len() > 1 && pay.current(pool).is_some() {
+                for (rec, id) in group.iter_mut() {
+                    match lines.row(rec.at(), |row| row.id.to_string())? {
+                        Some(text) => *id = Some(text),
+                        None => return Ok(None),
+                    }
+                }
+                group.sort_unstable_by(|(a, x), (b, y)| (x, a.at()).cmp(&(y, b.at())));
+            }
+            for (rec, _) in &group {
+                let (open, paid) = pay.invoice(pool, rec.net());
+                if open == 0 {
+                    // Its amount and last payment before the pool, if references paid some.
+                    let (amount, earlier) = kept.touched.get(&(pool, rec.at())).copied().unzip();
+                    let paid = paid.or(earlier.flatten());
+                    let amount = amount.unwrap_or(rec.net());
+                    figures.history.closed(kept.since, amount, rec.due(), paid);
+                    continue;
+                }
+                items.push(Item {
+                    at: rec.at(),
+                    pool,
+                    open,
+                });
+                figures.add(policy, as_of_day, rec, open);
+            }
+        }
+        for (lump, left) in pay.rest(pool) {
+            figures.unapplied += i128::from(left);
+            items.push(Item {
+                at: lump.at().offset(),
+                pool,
+                open: left,
+            });
+        }
+    }
+    let mut out: crate::Map<Currency, i128> = crate::Map::default();
+    for (pool, figures) in figures.iter().enumerate() {
+        let balance = figures.buckets.iter().sum::<i128>() - figures.unapplied;
+        *out.entry(f.book.pools.of[pool].1).or_default() += balance;
+    }
+    conserved(&f.book, &out)?;
+    Ok(Some(Settled { figures, items }))
+}
+
+impl Figures {
+    /// An invoice left open.
+    fn add(&mut self, policy: &Policy, as_of_day: u16, rec: &Rec, open: i64) {
+        let since = match policy.aging.basis {
+            Basis::DueDate => rec.due(),
+            Basis::IssueDate => rec.date(),
+        };
+        let days = i64::from(as_of_day) - i64::from(since);
+        if self.buckets.is_empty() {
+            self.buckets = vec![0; policy.aging.buckets.len()];
+        }
+        self.buckets[policy.aging.bucket_for(days)] += i128::from(open);
+        let past_due = i64::from(as_of_day) - i64::from(rec.due());
+        if past_due > 0 {
+            self.overdue += i128::from(open);
+            self.max_days = self.max_days.max(past_due);
+        }
+    }
+}
+
+/// A pool's credits, taken in order.
+struct Payer<'a> {
+    lumps: &'a [Lump],
+    /// The credit being spent, and what is left of it.
+    next: usize,
+    left: i64,
+}
+
+impl Payer<'_> {
+    /// Moves to pool `pool`'s first credit (pools are taken in order).
+    fn start(&mut self, pool: u32) {
+        while self.lumps.get(self.next).is_some_and(|l| l.pool < pool) {
+            self.next += 1;
+        }
+        self.left = self.lumps.get(self.next).map_or(0, Lump::value);
+    }
+
+    fn current(&self, pool: u32) -> Option<&Lump> {
+        self.lumps.get(self.next).filter(|l| l.pool == pool)
+    }
+
+    /// Pays an invoice open for `open` as the engine does: each credit in turn, as much as
+    /// it has. What stays open, and the day of the last payment that paid some of it.
+    fn invoice(&mut self, pool: u32, mut open: i64) -> (i64, Option<u16>) {
+        let mut paid = None;
+        while open > 0 {
+            let Some(&lump) = self.current(pool) else {
+                break;
+            };
+            let amount = open.min(self.left).max(0);
+            if amount > 0 {
+                open -= amount;
+                self.left -= amount;
+                if lump.at().kind() == DocKind::Payment {
+                    paid = Some(lump.day());
+                }
+            }
+            if open > 0 || self.left == 0 {
+                self.next += 1;
+                self.left = self.lumps.get(self.next).map_or(0, Lump::value);
+            }
+        }
+        (open, paid)
+    }
+
+    /// The credits of pool `pool` with something left, and what.
+    fn rest(&mut self, pool: u32) -> Vec<(Lump, i64)> {
+        let mut rest = Vec::new();
+        while let Some(&lump) = self.current(pool) {
+            if self.left > 0 {
+                rest.push((lump, self.left));
+            }
+            self.next += 1;
+            self.left = self.lumps.get(self.next).map_or(0, Lump::value);
+        }
+        rest
+    }
+}
+
+/// Lines of the file read again by offset, in any order (forward ones from the buffer).
+pub(super) struct Lines {
+    input: BufReader<File>,
+    /// Where `input` stands, once known.
+    pos: Option<u64>,
+    line: Vec<u8>,
+    fields: Fields,
+    reader: Reader,
+}
+
+impl Lines {
+    pub(super) fn new(file: File, policy: &Policy) -> Lines {
+        Lines {
+            input: BufReader::with_capacity(1 << 16, file),
+            pos: None,
+            line: Vec::new(),
+            fields: Fields::default(),
+            reader: Reader::new(policy.default_currency, policy.terms_days),
+        }
+    }
+
+    /// `f` of the row at offset `at`; `Ok(None)` when it no longer reads as a row.
+    pub(super) fn row<T>(
+        &mut self,
+        at: u64,
+        f: impl FnOnce(&Row) -> T,
+    ) -> Result<Option<T>, CliError> {
+        let moved = match self.pos.and_then(|pos| at.checked_sub(pos)) {
+            Some(gap) if gap < (1 << 16) => self.input.seek_relative(gap as i64),
+            _ => self.input.seek(SeekFrom::Start(at)).map(|_| ()),
+        };
+        self.line.clear();
+        let read = moved.and_then(|()| {
+            let mut line = (&mut self.input).take(super::MAX_LINE as u64);
+            line.read_until(b'\n', &mut self.line)
+        });
+        let Ok(n) = read else {
+            self.pos = None;
+            return Ok(None);
+        };
+        self.pos = Some(at + n as u64);
+        let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !self.fields.split(line) {
+            return Ok(None);
+        }
+        Ok(self.reader.row(&self.fields, line).map(|row| f(&row)))
+    }
+}
