@@ -86,6 +86,34 @@ fn a_pipe_named_as_a_path_gives_the_same_csv_as_the_file() {
     assert_eq!(from_pipe, aging(&["--format", "csv"]));
 }
 
+/// The CSVs of reconcile (open items) and risk take the streamed path from a native ledger
+/// file; with `--rejects` they take the exact one. Both must write the same bytes, and the
+/// same line on stderr (less where set-aside rows went).
+#[test]
+fn reconcile_and_risk_csv_are_the_same_on_the_streamed_and_the_exact_path() {
+    let dir = workdir();
+    for command in ["reconcile", "risk"] {
+        let run = |extra: &[&str]| {
+            let out = cartera()
+                .args([command, LEDGER, "--as-of", AS_OF, "--format", "csv"])
+                .args(extra)
+                .current_dir(root())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{command} {extra:?}");
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            (String::from_utf8(out.stdout).unwrap(), stderr)
+        };
+        let rejects = dir.path().join("rejects.csv");
+        let (streamed, said) = run(&[]);
+        let (exact, said_exact) = run(&["--rejects", rejects.to_str().unwrap()]);
+        assert_eq!(streamed, exact, "{command}");
+        assert!(streamed.lines().count() > 3, "{streamed}");
+        let set_aside = format!(" (in {})", rejects.display());
+        assert_eq!(said, said_exact.replace(&set_aside, ""), "{command}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Formats and targets.
 // ---------------------------------------------------------------------------------------

@@ -26,15 +26,54 @@ pub fn open_items(
     as_of: NaiveDate,
     progress: bool,
 ) -> Result<Option<(Vec<OpenDoc>, Tally)>, CliError> {
-    let Some((f, settled)) = Job::new(path, name, policy, as_of, progress).settled()? else {
-        return Ok(None);
-    };
-    let Some(as_of_day) = row::day_number(as_of) else {
-        return Ok(None);
-    };
-    let Ok(file) = File::open(path) else {
-        return Ok(None);
-    };
+    Job::new(path, name, policy, as_of, progress).open_items()
+}
+
+/// The risk rows of `path` as of `as_of` (no customers file), sorted as `risk::assess`
+/// sorts them, or `None` when the exact path must read it.
+pub fn risk(
+    path: &Path,
+    name: &str,
+    policy: &Policy,
+    as_of: NaiveDate,
+    progress: bool,
+) -> Result<Option<(Vec<RiskRow>, Tally)>, CliError> {
+    Job::new(path, name, policy, as_of, progress).risk()
+}
+
+impl Job<'_> {
+    /// See [`open_items`].
+    pub(super) fn open_items(&self) -> Result<Option<(Vec<OpenDoc>, Tally)>, CliError> {
+        let (Some((f, settled)), Some(as_of_day)) = (self.settled()?, row::day_number(self.as_of))
+        else {
+            return Ok(None);
+        };
+        let Ok(file) = File::open(self.path) else {
+            return Ok(None);
+        };
+        let docs = listed(&f, settled, file, self.policy, as_of_day)?;
+        Ok(docs.map(|docs| (docs, tally(&f.book, self.name))))
+    }
+
+    /// See [`risk`].
+    pub(super) fn risk(&self) -> Result<Option<(Vec<RiskRow>, Tally)>, CliError> {
+        let Some((f, settled)) = self.settled()? else {
+            return Ok(None);
+        };
+        let rows = risk_rows(&f, &settled, self.policy);
+        Ok(Some((rows, tally(&f.book, self.name))))
+    }
+}
+
+/// The open items of a settled file, read again from `file`; `None` when a line no longer
+/// reads as it did.
+fn listed(
+    f: &Followed,
+    settled: Settled,
+    file: File,
+    policy: &Policy,
+    as_of_day: u16,
+) -> Result<Option<Vec<OpenDoc>>, CliError> {
     let mut lines = Lines::new(file, policy);
     let customers = f.book.customer_list();
     let mut items = settled.items;
@@ -69,25 +108,7 @@ pub fn open_items(
             None => return Ok(None),
         }
     }
-    Ok(Some((docs, tally(&f.book, name))))
-}
-
-/// The risk rows of `path` as of `as_of` (no customers file), sorted as `risk::assess`
-/// sorts them, or `None` when the exact path must read it.
-pub fn risk(
-    path: &Path,
-    name: &str,
-    policy: &Policy,
-    as_of: NaiveDate,
-    progress: bool,
-) -> Result<Option<(Vec<RiskRow>, Tally)>, CliError> {
-    let Some((f, settled)) = Job::new(path, name, policy, as_of, progress).settled()? else {
-        return Ok(None);
-    };
-    Ok(Some((
-        risk_rows(&f, &settled, policy),
-        tally(&f.book, name),
-    )))
+    Ok(Some(docs))
 }
 
 fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {

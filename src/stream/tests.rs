@@ -8,11 +8,12 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::{Job, Streamed};
-use crate::aging::age;
+use crate::aging::{OpenDoc, age_named, customer_names, sort_detail};
 use crate::allocate::allocate;
 use crate::input::{Role, Source, load_ledger};
-use crate::policy::Policy;
+use crate::policy::{Basis, Policy};
 use crate::report::Tally;
+use crate::risk::{RiskRow, assess};
 
 /// splitmix64: a small deterministic generator.
 struct Rng(u64);
@@ -66,21 +67,31 @@ fn ledger(seed: u64, invoices: u64, shuffled: bool) -> String {
         3 => format!("Tienda {}", c + rng.below(2)),
         _ => format!("Tienda {c}"),
     };
+    let mut last = (0, 0, String::new());
     for i in 0..invoices {
-        let c = rng.below(customers);
-        let currency = CURRENCIES[((c + u64::from(rng.chance(10))) % 3) as usize];
-        let issued = rng.below(330);
+        let mut c = rng.below(customers);
+        let mut issued = rng.below(330);
+        // One in five is billed with the one before: same customer, same dates.
+        let batch = i > 0 && rng.chance(20);
+        if batch {
+            (c, issued) = (last.0, last.1);
+        }
+        let currency = CURRENCIES[((c + u64::from(rng.chance(10) && !batch)) % 3) as usize];
         let id = if rng.chance(5) {
             format!("{}.0", 70_000 + i)
         } else {
             format!("F-{i}")
         };
         let reference = id.trim_end_matches(".0").to_string();
-        let due = match rng.below(10) {
+        let mut due = match rng.below(10) {
             0 => String::new(),
             1 => day(issued.saturating_sub(3)).to_string(),
             _ => day(issued + 30 * rng.below(3)).to_string(),
         };
+        if batch {
+            due = last.2.clone();
+        }
+        last = (c, issued, due.clone());
         let cents = 100 + rng.below(5_000_000);
         let shown = amount(&mut rng, currency, cents);
         let n = name(&mut rng, c);
@@ -142,20 +153,24 @@ fn ledger(seed: u64, invoices: u64, shuffled: bool) -> String {
     text
 }
 
-/// The exact path's summary and counts.
-fn exact(path: &Path, policy: &Policy, as_of: NaiveDate) -> Streamed {
+/// The exact path's summary and counts, open items (in report order) and risk rows.
+fn exact(path: &Path, policy: &Policy, as_of: NaiveDate) -> (Streamed, Vec<OpenDoc>, Vec<RiskRow>) {
     let sources = [Source {
         path: Some(path.to_path_buf()),
         role: Role::Ledger,
     }];
     let ledger = load_ledger(&sources, policy, &Default::default(), None, false).unwrap();
     let alloc = allocate(&ledger, as_of, &policy.allocation);
-    let aging = age(&ledger, &alloc, &policy.aging);
-    Streamed {
+    let names = customer_names(&ledger, as_of);
+    let mut aging = age_named(&ledger, &alloc, &policy.aging, &names);
+    let risk = assess(&ledger, &alloc, &aging, policy, &Default::default(), &names);
+    sort_detail(&mut aging.detail);
+    let summary = Streamed {
         rows: aging.rows,
         totals: aging.totals,
         tally: Tally::of(&ledger, &alloc),
-    }
+    };
+    (summary, aging.detail, risk)
 }
 
 /// A streamed run of `path`, read in two parts from `parallel_from` bytes.
@@ -171,21 +186,36 @@ fn job<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate, parallel_from: 
     }
 }
 
-/// Both paths on `text`, the streamed one in one part and in two; whether it took it.
+/// Both paths on `text`, the streamed one in one part and in two, under the default
+/// policy and one that ages by issue date with a 90-day payment history: the aging
+/// summary, the open items and the risk rows. Whether it took it.
 fn compare(text: &str, as_of: NaiveDate) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.csv");
     std::fs::write(&path, text).unwrap();
-    let policy = Policy::default();
-    let want = exact(&path, &policy, as_of);
+    let mut other = Policy::default();
+    other.aging.basis = Basis::IssueDate;
+    other.risk.history_days = 90;
     let mut took = Vec::new();
-    for parallel_from in [u64::MAX, 1] {
-        let got = job(&path, &policy, as_of, parallel_from).run().unwrap();
-        took.push(got.is_some());
-        if let Some(got) = got {
-            assert_eq!(got.rows, want.rows, "rows, split from {parallel_from}");
-            assert_eq!(got.totals, want.totals);
-            assert_eq!(got.tally, want.tally);
+    for policy in [Policy::default(), other] {
+        let (want, want_items, want_risk) = exact(&path, &policy, as_of);
+        for parallel_from in [u64::MAX, 1] {
+            let job = job(&path, &policy, as_of, parallel_from);
+            let got = job.run().unwrap();
+            let items = job.open_items().unwrap();
+            let risk = job.risk().unwrap();
+            let taken = [got.is_some(), items.is_some(), risk.is_some()];
+            assert!(taken.iter().all(|t| *t == taken[0]), "{taken:?}");
+            took.push(taken[0]);
+            if let (Some(got), Some((mut items, tally)), Some((risk, _))) = (got, items, risk) {
+                assert_eq!(got.rows, want.rows, "rows, split from {parallel_from}");
+                assert_eq!(got.totals, want.totals);
+                assert_eq!(got.tally, want.tally);
+                assert_eq!(tally, want.tally);
+                sort_detail(&mut items);
+                assert_eq!(items, want_items, "open items, split from {parallel_from}");
+                assert_eq!(risk, want_risk, "risk, split from {parallel_from}");
+            }
         }
     }
     took.iter().all(|t| *t)
