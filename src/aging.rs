@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::allocate::Allocation;
@@ -143,20 +143,52 @@ pub(crate) fn age_named(
 /// Puts the detail in report order: (currency, customer id, invoices by (due, date, id) then
 /// credits by (date, id)). Customers are ranked once, so that the sort compares numbers.
 pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
-    let mut customers: Vec<&CustomerId> = detail.iter().map(|d| &d.customer).collect();
-    customers.sort_unstable();
-    customers.dedup();
-    let rank: crate::Map<&CustomerId, usize> =
-        customers.iter().enumerate().map(|(r, c)| (*c, r)).collect();
-    let mut keyed: Vec<(usize, usize)> = (detail.iter().enumerate())
-        .map(|(i, d)| (rank.get(&d.customer).copied().unwrap_or(0), i))
+    // Each customer numbered as first met, then ranked by id (sorting the customers once,
+    // not the documents' copies of them).
+    let mut number: crate::Map<&CustomerId, usize> = crate::Map::default();
+    let met: Vec<usize> = (detail.iter())
+        .map(|d| {
+            let next = number.len();
+            *number.entry(&d.customer).or_insert(next)
+        })
         .collect();
-    let key = |d: &OpenDoc| (d.currency, d.kind != DocKind::Invoice, d.due, d.date);
-    keyed.sort_by(|(ra, a), (rb, b)| {
-        let (a, b) = (&detail[*a], &detail[*b]);
-        let (ka, kb) = (key(a), key(b));
-        (ka.0, ra, ka.1, ka.2, ka.3, &a.id, a.kind)
-            .cmp(&(kb.0, rb, kb.1, kb.2, kb.3, &b.id, b.kind))
+    // Copies, side by side: sorting references to the documents would read them all over
+    // memory.
+    let mut customers: Vec<(CustomerId, usize)> =
+        number.into_iter().map(|(c, n)| (c.clone(), n)).collect();
+    customers.sort_unstable();
+    let mut rank = vec![0; customers.len()];
+    for (r, (_, n)) in customers.into_iter().enumerate() {
+        rank[n] = r;
+    }
+    // (currency, customer, credit, due, date) packed into one number (dates as days of the
+    // era, none first), so that only documents equal on all of them compare their ids.
+    let days = |d: Option<NaiveDate>| {
+        d.map_or(0, |d| {
+            (i64::from(d.num_days_from_ce()) + (1 << 31) + 1) as u128
+        })
+    };
+    let key = |i: usize, d: &OpenDoc| {
+        let code = d
+            .currency
+            .as_str()
+            .bytes()
+            .fold(0u128, |k, b| (k << 8) | u128::from(b));
+        let rank = rank[met[i]] as u128;
+        (code << 100)
+            | ((rank & 0xffff_ffff) << 68)
+            | (u128::from(d.kind != DocKind::Invoice) << 66)
+            | (days(d.due) << 33)
+            | days(Some(d.date))
+    };
+    let mut keyed: Vec<(u128, usize)> = (detail.iter().enumerate())
+        .map(|(i, d)| (key(i, d), i))
+        .collect();
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb).then_with(|| {
+            let (x, y) = (&detail[*a], &detail[*b]);
+            (&x.id, x.kind, a).cmp(&(&y.id, y.kind, b))
+        })
     });
     let mut slots: Vec<Option<OpenDoc>> = std::mem::take(detail).into_iter().map(Some).collect();
     *detail = (keyed.into_iter())
@@ -236,4 +268,66 @@ pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> Names<'_> {
         }
     }
     best.into_values().map(|(c, _, n)| (c, n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The packed keys of `sort_detail` give the order of the plain tuple, stable.
+    #[test]
+    fn sort_detail_orders_as_the_plain_tuple_does() {
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        let day = |n: u64| NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Days::new(n);
+        let currencies = ["COP", "USD", "JPY"].map(|c| Currency::parse(c).unwrap());
+        let kinds = [DocKind::Invoice, DocKind::Payment, DocKind::CreditNote];
+        let mut docs: Vec<OpenDoc> = (0..3000)
+            .map(|k| OpenDoc {
+                customer: CustomerId(
+                    ["9001", "0042", "42", "B", "900100"][next(5) as usize].into(),
+                ),
+                name: format!("{k}"),
+                currency: currencies[next(3) as usize],
+                kind: kinds[next(3) as usize],
+                id: DocId(["F-1", "F-10", "F-2", "a"][next(4) as usize].into()),
+                date: day([0, 1, 739_000, 739_001, 3_000_000][next(5) as usize]),
+                due: [
+                    None,
+                    Some(day(5)),
+                    Some(day(739_002)),
+                    Some(day(80_000_000)),
+                ][next(4) as usize],
+                days: None,
+                bucket: None,
+                open: Decimal::ONE,
+            })
+            .collect();
+        let mut want = docs.clone();
+        want.sort_by(|a, b| {
+            (
+                a.currency,
+                &a.customer,
+                a.kind != DocKind::Invoice,
+                a.due,
+                a.date,
+                &a.id,
+                a.kind,
+            )
+                .cmp(&(
+                    b.currency,
+                    &b.customer,
+                    b.kind != DocKind::Invoice,
+                    b.due,
+                    b.date,
+                    &b.id,
+                    b.kind,
+                ))
+        });
+        sort_detail(&mut docs);
+        assert_eq!(docs, want);
+    }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::settle::{Lines, Settled};
+use super::settle::{Item, Lines, Settled};
 use super::{Followed, Job, money, row, tally};
 use crate::aging::OpenDoc;
 use crate::error::CliError;
@@ -48,10 +48,7 @@ impl Job<'_> {
         else {
             return Ok(None);
         };
-        let Ok(file) = File::open(self.path) else {
-            return Ok(None);
-        };
-        let docs = listed(&f, settled, file, self.policy, as_of_day)?;
+        let docs = listed(&f, settled, self.path, self.policy, as_of_day)?;
         Ok(docs.map(|docs| (docs, tally(&f.book, self.name))))
     }
 
@@ -65,49 +62,68 @@ impl Job<'_> {
     }
 }
 
-/// The open items of a settled file, read again from `file`; `None` when a line no longer
-/// reads as it did.
+/// The open items of a settled file, read again from `path` in file order, each half on
+/// its own core; `None` when a line no longer reads as it did.
 fn listed(
     f: &Followed,
     settled: Settled,
-    file: File,
+    path: &Path,
     policy: &Policy,
     as_of_day: u16,
 ) -> Result<Option<Vec<OpenDoc>>, CliError> {
-    let mut lines = Lines::new(file, policy);
     let customers = f.book.customer_list();
     let mut items = settled.items;
     items.sort_unstable_by_key(|i| i.at);
-    let mut docs = Vec::with_capacity(items.len());
-    for item in &items {
-        let (customer, currency) = f.book.pools.of[item.pool as usize];
-        let (id, (_, shown), _) = &customers[customer as usize];
-        let doc = lines.row(item.at, |row| {
-            let invoice = row.kind == DocKind::Invoice;
-            let since = match policy.aging.basis {
-                Basis::DueDate => row.due,
-                Basis::IssueDate => row.date,
-            };
-            let days = i64::from(as_of_day) - i64::from(since);
-            let open = money(i128::from(item.open), currency);
-            (row.currency == currency).then(|| OpenDoc {
-                customer: CustomerId(id.clone()),
-                name: shown.to_string(),
-                currency,
-                kind: row.kind,
-                id: DocId(row.id.into()),
-                date: row::date_of(row.date),
-                due: invoice.then(|| row::date_of(row.due)),
-                days: invoice.then_some(days),
-                bucket: invoice.then(|| policy.aging.bucket_for(days)),
-                open: if invoice { open } else { -open },
-            })
-        })?;
-        match doc.flatten() {
-            Some(doc) => docs.push(doc),
-            None => return Ok(None),
+    let read = |items: &[Item]| -> Result<Option<Vec<OpenDoc>>, CliError> {
+        let Ok(file) = File::open(path) else {
+            return Ok(None);
+        };
+        let mut lines = Lines::new(file, policy, 1 << 16);
+        let mut docs = Vec::with_capacity(items.len());
+        for item in items {
+            let (customer, currency) = f.book.pools.of[item.pool as usize];
+            let (id, (_, shown), _) = &customers[customer as usize];
+            let doc = lines.row(item.at, |row| {
+                let invoice = row.kind == DocKind::Invoice;
+                let since = match policy.aging.basis {
+                    Basis::DueDate => row.due,
+                    Basis::IssueDate => row.date,
+                };
+                let days = i64::from(as_of_day) - i64::from(since);
+                let open = money(i128::from(item.open), currency);
+                (row.currency == currency).then(|| OpenDoc {
+                    customer: CustomerId(id.clone()),
+                    name: shown.to_string(),
+                    currency,
+                    kind: row.kind,
+                    id: DocId(row.id.into()),
+                    date: row::date_of(row.date),
+                    due: invoice.then(|| row::date_of(row.due)),
+                    days: invoice.then_some(days),
+                    bucket: invoice.then(|| policy.aging.bucket_for(days)),
+                    open: if invoice { open } else { -open },
+                })
+            })?;
+            match doc.flatten() {
+                Some(doc) => docs.push(doc),
+                None => return Ok(None),
+            }
         }
-    }
+        Ok(Some(docs))
+    };
+    let (first, second) = items.split_at(items.len() / 2);
+    let (first, second) = std::thread::scope(|s| {
+        let other = s.spawn(|| read(second));
+        let first = read(first);
+        let second = other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (first, second)
+    });
+    let (Some(mut docs), Some(mut more)) = (first?, second?) else {
+        return Ok(None);
+    };
+    docs.append(&mut more);
     Ok(Some(docs))
 }
 

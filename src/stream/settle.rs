@@ -48,8 +48,8 @@ pub(super) struct Settled {
     pub items: Vec<Item>,
 }
 
-/// Pays every pool of `f` credit by credit; `None` when the file cannot be read again as
-/// it was (it changed meanwhile).
+/// Pays every pool of `f` credit by credit, the first pools on this core and the rest on
+/// the other; `None` when the file cannot be read again as it was (it changed meanwhile).
 pub(super) fn settle(
     f: &mut Followed,
     path: &Path,
@@ -60,70 +60,53 @@ pub(super) fn settle(
         return Ok(None);
     };
     kept.lumps.sort_unstable_by_key(Lump::key);
-    let Ok(file) = File::open(path) else {
-        return Ok(None);
-    };
-    let mut lines = Lines::new(file, policy);
     let n_pools = f.book.pools.of.len();
     let mut figures = vec![Figures::default(); n_pools];
     for (pool, h) in kept.history.iter().enumerate() {
         figures[pool].history.join(h);
     }
-    let mut items = Vec::new();
-    let mut pay = Payer {
-        lumps: &kept.lumps,
-        next: 0,
-        left: 0,
+    // Split at the pool of the middle open invoice: each side takes its pools' invoices
+    // and credits.
+    let [a, b] = &f.open;
+    let middle = (a.get(a.len() / 2).map(Rec::pool)).unwrap_or(0);
+    let cut = middle.min(n_pools as u32);
+    let (first, second) = figures.split_at_mut(cut as usize);
+    let at_pool = |pool: u32| {
+        (
+            a.partition_point(|r| r.pool() < pool),
+            b.partition_point(|r| r.pool() < pool),
+            kept.lumps.partition_point(|l| l.pool < pool),
+        )
     };
-    let mut open = merged(&f.open[0], &f.open[1]).peekable();
-    let mut group: Vec<(Rec, Option<String>)> = Vec::new();
-    for (pool, figures) in figures.iter_mut().enumerate() {
-        let pool = pool as u32;
-        pay.start(pool);
-        // The pool's open invoices, a group of equal (due, issue date) at a time.
-        while let Some(first) = open.next_if(|r| r.pool() == pool) {
-            group.clear();
-            group.push((*first, None));
-            let key = open_key(first);
-            while let Some(r) = open.next_if(|r| open_key(r) == key) {
-                group.push((*r, None));
-            }
-            if group.len() > 1 && pay.current(pool).is_some() {
-                for (rec, id) in group.iter_mut() {
-                    match lines.row(rec.at(), |row| row.id.to_string())? {
-                        Some(text) => *id = Some(text),
-                        None => return Ok(None),
-                    }
-                }
-                group.sort_unstable_by(|(a, x), (b, y)| (x, a.at()).cmp(&(y, b.at())));
-            }
-            for (rec, _) in &group {
-                let (open, paid) = pay.invoice(pool, rec.net());
-                if open == 0 {
-                    // Its amount and last payment before the pool, if references paid some.
-                    let (amount, earlier) = kept.touched.get(&(pool, rec.at())).copied().unzip();
-                    let paid = paid.or(earlier.flatten());
-                    let amount = amount.unwrap_or(rec.net());
-                    figures.history.closed(kept.since, amount, rec.due(), paid);
-                    continue;
-                }
-                items.push(Item {
-                    at: rec.at(),
-                    pool,
-                    open,
-                });
-                figures.add(policy, as_of_day, rec, open);
-            }
-        }
-        for (lump, left) in pay.rest(pool) {
-            figures.unapplied += i128::from(left);
-            items.push(Item {
-                at: lump.at().offset(),
-                pool,
-                open: left,
-            });
-        }
-    }
+    let (ia, ib, il) = at_pool(cut);
+    let walk = |open: (&[Rec], &[Rec]), lumps: &[Lump], base: u32, figures: &mut [Figures]| {
+        let Ok(file) = File::open(path) else {
+            return Ok(None);
+        };
+        let pools = Pools {
+            open,
+            lumps,
+            base,
+            touched: &kept.touched,
+            since: kept.since,
+            policy,
+            as_of_day,
+        };
+        // Ids are read here and there: a buffer of about a line.
+        pools.walk(figures, &mut Lines::new(file, policy, 256))
+    };
+    let (mine, theirs) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| walk((&a[ia..], &b[ib..]), &kept.lumps[il..], cut, second));
+        let mine = walk((&a[..ia], &b[..ib]), &kept.lumps[..il], 0, first);
+        let theirs = theirs
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (mine, theirs)
+    });
+    let (Some(mut items), Some(mut more)) = (mine?, theirs?) else {
+        return Ok(None);
+    };
+    items.append(&mut more);
     let mut out: crate::Map<Currency, i128> = crate::Map::default();
     for (pool, figures) in figures.iter().enumerate() {
         let balance = figures.buckets.iter().sum::<i128>() - figures.unapplied;
@@ -131,6 +114,85 @@ pub(super) fn settle(
     }
     conserved(&f.book, &out)?;
     Ok(Some(Settled { figures, items }))
+}
+
+/// A run of consecutive pools to pay: their open invoices (two lists sorted by
+/// [`open_key`]) and credits (sorted by [`Lump::key`]), from pool `base` on.
+struct Pools<'a> {
+    open: (&'a [Rec], &'a [Rec]),
+    lumps: &'a [Lump],
+    base: u32,
+    touched: &'a crate::Map<(u32, u64), (i64, Option<u16>)>,
+    since: u16,
+    policy: &'a Policy,
+    as_of_day: u16,
+}
+
+impl Pools<'_> {
+    /// Pays each pool, its figures in `figures` (from pool `base`); the open items.
+    fn walk(
+        &self,
+        figures: &mut [Figures],
+        lines: &mut Lines,
+    ) -> Result<Option<Vec<Item>>, CliError> {
+        let mut items = Vec::new();
+        let mut pay = Payer {
+            lumps: self.lumps,
+            next: 0,
+            left: 0,
+        };
+        let mut open = merged(self.open.0, self.open.1).peekable();
+        let mut group: Vec<(Rec, Option<String>)> = Vec::new();
+        for (pool, figures) in (self.base..).zip(figures.iter_mut()) {
+            pay.start(pool);
+            // The pool's open invoices, a group of equal (due, issue date) at a time.
+            while let Some(first) = open.next_if(|r| r.pool() == pool) {
+                group.clear();
+                group.push((*first, None));
+                let key = open_key(first);
+                while let Some(r) = open.next_if(|r| open_key(r) == key) {
+                    group.push((*r, None));
+                }
+                if group.len() > 1 && pay.current(pool).is_some() {
+                    for (rec, id) in group.iter_mut() {
+                        match lines.row(rec.at(), |row| row.id.to_string())? {
+                            Some(text) => *id = Some(text),
+                            None => return Ok(None),
+                        }
+                    }
+                    group.sort_unstable_by(|(a, x), (b, y)| (x, a.at()).cmp(&(y, b.at())));
+                }
+                for (rec, _) in &group {
+                    let (open, paid) = pay.invoice(pool, rec.net());
+                    if open == 0 {
+                        // Its amount and last payment before the pool, if references paid
+                        // some.
+                        let touched = self.touched.get(&(pool, rec.at()));
+                        let (amount, earlier) = touched.copied().unzip();
+                        let paid = paid.or(earlier.flatten());
+                        let amount = amount.unwrap_or(rec.net());
+                        figures.history.closed(self.since, amount, rec.due(), paid);
+                        continue;
+                    }
+                    items.push(Item {
+                        at: rec.at(),
+                        pool,
+                        open,
+                    });
+                    figures.add(self.policy, self.as_of_day, rec, open);
+                }
+            }
+            for (lump, left) in pay.rest(pool) {
+                figures.unapplied += i128::from(left);
+                items.push(Item {
+                    at: lump.at().offset(),
+                    pool,
+                    open: left,
+                });
+            }
+        }
+        Ok(Some(items))
+    }
 }
 
 impl Figures {
@@ -214,6 +276,7 @@ impl Payer<'_> {
 
 /// Lines of the file read again by offset, in any order (forward ones from the buffer).
 pub(super) struct Lines {
+    buffer: usize,
     input: BufReader<File>,
     /// Where `input` stands, once known.
     pos: Option<u64>,
@@ -223,9 +286,12 @@ pub(super) struct Lines {
 }
 
 impl Lines {
-    pub(super) fn new(file: File, policy: &Policy) -> Lines {
+    /// `buffer`: bytes read at once (lines in file order are read best with a big one,
+    /// lines here and there with about a line's).
+    pub(super) fn new(file: File, policy: &Policy, buffer: usize) -> Lines {
         Lines {
-            input: BufReader::with_capacity(1 << 16, file),
+            buffer,
+            input: BufReader::with_capacity(buffer, file),
             pos: None,
             line: Vec::new(),
             fields: Fields::default(),
@@ -240,7 +306,7 @@ impl Lines {
         f: impl FnOnce(&Row) -> T,
     ) -> Result<Option<T>, CliError> {
         let moved = match self.pos.and_then(|pos| at.checked_sub(pos)) {
-            Some(gap) if gap < (1 << 16) => self.input.seek_relative(gap as i64),
+            Some(gap) if gap < self.buffer as u64 => self.input.seek_relative(gap as i64),
             _ => self.input.seek(SeekFrom::Start(at)).map(|_| ()),
         };
         self.line.clear();
