@@ -1,7 +1,9 @@
-//! One part of a native ledger summed up as it is read: per invoice 26 bytes (its id's
-//! fingerprint, open balance, due and issue dates, pool), per credit with a reference 28
-//! bytes (the fingerprint it names, its pool, date, line and value), per credit 8 more (the
-//! fingerprint of its kind and id). Nothing is looked up while reading but the customer:
+//! One part of a native ledger summed up as it is read: per invoice 32 bytes (its id's
+//! fingerprint, open balance, due and issue dates, pool, the offset of its line), per
+//! credit with a reference 32 bytes (the fingerprint it names, its pool, date, offset, kind
+//! and value), per credit 8 more (the fingerprint of its kind and id); for open items and
+//! risk, 20 bytes per credit a pool holds ([`Lump`]), and the payment history of invoices
+//! their references close. Nothing is looked up while reading but the customer:
 //! references are followed once the whole file is read, invoices and references sorted by
 //! fingerprint and walked side by side ([`follow_all`]), which reads memory in order.
 //!
@@ -9,7 +11,8 @@
 //! - an invoice's references are followed in (date, line), as the engine takes credits;
 //! - what an invoice's references leave open, and what each pool holds, do not depend on
 //!   the order of anything else; the pool then pays the open invoices oldest first
-//!   (`super::finish`);
+//!   (`super::age_rows`, or credit by credit in `super::settle`);
+//! - credits are ordered by the offset of their line, which is the order of lines;
 //! - ids are compared by a 96-bit fingerprint. Two invoices with the same fingerprint (a
 //!   duplicate id, or the same fingerprint by chance) and two credits of a kind with the
 //!   same 64-bit fingerprint send the run to the exact path; a reference to an id that

@@ -1,5 +1,7 @@
-//! The streamed aging: the aging summary of one native ledger file in one pass over its
-//! bytes, on both cores, keeping per invoice 26 bytes and per credit 8 or 36 (issue 6).
+//! The streamed path: the aging summary, reconcile's open items and the risk rows of one
+//! native ledger file in one pass over its bytes, on both cores, keeping per invoice 32
+//! bytes and per credit 8 or 40, and (open items and risk) 20 per credit a pool holds
+//! (issue 6).
 //!
 //! It takes only what it reads exactly as the exact path (`input` → `allocate` → `aging`)
 //! does: the native header, plain values, the default allocation order and no tolerance.
@@ -9,7 +11,9 @@
 //!
 //! The file is read in two parts at once (the second from the first line after the
 //! middle); each part is summed up in a [`Book`], and the two are then joined (customers
-//! and pools renumbered, lines shifted). References are followed once both are read.
+//! and pools renumbered, lines shifted). References are followed once both are read. The
+//! aging needs only what each pool holds; open items and risk pay each pool credit by
+//! credit (`settle`) and read again from the file what they list (`reports`).
 
 mod book;
 mod reports;
