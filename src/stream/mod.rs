@@ -372,6 +372,27 @@ fn join(mut a: Part, b: Part) -> Option<Part> {
     Some(a)
 }
 
+/// `here` on this core and `there` on the other: their lists joined in that order, or
+/// `None` when either gave up.
+fn on_both<T: Send>(
+    here: impl FnOnce() -> Result<Option<Vec<T>>, CliError>,
+    there: impl FnOnce() -> Result<Option<Vec<T>>, CliError> + Send,
+) -> Result<Option<Vec<T>>, CliError> {
+    let (here, there) = std::thread::scope(|s| {
+        let there = s.spawn(there);
+        let here = here();
+        let there = there
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (here, there)
+    });
+    let (Some(mut all), Some(mut more)) = (here?, there?) else {
+        return Ok(None);
+    };
+    all.append(&mut more);
+    Ok(Some(all))
+}
+
 /// Whether two sorted lists share a value, or either repeats one.
 fn sorted_overlap(a: &[u64], b: &[u64]) -> bool {
     let repeats = |s: &[u64]| s.windows(2).any(|w| w[0] == w[1]);

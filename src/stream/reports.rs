@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::settle::{Item, Lines, Settled};
-use super::{Followed, Job, money, row, tally};
+use super::{Followed, Job, money, on_both, row, tally};
 use crate::aging::OpenDoc;
 use crate::error::CliError;
 use crate::model::{CustomerId, DocId, DocKind};
@@ -112,19 +112,7 @@ fn listed(
         Ok(Some(docs))
     };
     let (first, second) = items.split_at(items.len() / 2);
-    let (first, second) = std::thread::scope(|s| {
-        let other = s.spawn(|| read(second));
-        let first = read(first);
-        let second = other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (first, second)
-    });
-    let (Some(mut docs), Some(mut more)) = (first?, second?) else {
-        return Ok(None);
-    };
-    docs.append(&mut more);
-    Ok(Some(docs))
+    on_both(|| read(first), || read(second))
 }
 
 fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {

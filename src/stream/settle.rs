@@ -14,7 +14,7 @@ use std::path::Path;
 
 use super::book::{History, Lump, Rec};
 use super::row::{Fields, Reader, Row};
-use super::{Followed, conserved, merged, open_key};
+use super::{Followed, conserved, merged, on_both, open_key};
 use crate::error::CliError;
 use crate::model::DocKind;
 use crate::money::Currency;
@@ -95,18 +95,13 @@ pub(super) fn settle(
         // Ids are read here and there: a buffer of about a line.
         pools.walk(figures, &mut Lines::new(file, policy, 256))
     };
-    let (mine, theirs) = std::thread::scope(|s| {
-        let theirs = s.spawn(|| walk((&a[ia..], &b[ib..]), &kept.lumps[il..], cut, second));
-        let mine = walk((&a[..ia], &b[..ib]), &kept.lumps[..il], 0, first);
-        let theirs = theirs
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (mine, theirs)
-    });
-    let (Some(mut items), Some(mut more)) = (mine?, theirs?) else {
+    let items = on_both(
+        || walk((&a[..ia], &b[..ib]), &kept.lumps[..il], 0, first),
+        || walk((&a[ia..], &b[ib..]), &kept.lumps[il..], cut, second),
+    )?;
+    let Some(items) = items else {
         return Ok(None);
     };
-    items.append(&mut more);
     let mut out: crate::Map<Currency, i128> = crate::Map::default();
     for (pool, figures) in figures.iter().enumerate() {
         let balance = figures.buckets.iter().sum::<i128>() - figures.unapplied;
