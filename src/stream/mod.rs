@@ -375,9 +375,9 @@ fn join(mut a: Part, b: Part) -> Option<Part> {
 /// `here` on this core and `there` on the other: their lists joined in that order, or
 /// `None` when either gave up.
 fn on_both<T: Send>(
-    here: impl FnOnce() -> Result<Option<Vec<T>>, CliError>,
-    there: impl FnOnce() -> Result<Option<Vec<T>>, CliError> + Send,
-) -> Result<Option<Vec<T>>, CliError> {
+    here: impl FnOnce() -> Option<Vec<T>>,
+    there: impl FnOnce() -> Option<Vec<T>> + Send,
+) -> Option<Vec<T>> {
     let (here, there) = std::thread::scope(|s| {
         let there = s.spawn(there);
         let here = here();
@@ -386,11 +386,9 @@ fn on_both<T: Send>(
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (here, there)
     });
-    let (Some(mut all), Some(mut more)) = (here?, there?) else {
-        return Ok(None);
-    };
+    let (mut all, mut more) = (here?, there?);
     all.append(&mut more);
-    Ok(Some(all))
+    Some(all)
 }
 
 /// Whether two sorted lists share a value, or either repeats one.

@@ -48,7 +48,7 @@ impl Job<'_> {
         else {
             return Ok(None);
         };
-        let docs = listed(&f, settled, self.path, self.policy, as_of_day)?;
+        let docs = listed(&f, settled, self.path, self.policy, as_of_day);
         Ok(docs.map(|docs| (docs, tally(&f.book, self.name))))
     }
 
@@ -70,14 +70,12 @@ fn listed(
     path: &Path,
     policy: &Policy,
     as_of_day: u16,
-) -> Result<Option<Vec<OpenDoc>>, CliError> {
+) -> Option<Vec<OpenDoc>> {
     let customers = f.book.customer_list();
     let mut items = settled.items;
     items.sort_unstable_by_key(|i| i.at);
-    let read = |items: &[Item]| -> Result<Option<Vec<OpenDoc>>, CliError> {
-        let Ok(file) = File::open(path) else {
-            return Ok(None);
-        };
+    let read = |items: &[Item]| -> Option<Vec<OpenDoc>> {
+        let file = File::open(path).ok()?;
         let mut lines = Lines::new(file, policy, 1 << 16);
         let mut docs = Vec::with_capacity(items.len());
         for item in items {
@@ -103,13 +101,10 @@ fn listed(
                     bucket: invoice.then(|| policy.aging.bucket_for(days)),
                     open: if invoice { open } else { -open },
                 })
-            })?;
-            match doc.flatten() {
-                Some(doc) => docs.push(doc),
-                None => return Ok(None),
-            }
+            });
+            docs.push(doc.flatten()?);
         }
-        Ok(Some(docs))
+        Some(docs)
     };
     let (first, second) = items.split_at(items.len() / 2);
     on_both(|| read(first), || read(second))

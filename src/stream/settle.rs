@@ -80,9 +80,7 @@ pub(super) fn settle(
     };
     let (ia, ib, il) = at_pool(cut);
     let walk = |open: (&[Rec], &[Rec]), lumps: &[Lump], base: u32, figures: &mut [Figures]| {
-        let Ok(file) = File::open(path) else {
-            return Ok(None);
-        };
+        let file = File::open(path).ok()?;
         let pools = Pools {
             open,
             lumps,
@@ -98,7 +96,7 @@ pub(super) fn settle(
     let items = on_both(
         || walk((&a[..ia], &b[..ib]), &kept.lumps[..il], 0, first),
         || walk((&a[ia..], &b[ib..]), &kept.lumps[il..], cut, second),
-    )?;
+    );
     let Some(items) = items else {
         return Ok(None);
     };
@@ -125,11 +123,7 @@ struct Pools<'a> {
 
 impl Pools<'_> {
     /// Pays each pool, its figures in `figures` (from pool `base`); the open items.
-    fn walk(
-        &self,
-        figures: &mut [Figures],
-        lines: &mut Lines,
-    ) -> Result<Option<Vec<Item>>, CliError> {
+    fn walk(&self, figures: &mut [Figures], lines: &mut Lines) -> Option<Vec<Item>> {
         let mut items = Vec::new();
         let mut pay = Payer {
             lumps: self.lumps,
@@ -150,9 +144,9 @@ impl Pools<'_> {
                 }
                 if group.len() > 1 && pay.current(pool).is_some() {
                     for (rec, id) in group.iter_mut() {
-                        match lines.row(rec.at(), |row| row.id.to_string())? {
+                        match lines.row(rec.at(), |row| row.id.to_string()) {
                             Some(text) => *id = Some(text),
-                            None => return Ok(None),
+                            None => return None,
                         }
                     }
                     group.sort_unstable_by(|(a, x), (b, y)| (x, a.at()).cmp(&(y, b.at())));
@@ -177,16 +171,16 @@ impl Pools<'_> {
                     figures.add(self.policy, self.as_of_day, rec, open);
                 }
             }
-            for (lump, left) in pay.rest(pool) {
+            pay.rest(pool, |lump, left| {
                 figures.unapplied += i128::from(left);
                 items.push(Item {
                     at: lump.at().offset(),
                     pool,
                     open: left,
                 });
-            }
+            });
         }
-        Ok(Some(items))
+        Some(items)
     }
 }
 
@@ -255,17 +249,15 @@ impl Payer<'_> {
         (open, paid)
     }
 
-    /// The credits of pool `pool` with something left, and what.
-    fn rest(&mut self, pool: u32) -> Vec<(Lump, i64)> {
-        let mut rest = Vec::new();
+    /// `f` of each credit of pool `pool` with something left, and what.
+    fn rest(&mut self, pool: u32, mut f: impl FnMut(Lump, i64)) {
         while let Some(&lump) = self.current(pool) {
             if self.left > 0 {
-                rest.push((lump, self.left));
+                f(lump, self.left);
             }
             self.next += 1;
             self.left = self.lumps.get(self.next).map_or(0, Lump::value);
         }
-        rest
     }
 }
 
@@ -294,12 +286,8 @@ impl Lines {
         }
     }
 
-    /// `f` of the row at offset `at`; `Ok(None)` when it no longer reads as a row.
-    pub(super) fn row<T>(
-        &mut self,
-        at: u64,
-        f: impl FnOnce(&Row) -> T,
-    ) -> Result<Option<T>, CliError> {
+    /// `f` of the row at offset `at`; `None` when it no longer reads as a row.
+    pub(super) fn row<T>(&mut self, at: u64, f: impl FnOnce(&Row) -> T) -> Option<T> {
         let moved = match self.pos.and_then(|pos| at.checked_sub(pos)) {
             Some(gap) if gap < self.buffer as u64 => self.input.seek_relative(gap as i64),
             _ => self.input.seek(SeekFrom::Start(at)).map(|_| ()),
@@ -311,14 +299,14 @@ impl Lines {
         });
         let Ok(n) = read else {
             self.pos = None;
-            return Ok(None);
+            return None;
         };
         self.pos = Some(at + n as u64);
         let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !self.fields.split(line) {
-            return Ok(None);
+            return None;
         }
-        Ok(self.reader.row(&self.fields, line).map(|row| f(&row)))
+        self.reader.row(&self.fields, line).map(|row| f(&row))
     }
 }
