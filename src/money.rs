@@ -39,6 +39,9 @@ const ISO_4217: &[[u8; 3]] = &[
 ];
 
 impl Currency {
+    /// ISO 4217's code for "no currency".
+    pub const XXX: Currency = Currency(*b"XXX");
+
     /// Reads an ISO 4217 code, ignoring surrounding spaces and letter case (`cop` is `COP`).
     pub fn parse(text: &str) -> Option<Currency> {
         let t = text.trim().as_bytes();

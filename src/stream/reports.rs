@@ -89,12 +89,13 @@ fn listed(
                 };
                 let days = i64::from(as_of_day) - i64::from(since);
                 let open = money(i128::from(item.open), currency);
-                (row.currency == currency).then(|| OpenDoc {
+                (row.currency == currency).then_some(())?;
+                Some(OpenDoc {
                     customer: CustomerId(id.clone()),
                     name: shown.to_string(),
                     currency,
                     kind: row.kind,
-                    id: DocId(row.id.into()),
+                    id: DocId(row::text(row.id)?.into()),
                     date: row::date_of(row.date),
                     due: invoice.then(|| row::date_of(row.due)),
                     days: invoice.then_some(days),

@@ -28,16 +28,39 @@ pub(super) const MAX_CENTS: i64 = 1 << 47;
 pub(super) struct Fields {
     spans: [(usize, usize, bool); FIELDS],
     scratch: Vec<u8>,
+    /// Whether the line is known to be ASCII (else each field is checked).
+    ascii: bool,
 }
 
 impl Fields {
     /// Splits `line` (without its line break) as the csv reader would, when its quoting
     /// is plain: a quoted field is quoted from its first byte to the delimiter, and an
-    /// unquoted one holds no quote. False for anything else.
+    /// unquoted one holds no quote. False for anything else, and for a line with a
+    /// carriage return (which ends a record for the csv reader).
     pub(super) fn split(&mut self, line: &[u8]) -> bool {
         self.scratch.clear();
-        if memchr::memchr(b'"', line).is_none() {
-            // No quote: the fields lie between the commas.
+        self.ascii = false;
+        if let Some((commas, high, special)) = masks(line) {
+            if !special {
+                // No quote: the fields lie between the commas, found without a branch
+                // per comma.
+                if commas.count_ones() as usize != FIELDS - 1 {
+                    return false;
+                }
+                let (mut n, mut start) = (0, 0);
+                for (half, mut rest) in [(0, commas as u64), (64, (commas >> 64) as u64)] {
+                    while rest != 0 {
+                        let at = half + rest.trailing_zeros() as usize;
+                        rest &= rest - 1;
+                        self.spans[n] = (start, at, false);
+                        (n, start) = (n + 1, at + 1);
+                    }
+                }
+                self.spans[FIELDS - 1] = (start, line.len(), false);
+                self.ascii = high == 0;
+                return true;
+            }
+        } else if memchr::memchr(b'"', line).is_none() {
             let (mut n, mut start) = (0, 0);
             for k in memchr::memchr_iter(b',', line) {
                 if n == FIELDS - 1 {
@@ -47,7 +70,10 @@ impl Fields {
                 (n, start) = (n + 1, k + 1);
             }
             self.spans[n] = (start, line.len(), false);
-            return n == FIELDS - 1;
+            return n == FIELDS - 1 && memchr::memchr(b'\r', line).is_none();
+        }
+        if memchr::memchr(b'\r', line).is_some() {
+            return false;
         }
         let mut pos = 0;
         for i in 0..FIELDS {
@@ -96,25 +122,80 @@ impl Fields {
         true
     }
 
-    /// Field `i` of `line` (the line the fields were split from, read as UTF-8), trimmed
-    /// as the exact path trims it; `None` when it is not UTF-8.
-    fn text<'a>(&'a self, line: &'a str, i: usize) -> Option<&'a str> {
+    /// Field `i` of `line` (the line the fields were split from), as written (and
+    /// unquoted).
+    fn raw<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
         let (s, e, scratch) = self.spans[i];
-        let text = if scratch {
-            std::str::from_utf8(&self.scratch[s..e]).ok()?
+        if scratch {
+            self.scratch.get(s..e)
         } else {
-            line.get(s..e)?
-        };
+            line.get(s..e)
+        }
+    }
+
+    /// Field `i` of `line` read as UTF-8 and trimmed as the exact path trims it; `None`
+    /// when it is not UTF-8.
+    fn text<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a str> {
+        let text = std::str::from_utf8(self.raw(line, i)?).ok()?;
         Some(fields::trim(text))
+    }
+
+    /// Field `i` trimmed as the exact path trims it, as bytes; `None` when it is not UTF-8.
+    /// Checked only where a byte is not ASCII.
+    fn bytes<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        let raw = self.raw(line, i)?;
+        let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+        if (self.ascii || raw.is_ascii())
+            && (raw.is_empty() || (visible(raw.first()) && visible(raw.last())))
+        {
+            return Some(raw);
+        }
+        self.text(line, i).map(str::as_bytes)
     }
 }
 
-/// A row read. Dates are day numbers ([`day_number`]).
+/// For a line of at most 128 bytes, eight bytes at a time: one bit per byte where a comma
+/// is, one where a byte is not ASCII, and whether a quote or a carriage return is there.
+fn masks(line: &[u8]) -> Option<(u128, u128, bool)> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if line.len() > 128 {
+        return None;
+    }
+    let (words, rest) = line.as_chunks::<8>();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    let last = (!rest.is_empty()).then_some(&last);
+    let (mut commas, mut high, mut special) = ([0u8; 16], [0u8; 16], 0u64);
+    for (k, word) in words.iter().chain(last).enumerate() {
+        let w = u64::from_le_bytes(*word);
+        special |= equal_bytes(w, b'"') | equal_bytes(w, b'\r');
+        commas[k] = bit_per_byte(equal_bytes(w, b','));
+        high[k] = bit_per_byte(w & HIGH);
+    }
+    let (commas, high) = (u128::from_le_bytes(commas), u128::from_le_bytes(high));
+    Some((commas, high, special != 0))
+}
+
+/// The high bits of the eight bytes of `m` (no other bit set) as eight bits, lowest byte
+/// first.
+fn bit_per_byte(m: u64) -> u8 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+}
+
+/// The high bit of each byte of `w` that is `b`, and no other bit.
+fn equal_bytes(w: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (0x0101_0101_0101_0101 * u64::from(b));
+    // A byte's high bit stays clear only where the byte is 0.
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// A row read. Dates are day numbers ([`day_number`]); texts are UTF-8 ([`text`]).
 pub(super) struct Row<'a> {
     pub kind: DocKind,
-    pub id: &'a str,
-    pub customer: &'a str,
-    pub name: &'a str,
+    pub id: &'a [u8],
+    pub customer: &'a [u8],
+    pub name: &'a [u8],
     pub date: u16,
     /// Invoices only: the due date, the issue date plus the terms when empty.
     pub due: u16,
@@ -123,7 +204,7 @@ pub(super) struct Row<'a> {
     pub amount: i64,
     pub value: i64,
     /// Credits only; empty when none.
-    pub reference: &'a str,
+    pub reference: &'a [u8],
 }
 
 /// What a field needs to be read.
@@ -145,26 +226,25 @@ impl Reader {
 
     /// Reads a split line; `None` for anything but the plain form.
     pub(super) fn row<'a>(&mut self, fields: &'a Fields, line: &'a [u8]) -> Option<Row<'a>> {
-        let line = std::str::from_utf8(line).ok()?;
-        let f = |i| fields.text(line, i);
-        let kind = match f(0)? {
-            "invoice" => DocKind::Invoice,
-            "payment" => DocKind::Payment,
-            "credit_note" => DocKind::CreditNote,
+        let bytes = |i| fields.bytes(line, i);
+        let kind = match bytes(0)? {
+            b"invoice" => DocKind::Invoice,
+            b"payment" => DocKind::Payment,
+            b"credit_note" => DocKind::CreditNote,
             _ => return None,
         };
-        let id = identifier(f(1)?)?;
-        let customer = identifier(f(2)?)?;
+        let id = identifier(bytes(1)?)?;
+        let customer = identifier(bytes(2)?)?;
         if id.is_empty() || customer.is_empty() {
             return None;
         }
-        let name = f(3)?;
-        let date = day(f(4)?.as_bytes())?;
-        let (currency, minor) = self.currency(f(7)?)?;
-        let amount = cents(f(6)?.as_bytes(), minor)?;
-        let reference = identifier(f(8)?)?;
-        let withholding = part(f(9)?.as_bytes(), minor)?;
-        let discount = part(f(10)?.as_bytes(), minor)?;
+        let name = bytes(3)?;
+        let date = day(bytes(4)?)?;
+        let (currency, minor) = self.currency(bytes(7)?)?;
+        let amount = cents(bytes(6)?, minor)?;
+        let reference = identifier(bytes(8)?)?;
+        let withholding = part(bytes(9)?, minor)?;
+        let discount = part(bytes(10)?, minor)?;
         if (withholding != 0 || discount != 0) && kind != DocKind::Payment {
             return None;
         }
@@ -175,11 +255,11 @@ impl Reader {
         }
         // Every row's due date tells the exact path how the column is written, so a credit's
         // must read as an invoice's would (or be empty).
-        let due = match (kind, f(5)?) {
-            (DocKind::Invoice, "") => u16::try_from(u32::from(date) + self.terms_days).ok()?,
-            (_, "") => date,
-            (DocKind::Invoice, due) => day(due.as_bytes())?,
-            (_, due) => day(due.as_bytes()).map(|_| date)?,
+        let due = match (kind, bytes(5)?) {
+            (DocKind::Invoice, b"") => u16::try_from(u32::from(date) + self.terms_days).ok()?,
+            (_, b"") => date,
+            (DocKind::Invoice, due) => day(due)?,
+            (_, due) => day(due).map(|_| date)?,
         };
         Some(Row {
             kind,
@@ -196,11 +276,11 @@ impl Reader {
     }
 
     /// The currency and its minor units.
-    fn currency(&mut self, text: &str) -> Option<(Currency, u32)> {
-        let bytes = text.as_bytes();
+    fn currency(&mut self, bytes: &[u8]) -> Option<(Currency, u32)> {
         if bytes.len() == 3 && bytes == self.last_currency.0 {
             return self.last_currency.1;
         }
+        let text = std::str::from_utf8(bytes).ok()?;
         let currency = fields::currency(text, "", self.default_currency).ok()?;
         let read = (currency, currency.minor_units());
         if let Ok(code) = <[u8; 3]>::try_from(bytes) {
@@ -212,12 +292,17 @@ impl Reader {
 
 /// A document or customer id, as the exact path reads it (`1930571429.0` is
 /// `1930571429`); `None` for a number in scientific notation.
-fn identifier(text: &str) -> Option<&str> {
+fn identifier(bytes: &[u8]) -> Option<&[u8]> {
     // Only a point or an exponent makes the exact path read an id otherwise.
-    if !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-        return Some(text);
+    if !bytes.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return Some(bytes);
     }
-    fields::identifier(text, "").ok()
+    fields::identifier(text(bytes)?, "").ok().map(str::as_bytes)
+}
+
+/// A text of a [`Row`] (checked to be UTF-8 when read) as a `str`.
+pub(super) fn text(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
 }
 
 /// `YYYY-MM-DD` as a day number ([`day_number`]), for years 1970 to 2149.
@@ -314,7 +399,7 @@ mod tests {
         let mut f = Fields::default();
         f.split(line.as_bytes()).then(|| {
             (0..FIELDS)
-                .map(|i| f.text(line, i).unwrap().to_string())
+                .map(|i| f.text(line.as_bytes(), i).unwrap().to_string())
                 .collect()
         })
     }
@@ -337,6 +422,56 @@ mod tests {
             r#"invoice,FV-1,900,"a,b",2026-01-01,,10,COP,,"",x"#,
         ] {
             assert_eq!(split(line).unwrap(), csv_fields(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn lines_of_any_length_split_alike_whether_read_eight_bytes_at_a_time_or_not() {
+        // Lines up to 128 bytes are read eight bytes at a time, longer ones by memchr: every
+        // length around the words and the limit, with the name (and its accents) anywhere.
+        for len in 0..150 {
+            for (fill, ending) in [("a", ",,"), ("é", ",,"), ("a", ",5,1"), ("ñ", ",,7")] {
+                let name = fill.repeat(len);
+                for line in [
+                    format!("payment,P-1,900,{name},2026-01-01,,10.50,COP,FV-1{ending}"),
+                    format!("invoice,FV-1,900,X,2026-01-01,,10.50,COP,{name}{ending}"),
+                    format!("invoice,{name}1,900,X,2026-01-01,,10.50,COP,,,{name}"),
+                ] {
+                    assert_eq!(split(&line).unwrap(), csv_fields(&line), "{line}");
+                    let ten_commas = format!("{line},");
+                    assert_eq!(split(&ten_commas), None, "{ten_commas}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_carriage_return_or_a_byte_not_ascii_where_only_ascii_is_read_is_refused() {
+        let mut f = Fields::default();
+        let mut reader = Reader::new(Currency::parse("COP").unwrap(), 30);
+        let mut row = |line: &str| {
+            (f.split(line.as_bytes()) && reader.row(&f, line.as_bytes()).is_some()).then_some(())
+        };
+        assert!(row("invoice,FV-1,900,Tiénda,2026-01-01,,10.50,COP,,,").is_some());
+        // A no-break space around a value is trimmed, as the exact path trims it.
+        assert!(row("invoice,FV-1,900,Tienda,2026-01-01,,10.50\u{a0},COP,,,").is_some());
+        for bad in [
+            "invoice,FV-1,900,Tienda,2026-01-01,,10.50,COP,,,\r",
+            "invoice,FV-1,900,Tie\rnda,2026-01-01,,10.50,COP,,,",
+            "invoice,FV-1,900,\"Tie\rnda\",2026-01-01,,10.50,COP,,,",
+            "invoicé,FV-1,900,Tienda,2026-01-01,,10.50,COP,,,",
+            "invoice,FV-1,900,Tienda,2026-01-0١,,10.50,COP,,,",
+            "invoice,FV-1,900,Tienda,2026-01-01,,1٠.50,COP,,,",
+            "invoice,FV-1,900,Tienda,2026-01-01,,10.50,CÖP,,,",
+        ] {
+            assert!(row(bad).is_none(), "{bad:?}");
+        }
+        // Bytes that are not UTF-8, in a text field, short line or long.
+        for long in [false, true] {
+            let name = if long { "x".repeat(130) } else { String::new() };
+            let mut line = format!("invoice,FV-1,900,{name}Ti").into_bytes();
+            line.extend_from_slice(b"\xe9nda,2026-01-01,,10.50,COP,,,");
+            assert!(f.split(&line) && reader.row(&f, &line).is_none());
         }
     }
 

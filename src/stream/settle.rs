@@ -131,7 +131,7 @@ impl Pools<'_> {
             left: 0,
         };
         let mut open = merged(self.open.0, self.open.1).peekable();
-        let mut group: Vec<(Rec, Option<String>)> = Vec::new();
+        let mut group: Vec<(Rec, Option<Vec<u8>>)> = Vec::new();
         for (pool, figures) in (self.base..).zip(figures.iter_mut()) {
             pay.start(pool);
             // The pool's open invoices, a group of equal (due, issue date) at a time.
@@ -144,7 +144,7 @@ impl Pools<'_> {
                 }
                 if group.len() > 1 && pay.current(pool).is_some() {
                     for (rec, id) in group.iter_mut() {
-                        match lines.row(rec.at(), |row| row.id.to_string()) {
+                        match lines.row(rec.at(), |row| row.id.to_vec()) {
                             Some(text) => *id = Some(text),
                             None => return None,
                         }
