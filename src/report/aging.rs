@@ -37,9 +37,9 @@ pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
                     cells(
                         r,
                         [
-                            Cell::Text(r.customer.0.to_string()),
-                            Cell::Text(r.name.clone()),
-                            Cell::Text(r.currency.to_string()),
+                            Cell::Text(r.customer.0.clone()),
+                            Cell::text(r.name.as_str()),
+                            Cell::text(r.currency.as_str()),
                         ],
                     )
                 })
@@ -47,7 +47,7 @@ pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
             total_label: format!("Total {}", t.currency),
             total: Some(cells(
                 t,
-                [Cell::Empty, Cell::Empty, Cell::Text(t.currency.to_string())],
+                [Cell::Empty, Cell::Empty, Cell::text(t.currency.as_str())],
             )),
         })
         .collect();
@@ -68,15 +68,15 @@ pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
     let labels = &facts.policy.aging.buckets;
     let row = |d: &OpenDoc| {
         vec![
-            Cell::Text(d.customer.0.to_string()),
-            Cell::Text(d.name.clone()),
-            Cell::Text(d.currency.to_string()),
-            Cell::Text(d.kind.as_str().to_string()),
-            Cell::Text(d.id.0.to_string()),
+            Cell::Text(d.customer.0.clone()),
+            Cell::text(d.name.as_str()),
+            Cell::text(d.currency.as_str()),
+            Cell::text(d.kind.as_str()),
+            Cell::Text(d.id.0.clone()),
             Cell::Date(d.date),
             d.due.map_or(Cell::Empty, Cell::Date),
             d.days.map_or(Cell::Empty, Cell::Int),
-            Cell::Text(
+            Cell::text(
                 d.bucket
                     .map_or("unapplied".to_string(), |b| labels[b].label.clone()),
             ),
@@ -88,7 +88,7 @@ pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
         .iter()
         .map(|t| {
             let mut total = vec![Cell::Empty; 10];
-            total[2] = Cell::Text(t.currency.to_string());
+            total[2] = Cell::text(t.currency.as_str());
             total[9] = Cell::Money(t.balance, t.currency.minor_units());
             Group {
                 rows: aging

@@ -15,13 +15,21 @@ use rust_decimal::Decimal;
 /// One cell of a report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cell {
-    /// Text from the input or about it (guarded against formulas in CSV).
-    Text(String),
+    /// Text from the input or about it (guarded against formulas in CSV); short texts
+    /// (ids, codes, most names) are kept inline.
+    Text(crate::model::Text),
     /// An amount and the minor units of its currency.
     Money(Decimal, u32),
     Int(i64),
     Date(NaiveDate),
     Empty,
+}
+
+impl Cell {
+    /// A text cell.
+    pub fn text(text: impl Into<crate::model::Text>) -> Cell {
+        Cell::Text(text.into())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,7 +134,7 @@ impl Column {
 pub fn where_read(ledger: &crate::model::Ledger, loc: crate::model::Loc) -> [Cell; 2] {
     let file = ledger.sources.get(loc.source as usize).cloned();
     [
-        Cell::Text(file.unwrap_or_default()),
+        Cell::text(file.unwrap_or_default()),
         Cell::Int(i64::try_from(loc.line).unwrap_or(i64::MAX)),
     ]
 }

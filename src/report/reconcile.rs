@@ -48,9 +48,9 @@ pub fn summary_report(
                         cells(
                             r,
                             [
-                                Cell::Text(r.customer.0.to_string()),
-                                Cell::Text(r.name.clone()),
-                                Cell::Text(cur.to_string()),
+                                Cell::Text(r.customer.0.clone()),
+                                Cell::text(r.name.as_str()),
+                                Cell::text(cur.as_str()),
                             ],
                         )
                     })
@@ -58,7 +58,7 @@ pub fn summary_report(
                 total_label: format!("Total {cur}"),
                 total: Some(cells(
                     t,
-                    [Cell::Empty, Cell::Empty, Cell::Text(cur.to_string())],
+                    [Cell::Empty, Cell::Empty, Cell::text(cur.as_str())],
                 )),
             }
         })
@@ -90,15 +90,15 @@ pub fn exceptions_report(exceptions: &[Exception], ledger: &Ledger) -> Report {
         .iter()
         .map(|e| {
             let mut row = vec![
-                Cell::Text(e.code.as_str().into()),
-                Cell::Text(e.kind.as_str().into()),
-                Cell::Text(e.id.to_string()),
-                Cell::Text(e.customer.0.to_string()),
-                Cell::Text(e.currency.to_string()),
+                Cell::text(e.code.as_str()),
+                Cell::text(e.kind.as_str()),
+                Cell::text(e.id.to_string()),
+                Cell::Text(e.customer.0.clone()),
+                Cell::text(e.currency.as_str()),
                 money(e.amount, e.currency),
             ];
             row.extend(super::where_read(ledger, e.loc));
-            row.push(Cell::Text(e.message.clone()));
+            row.push(Cell::text(e.message.as_str()));
             row
         })
         .collect();
@@ -129,14 +129,14 @@ pub fn allocations_report(lines: &[Line]) -> Report {
         .iter()
         .map(|l| {
             vec![
-                Cell::Text(l.payment_id.to_string()),
-                Cell::Text(l.invoice_id.to_string()),
-                Cell::Text(l.customer.0.to_string()),
-                Cell::Text(l.currency.to_string()),
+                Cell::text(l.payment_id.to_string()),
+                Cell::text(l.invoice_id.to_string()),
+                Cell::Text(l.customer.0.clone()),
+                Cell::text(l.currency.as_str()),
                 money(l.applied, l.currency),
                 money(l.withholding, l.currency),
                 money(l.discount, l.currency),
-                Cell::Text(l.rule.as_str().into()),
+                Cell::text(l.rule.as_str()),
             ]
         })
         .collect();
@@ -161,14 +161,14 @@ pub fn open_items_report(open: &[OpenDoc]) -> Report {
         .iter()
         .map(|d| {
             vec![
-                Cell::Text(d.kind.as_str().into()),
-                Cell::Text(d.id.0.to_string()),
-                Cell::Text(d.customer.0.to_string()),
-                Cell::Text(d.name.clone()),
+                Cell::text(d.kind.as_str()),
+                Cell::Text(d.id.0.clone()),
+                Cell::Text(d.customer.0.clone()),
+                Cell::text(d.name.as_str()),
                 Cell::Date(d.date),
                 d.due.map_or(Cell::Empty, Cell::Date),
                 money(d.open.abs(), d.currency),
-                Cell::Text(d.currency.to_string()),
+                Cell::text(d.currency.as_str()),
                 Cell::Empty,
             ]
         })

@@ -36,11 +36,14 @@ pub fn rejects_report(ledger: &Ledger) -> Report {
         .iter()
         .map(|r| {
             let mut row = super::where_read(ledger, r.loc).to_vec();
-            row.extend([Cell::Text(r.code.to_string()), Cell::Text(r.reason.clone())]);
+            row.extend([
+                Cell::text(r.code.to_string()),
+                Cell::text(r.reason.as_str()),
+            ]);
             row.extend((0..width).map(|i| {
                 r.fields
                     .get(i)
-                    .map_or(Cell::Empty, |f| Cell::Text(f.clone()))
+                    .map_or(Cell::Empty, |f| Cell::text(f.as_str()))
             }));
             row
         })

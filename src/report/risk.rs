@@ -91,10 +91,10 @@ fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
         })
     };
     vec![
-        Cell::Text(r.customer.0.to_string()),
-        Cell::Text(r.name.clone()),
-        Cell::Text(r.segment.clone()),
-        Cell::Text(r.currency.to_string()),
+        Cell::Text(r.customer.0.clone()),
+        Cell::text(r.name.as_str()),
+        Cell::text(r.segment.as_str()),
+        Cell::text(r.currency.as_str()),
         money(r.balance),
         money(r.overdue),
         opt(r.overdue_share, 4),
@@ -105,8 +105,8 @@ fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
         opt(r.avg_days_late, 2),
         opt(r.late_share, 4),
         money(r.provision),
-        Cell::Text(level.to_string()),
-        Cell::Text(r.reason.clone()),
+        Cell::text(level.to_string()),
+        Cell::text(r.reason.as_str()),
     ]
 }
 
