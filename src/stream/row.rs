@@ -40,26 +40,8 @@ impl Fields {
     pub(super) fn split(&mut self, line: &[u8]) -> bool {
         self.scratch.clear();
         self.ascii = false;
-        if let Some((commas, high, special)) = masks(line) {
-            if !special {
-                // No quote: the fields lie between the commas, found without a branch
-                // per comma.
-                if commas.count_ones() as usize != FIELDS - 1 {
-                    return false;
-                }
-                let (mut n, mut start) = (0, 0);
-                for (half, mut rest) in [(0, commas as u64), (64, (commas >> 64) as u64)] {
-                    while rest != 0 {
-                        let at = half + rest.trailing_zeros() as usize;
-                        rest &= rest - 1;
-                        self.spans[n] = (start, at, false);
-                        (n, start) = (n + 1, at + 1);
-                    }
-                }
-                self.spans[FIELDS - 1] = (start, line.len(), false);
-                self.ascii = high == 0;
-                return true;
-            }
+        if let Some(m) = masks(line) {
+            return self.split_masked(line, m);
         } else if memchr::memchr(b'"', line).is_none() {
             let (mut n, mut start) = (0, 0);
             for k in memchr::memchr_iter(b',', line) {
@@ -122,6 +104,80 @@ impl Fields {
         true
     }
 
+    /// [`Fields::split`] for a line of at most 128 bytes, from its masks: the commas
+    /// outside quotes (an odd number of quotes before them) are the delimiters, found
+    /// without a branch per comma; a field with a quote must be quoted from its first to
+    /// its last byte, with only doubled quotes inside.
+    fn split_masked(&mut self, line: &[u8], m: Masks) -> bool {
+        if m.carriage_return {
+            return false;
+        }
+        // Bit i of `inside`: an odd number of quotes up to byte i.
+        let mut inside = m.quotes;
+        for shift in [1, 2, 4, 8, 16, 32, 64] {
+            inside ^= inside << shift;
+        }
+        let delimiters = m.commas & !inside;
+        if delimiters.count_ones() as usize != FIELDS - 1 {
+            return false;
+        }
+        let (mut n, mut start) = (0, 0);
+        for (half, mut rest) in [(0, delimiters as u64), (64, (delimiters >> 64) as u64)] {
+            while rest != 0 {
+                let at = half + rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                self.spans[n] = (start, at, false);
+                (n, start) = (n + 1, at + 1);
+            }
+        }
+        self.spans[FIELDS - 1] = (start, line.len(), false);
+        self.ascii = m.high == 0;
+        if m.quotes != 0 {
+            for i in 0..FIELDS {
+                if !self.unquote(line, i, m.quotes) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Field `i`, split from `line` whose quotes are `quotes` (a bit per byte), unquoted
+    /// if it is quoted; false when its quoting is not plain.
+    fn unquote(&mut self, line: &[u8], i: usize, quotes: u128) -> bool {
+        let (s, e, _) = self.spans[i];
+        // The field's quotes (`s < e <= 128`).
+        let own = |from: usize, to: usize| {
+            let below = !u128::MAX.checked_shl(to as u32).unwrap_or(0);
+            quotes & below & (u128::MAX << from)
+        };
+        if s == e || own(s, e) == 0 {
+            return true;
+        }
+        if e - s < 2 || line[s] != b'"' || line[e - 1] != b'"' {
+            return false;
+        }
+        let mut inner = own(s + 1, e - 1);
+        if inner == 0 {
+            self.spans[i] = (s + 1, e - 1, false);
+            return true;
+        }
+        let at = self.scratch.len();
+        let mut from = s + 1;
+        while inner != 0 {
+            let q = inner.trailing_zeros() as usize;
+            if inner >> q & 3 != 3 {
+                return false; // a lone quote inside
+            }
+            inner &= !(3 << q);
+            self.scratch.extend_from_slice(&line[from..=q]);
+            from = q + 2;
+        }
+        self.scratch.extend_from_slice(&line[from..e - 1]);
+        self.spans[i] = (at, self.scratch.len(), true);
+        true
+    }
+
     /// Field `i` of `line` (the line the fields were split from), as written (and
     /// unquoted).
     fn raw<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
@@ -154,9 +210,17 @@ impl Fields {
     }
 }
 
-/// For a line of at most 128 bytes, eight bytes at a time: one bit per byte where a comma
-/// is, one where a byte is not ASCII, and whether a quote or a carriage return is there.
-fn masks(line: &[u8]) -> Option<(u128, u128, bool)> {
+/// A line of at most 128 bytes, one bit per byte.
+struct Masks {
+    commas: u128,
+    quotes: u128,
+    /// Bytes not ASCII.
+    high: u128,
+    carriage_return: bool,
+}
+
+/// The masks of a line of at most 128 bytes, read eight bytes at a time.
+fn masks(line: &[u8]) -> Option<Masks> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     if line.len() > 128 {
         return None;
@@ -165,15 +229,20 @@ fn masks(line: &[u8]) -> Option<(u128, u128, bool)> {
     let mut last = [0u8; 8];
     last[..rest.len()].copy_from_slice(rest);
     let last = (!rest.is_empty()).then_some(&last);
-    let (mut commas, mut high, mut special) = ([0u8; 16], [0u8; 16], 0u64);
+    let (mut commas, mut quotes, mut high, mut cr) = ([0u8; 16], [0u8; 16], [0u8; 16], 0);
     for (k, word) in words.iter().chain(last).enumerate() {
         let w = u64::from_le_bytes(*word);
-        special |= equal_bytes(w, b'"') | equal_bytes(w, b'\r');
+        cr |= equal_bytes(w, b'\r');
         commas[k] = bit_per_byte(equal_bytes(w, b','));
+        quotes[k] = bit_per_byte(equal_bytes(w, b'"'));
         high[k] = bit_per_byte(w & HIGH);
     }
-    let (commas, high) = (u128::from_le_bytes(commas), u128::from_le_bytes(high));
-    Some((commas, high, special != 0))
+    Some(Masks {
+        commas: u128::from_le_bytes(commas),
+        quotes: u128::from_le_bytes(quotes),
+        high: u128::from_le_bytes(high),
+        carriage_return: cr != 0,
+    })
 }
 
 /// The high bits of the eight bytes of `m` (no other bit set) as eight bits, lowest byte
@@ -207,12 +276,19 @@ pub(super) struct Row<'a> {
     pub reference: &'a [u8],
 }
 
+/// A currency as written in three bytes.
+type Code = [u8; 3];
+
 /// What a field needs to be read.
 pub(super) struct Reader {
     default_currency: Currency,
     terms_days: u32,
-    /// The last currency read, as written, and its minor units.
-    last_currency: ([u8; 3], Option<(Currency, u32)>),
+    /// The last four currencies read as three bytes, as written, and their minor units
+    /// (`None`: not one), the latest first.
+    currencies: [(Code, Option<(Currency, u32)>); 4],
+    /// The last two dates read, as written, and their day numbers (rows of a ledger come
+    /// mostly in date order, and share a few due dates).
+    days: [([u8; 10], u16); 2],
 }
 
 impl Reader {
@@ -220,7 +296,8 @@ impl Reader {
         Reader {
             default_currency,
             terms_days,
-            last_currency: ([0; 3], None),
+            currencies: [([0; 3], None); 4],
+            days: [(*b"1970-01-01", 1); 2],
         }
     }
 
@@ -239,7 +316,7 @@ impl Reader {
             return None;
         }
         let name = bytes(3)?;
-        let date = day(bytes(4)?)?;
+        let date = self.day(bytes(4)?)?;
         let (currency, minor) = self.currency(bytes(7)?)?;
         let amount = cents(bytes(6)?, minor)?;
         let reference = identifier(bytes(8)?)?;
@@ -258,8 +335,8 @@ impl Reader {
         let due = match (kind, bytes(5)?) {
             (DocKind::Invoice, b"") => u16::try_from(u32::from(date) + self.terms_days).ok()?,
             (_, b"") => date,
-            (DocKind::Invoice, due) => day(due)?,
-            (_, due) => day(due).map(|_| date)?,
+            (DocKind::Invoice, due) => self.day(due)?,
+            (_, due) => self.day(due).map(|_| date)?,
         };
         Some(Row {
             kind,
@@ -275,18 +352,35 @@ impl Reader {
         })
     }
 
+    /// `YYYY-MM-DD` as a day number ([`day`]).
+    fn day(&mut self, bytes: &[u8]) -> Option<u16> {
+        let text: [u8; 10] = bytes.try_into().ok()?;
+        if let Some(&(_, n)) = self.days.iter().find(|(t, _)| *t == text) {
+            return Some(n);
+        }
+        let n = day(bytes)?;
+        self.days = [(text, n), self.days[0]];
+        Some(n)
+    }
+
     /// The currency and its minor units.
     fn currency(&mut self, bytes: &[u8]) -> Option<(Currency, u32)> {
-        if bytes.len() == 3 && bytes == self.last_currency.0 {
-            return self.last_currency.1;
+        let code = <[u8; 3]>::try_from(bytes).ok();
+        if let Some(code) = code
+            && let Some(seen) = self.currencies.iter().position(|(c, _)| *c == code)
+        {
+            self.currencies[..=seen].rotate_right(1);
+            return self.currencies[0].1;
         }
         let text = std::str::from_utf8(bytes).ok()?;
-        let currency = fields::currency(text, "", self.default_currency).ok()?;
-        let read = (currency, currency.minor_units());
-        if let Ok(code) = <[u8; 3]>::try_from(bytes) {
-            self.last_currency = (code, Some(read));
+        let read = fields::currency(text, "", self.default_currency)
+            .ok()
+            .map(|c| (c, c.minor_units()));
+        if let Some(code) = code {
+            self.currencies.rotate_right(1);
+            self.currencies[0] = (code, read);
         }
-        Some(read)
+        read
     }
 }
 
@@ -358,27 +452,25 @@ pub(super) fn day_number(date: NaiveDate) -> Option<u16> {
 /// An amount written as digits with at most two decimals after a point (and no more than
 /// the currency has), in hundredths.
 fn cents(bytes: &[u8], minor_units: u32) -> Option<i64> {
-    let (int, frac) = match memchr::memchr(b'.', bytes) {
+    let (int, frac) = match bytes.iter().position(|&b| b == b'.') {
         Some(k) => (&bytes[..k], &bytes[k + 1..]),
         None => (bytes, &b""[..]),
     };
-    let all_digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    // Digits only: at most 15 before the point, one or two after it (if there is one).
     let places = frac.len() as u32;
-    if int.is_empty()
-        || int.len() > 15
-        || !all_digits(int)
-        || (bytes.len() > int.len() && frac.is_empty())
-        || places > 2
-        || places > minor_units
-        || !all_digits(frac)
-    {
+    let point = int.len() < bytes.len();
+    if int.is_empty() || int.len() > 15 || (point && (places == 0 || places > 2.min(minor_units))) {
         return None;
     }
-    let digits = |s: &[u8]| s.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0'));
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0i64, |n, &b| {
+            let d = b.wrapping_sub(b'0');
+            (d <= 9).then(|| n * 10 + i64::from(d))
+        })
+    };
+    let (n, f) = (number(int)?, number(frac)?);
     let scale = if places == 1 { 10 } else { 1 };
-    let cents = digits(int)
-        .checked_mul(100)?
-        .checked_add(digits(frac) * scale)?;
+    let cents = n * 100 + f * scale;
     (cents < MAX_CENTS).then_some(cents)
 }
 
@@ -436,6 +528,12 @@ mod tests {
                     format!("payment,P-1,900,{name},2026-01-01,,10.50,COP,FV-1{ending}"),
                     format!("invoice,FV-1,900,X,2026-01-01,,10.50,COP,{name}{ending}"),
                     format!("invoice,{name}1,900,X,2026-01-01,,10.50,COP,,,{name}"),
+                    format!(
+                        "payment,P-1,900,\"{name}, \"\"Ltda\"\"\",2026-01-01,,1,COP,\"\"{ending}"
+                    ),
+                    format!(
+                        "payment,\"P-1\",900,\"\"\"{name}\",2026-01-01,,1,COP,\"a,\"\"\"{ending}"
+                    ),
                 ] {
                     assert_eq!(split(&line).unwrap(), csv_fields(&line), "{line}");
                     let ten_commas = format!("{line},");
@@ -443,6 +541,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn whatever_line_is_split_is_split_as_the_csv_reader_splits_it() {
+        // Random lines of eleven fields, plain, quoted (with commas and doubled quotes) or
+        // empty, short and long, one in three with a stray quote, comma or carriage
+        // return: each one split is split into the csv reader's fields (trimmed as the
+        // exact path trims them); the others go to the exact path.
+        let forms = [
+            "",
+            "a",
+            "Peña S.A.",
+            "\"x, \"\"y\"\"\"",
+            "\"\"",
+            "\"é,\"",
+            " b ",
+        ];
+        let strays = ["\"", ",", "\r", "\"\""];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        let (tried, mut split_some) = (20_000, 0);
+        for _ in 0..tried {
+            let fields: Vec<String> = (0..FIELDS)
+                .map(|_| forms[next(forms.len())].repeat(1 + next(4) * next(6)))
+                .collect();
+            let mut line = fields.join(",");
+            if next(3) == 0 {
+                let at = (0..=next(line.len() + 1))
+                    .rev()
+                    .find(|&k| line.is_char_boundary(k));
+                line.insert_str(at.unwrap_or(0), strays[next(strays.len())]);
+            }
+            if let Some(fields) = split(&line) {
+                split_some += 1;
+                // Trimmed as the exact path trims them.
+                let read: Vec<_> = csv_fields(&line)
+                    .iter()
+                    .map(|f| fields::trim(f).to_string())
+                    .collect();
+                assert_eq!(fields, read, "{line}");
+            }
+        }
+        assert!(split_some > tried / 50, "{split_some} of {tried}");
     }
 
     #[test]
@@ -483,6 +627,10 @@ mod tests {
             r#"invoice,FV-1,900,"Tienda,2026-01-01,,10,COP,,,"#,
             r#"invoice,FV-1,900,Tie"nda,2026-01-01,,10,COP,,,"#,
             r#"invoice,FV-1,900,"Tienda" S.A.,2026-01-01,,10,COP,,,"#,
+            r#"invoice,FV-1,900,"Tie"nda",2026-01-01,,10,COP,,,"#,
+            r#"invoice,FV-1,900,"Tienda"",2026-01-01,,10,COP,,,"#,
+            r#"invoice,FV-1,900,Tienda,2026-01-01,,10,COP,,,""#,
+            r#""invoice,FV-1,900,Tienda,2026-01-01,,10,COP,,,"#,
         ] {
             assert_eq!(split(line), None, "{line}");
         }
@@ -504,6 +652,21 @@ mod tests {
     }
 
     #[test]
+    fn currencies_read_through_the_memory_of_the_last_four_as_the_plain_reading() {
+        let cop = Currency::parse("COP").unwrap();
+        let mut reader = Reader::new(cop, 30);
+        let codes = [
+            "COP", "USD", "EUR", "JPY", "MXN", "cop", "XYZ", "", "USD", "XYZ", "COPS",
+        ];
+        for code in codes.iter().cycle().take(50) {
+            let plain = fields::currency(code, "", cop)
+                .ok()
+                .map(|c| (c, c.minor_units()));
+            assert_eq!(reader.currency(code.as_bytes()), plain, "{code}");
+        }
+    }
+
+    #[test]
     fn dates_are_day_numbers_in_sixteen_bits() {
         let d = |s: &str| day(s.as_bytes());
         let mut date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
@@ -512,6 +675,17 @@ mod tests {
             date = date + chrono::Days::new(1);
         }
         assert_eq!(d("1970-01-01"), Some(1));
+        // Dates read through a reader's memory of the last two read as the plain reading.
+        let mut reader = Reader::new(Currency::parse("COP").unwrap(), 30);
+        for text in [
+            "1970-01-01",
+            "2026-01-31",
+            "2026-01-31",
+            "2026-02-30",
+            "\0\0\0\0\0\0\0\0\0\0",
+        ] {
+            assert_eq!(reader.day(text.as_bytes()), d(text), "{text:?}");
+        }
         let last = epoch() + chrono::Days::new(65_535);
         assert_eq!(d(&last.to_string()), Some(65_535));
         assert_eq!(d(&(last + chrono::Days::new(1)).to_string()), None);
