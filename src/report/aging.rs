@@ -91,12 +91,12 @@ pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
             total[2] = Cell::text(t.currency.as_str());
             total[9] = Cell::Money(t.balance, t.currency.minor_units());
             Group {
-                rows: aging
-                    .detail
-                    .iter()
-                    .filter(|d| d.currency == t.currency)
-                    .map(row)
-                    .collect(),
+                rows: {
+                    let docs: Vec<&OpenDoc> = (aging.detail.iter())
+                        .filter(|d| d.currency == t.currency)
+                        .collect();
+                    super::rows_of(&docs, |d| row(d))
+                },
                 total_label: format!("Total {}", t.currency),
                 total: Some(total),
             }

@@ -25,6 +25,28 @@ pub enum Cell {
     Empty,
 }
 
+/// The rows of `items`, made on both cores when there are many.
+pub(crate) fn rows_of<T: Sync>(
+    items: &[T],
+    row: impl Fn(&T) -> Vec<Cell> + Sync,
+) -> Vec<Vec<Cell>> {
+    const MANY: usize = 1 << 16;
+    if items.len() < MANY {
+        return items.iter().map(&row).collect();
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    let (mut rows, mut more) = std::thread::scope(|s| {
+        let other = s.spawn(|| second.iter().map(&row).collect::<Vec<_>>());
+        let rows: Vec<_> = first.iter().map(&row).collect();
+        let more = other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (rows, more)
+    });
+    rows.append(&mut more);
+    rows
+}
+
 impl Cell {
     /// A text cell.
     pub fn text(text: impl Into<crate::model::Text>) -> Cell {
@@ -145,5 +167,25 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
         format!("{n} {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_made_on_both_cores_come_in_the_items_order() {
+        let items: Vec<i64> = (0..150_000).collect();
+        let rows = rows_of(&items, |&i| {
+            vec![Cell::Int(i), Cell::text(format!("R-{i}"))]
+        });
+        assert_eq!(rows.len(), items.len());
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(
+                row,
+                &vec![Cell::Int(i as i64), Cell::text(format!("R-{i}"))]
+            );
+        }
     }
 }

@@ -157,21 +157,18 @@ pub fn open_items_report(open: &[OpenDoc]) -> Report {
             }
         })
         .collect();
-    let rows = open
-        .iter()
-        .map(|d| {
-            vec![
-                Cell::text(d.kind.as_str()),
-                Cell::Text(d.id.0.clone()),
-                Cell::Text(d.customer.0.clone()),
-                Cell::text(d.name.as_str()),
-                Cell::Date(d.date),
-                d.due.map_or(Cell::Empty, Cell::Date),
-                money(d.open.abs(), d.currency),
-                Cell::text(d.currency.as_str()),
-                Cell::Empty,
-            ]
-        })
-        .collect();
+    let rows = super::rows_of(open, |d| {
+        vec![
+            Cell::text(d.kind.as_str()),
+            Cell::Text(d.id.0.clone()),
+            Cell::Text(d.customer.0.clone()),
+            Cell::text(d.name.as_str()),
+            Cell::Date(d.date),
+            d.due.map_or(Cell::Empty, Cell::Date),
+            money(d.open.abs(), d.currency),
+            Cell::text(d.currency.as_str()),
+            Cell::Empty,
+        ]
+    });
     Report::single("open_items", columns, rows, "Nothing is open.")
 }

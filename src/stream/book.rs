@@ -539,6 +539,40 @@ fn name_hash(name: &[u8]) -> u64 {
     foldhash::quality::FixedState::with_seed(0xbe54_66cf_34e9_0c6c).hash_one(name)
 }
 
+/// Sums per currency in a short list (a ledger has a few currencies), the one used last
+/// looked at first: rows add to them one by one.
+#[derive(Default)]
+pub(super) struct Sums {
+    list: Vec<(Currency, i128)>,
+    last: usize,
+}
+
+impl Sums {
+    pub(super) fn add(&mut self, currency: Currency, value: i128) {
+        if let Some(sum) = self.list.get_mut(self.last)
+            && sum.0 == currency
+        {
+            sum.1 += value;
+            return;
+        }
+        match self.list.iter().position(|s| s.0 == currency) {
+            Some(i) => {
+                self.last = i;
+                self.list[i].1 += value;
+            }
+            None => {
+                self.last = self.list.len();
+                self.list.push((currency, value));
+            }
+        }
+    }
+
+    /// Each currency's sum, in the order first met.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (Currency, i128)> + '_ {
+        self.list.iter().copied()
+    }
+}
+
 /// A part of a ledger, summed up.
 pub(super) struct Book {
     /// The as-of date's day number.
@@ -553,9 +587,9 @@ pub(super) struct Book {
     pub credit_ids: Vec<u64>,
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
-    pub net_in: crate::Map<Currency, i128>,
+    pub net_in: Sums,
     /// Per currency, in hundredths: every amount + withholding + discount read.
-    pub read_total: crate::Map<Currency, i128>,
+    pub read_total: Sums,
 }
 
 impl Book {
@@ -582,8 +616,8 @@ impl Book {
             refs: Vec::new(),
             credit_ids: Vec::new(),
             counts: Counts::default(),
-            net_in: crate::Map::default(),
-            read_total: crate::Map::default(),
+            net_in: Sums::default(),
+            read_total: Sums::default(),
         };
         book.invoices.try_reserve_exact(rows).ok()?;
         book.refs.try_reserve_exact(rows).ok()?;
@@ -674,7 +708,7 @@ impl Book {
         let name = (!future && !row.name.is_empty()).then_some((row.date, row.name));
         let (_, pool) = self.customer(row.customer, row.currency, name)?;
         self.counts.rows += 1;
-        *self.read_total.entry(row.currency).or_default() += i128::from(row.value);
+        self.read_total.add(row.currency, i128::from(row.value));
         if !future {
             self.pools.dated[pool as usize] = true;
         }
@@ -688,7 +722,7 @@ impl Book {
         let kind = u8::from(row.kind == DocKind::CreditNote);
         let seeded = foldhash::quality::FixedState::with_seed(0x0a40_9382_2299_f31d);
         self.credit_ids.push(seeded.hash_one((kind, row.id)));
-        *self.net_in.entry(row.currency).or_default() -= i128::from(row.value);
+        self.net_in.add(row.currency, -i128::from(row.value));
         let value_day = ((row.value as u64) << 16) | u64::from(row.date);
         let at = At::new(at, row.kind).0;
         if row.reference.is_empty() {
@@ -719,7 +753,7 @@ impl Book {
         if future {
             self.counts.future += 1;
         } else {
-            *self.net_in.entry(row.currency).or_default() += i128::from(row.amount);
+            self.net_in.add(row.currency, i128::from(row.amount));
         }
         let fp = fingerprint(row.id);
         self.invoices.push(Rec {
@@ -745,6 +779,19 @@ impl Book {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_per_currency_add_up_whatever_the_order() {
+        let [cop, usd, eur] = ["COP", "USD", "EUR"].map(|c| Currency::parse(c).unwrap());
+        let mut sums = Sums::default();
+        for (currency, value) in [(cop, 5), (usd, 7), (usd, -2), (eur, 1), (cop, 10), (eur, 1)] {
+            sums.add(currency, value);
+        }
+        assert_eq!(
+            sums.iter().collect::<Vec<_>>(),
+            [(cop, 15), (usd, 5), (eur, 2)]
+        );
+    }
 
     #[test]
     fn customers_are_found_again_as_the_table_grows_and_keep_their_latest_name() {

@@ -361,11 +361,11 @@ fn join(mut a: Part, b: Part) -> Option<Part> {
     if counts.due_before_issue.1.is_none() {
         counts.due_before_issue.1 = c.due_before_issue.1.map(|l| l + u64::from(offset));
     }
-    for (currency, sum) in &theirs.net_in {
-        *a.book.net_in.entry(*currency).or_default() += sum;
+    for (currency, sum) in theirs.net_in.iter() {
+        a.book.net_in.add(currency, sum);
     }
-    for (currency, sum) in &theirs.read_total {
-        *a.book.read_total.entry(*currency).or_default() += sum;
+    for (currency, sum) in theirs.read_total.iter() {
+        a.book.read_total.add(currency, sum);
     }
     a.second = Some((theirs.invoices, theirs.refs, theirs.credit_ids));
     a.lines += lines;
@@ -424,7 +424,7 @@ fn follow(mut part: Part) -> Option<Followed> {
     let book = &mut part.book;
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
     if sorted_overlap(&book.credit_ids, &second_ids)
-        || book.read_total.values().any(|t| *t >= MAX_TOTAL_CENTS)
+        || book.read_total.iter().any(|(_, t)| t >= MAX_TOTAL_CENTS)
     {
         return None;
     }
@@ -520,14 +520,14 @@ fn age_rows(
 
 /// Money in equals money out, per currency: `out` is the balance left open.
 fn conserved(book: &Book, out: &crate::Map<Currency, i128>) -> Result<(), CliError> {
-    for (currency, net) in &book.net_in {
-        let balance = out.get(currency).copied().unwrap_or_default();
-        if balance != *net {
+    for (currency, net) in book.net_in.iter() {
+        let balance = out.get(&currency).copied().unwrap_or_default();
+        if balance != net {
             return Err(CliError::Internal {
                 message: format!(
                     "{currency}: invoiced less credited is {} but the aging holds {} (streamed path)",
-                    money(*net, *currency),
-                    money(balance, *currency)
+                    money(net, currency),
+                    money(balance, currency)
                 ),
             });
         }
