@@ -5,7 +5,8 @@
 //! risk, 20 bytes per credit a pool holds ([`Lump`]), and the payment history of invoices
 //! their references close. Nothing is looked up while reading but the customer:
 //! references are followed once the whole file is read, invoices and references sorted by
-//! fingerprint and walked side by side ([`follow_all`]), which reads memory in order.
+//! fingerprint and walked side by side ([`follow_all`]), which reads memory in order, the
+//! lower and upper fingerprints on the two cores ([`follow_both`]).
 //!
 //! Exactness, step by step, against the engine (`allocate`):
 //! - an invoice's references are followed in (date, line), as the engine takes credits;
@@ -326,11 +327,87 @@ impl Pools {
         applied
     }
 
+    /// Pools of the same numbers and customers, holding nothing: for references followed
+    /// on the other core.
+    fn shell(&self) -> Pools {
+        Pools {
+            number: crate::Map::default(),
+            of: self.of.clone(),
+            credit: vec![0; self.credit.len()],
+            dated: Vec::new(),
+            kept: (self.kept.as_ref()).map(|k| Kept {
+                since: k.since,
+                ..Kept::default()
+            }),
+        }
+    }
+
+    /// What `other` (a [`Pools::shell`] of these) took in, taken in.
+    fn absorb(&mut self, other: Pools) {
+        for (credit, more) in self.credit.iter_mut().zip(other.credit) {
+            *credit += more;
+        }
+        if let (Some(kept), Some(more)) = (&mut self.kept, other.kept) {
+            kept.lumps.extend(more.lumps);
+            if kept.history.len() < more.history.len() {
+                kept.history.resize(more.history.len(), History::default());
+            }
+            for (history, more) in kept.history.iter_mut().zip(&more.history) {
+                history.join(more);
+            }
+            kept.touched.extend(more.touched);
+        }
+    }
+
     /// A reference whose invoice does not exist.
     fn unknown(&mut self, r: &Ref, counts: &mut Counts) {
         counts.refs[slot(RefIssue::Unknown)] += 1;
         self.pay_in(r.pool, r.value(), || r.lump(r.value()));
     }
+}
+
+/// [`follow_all`] on both cores: the lists cut at the fingerprint of the first list's
+/// middle invoice, each half followed on its own core (the second into pools of its own),
+/// then joined. An invoice and the references to it fall in the same half; a pool's credit
+/// and history are sums, and its credits are put in order later, so the result is the
+/// same.
+pub(super) fn follow_both(
+    [a, b]: [&mut [Rec]; 2],
+    refs: [&[Ref]; 2],
+    pools: &mut Pools,
+    counts: &mut Counts,
+) -> Option<()> {
+    let Some(pivot) = a.get(a.len() / 2).map(Rec::fp) else {
+        return follow_all(&mut [a, b], &refs, pools, counts);
+    };
+    let (a_low, a_high) = a.split_at_mut(a.partition_point(|r| r.fp() < pivot));
+    let (b_low, b_high) = b.split_at_mut(b.partition_point(|r| r.fp() < pivot));
+    let [ra, rb] = refs.map(|r| r.split_at(r.partition_point(|x| x.key().0 < pivot)));
+    let ((ra_low, ra_high), (rb_low, rb_high)) = (ra, rb);
+    let mut other = pools.shell();
+    let mut other_counts = Counts::default();
+    let (theirs, their_counts) = (&mut other, &mut other_counts);
+    let (here, there) = std::thread::scope(|s| {
+        let there = s.spawn(move || {
+            follow_all(
+                &mut [a_high, b_high],
+                &[ra_high, rb_high],
+                theirs,
+                their_counts,
+            )
+        });
+        let here = follow_all(&mut [a_low, b_low], &[ra_low, rb_low], pools, counts);
+        let there = there
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (here, there)
+    });
+    here.and(there)?;
+    pools.absorb(other);
+    for (count, more) in counts.refs.iter_mut().zip(other_counts.refs) {
+        *count += more;
+    }
+    Some(())
 }
 
 /// Follows every reference: `invoices` and `refs` are lists sorted by fingerprint (and

@@ -430,9 +430,9 @@ fn follow(mut part: Part) -> Option<Followed> {
     }
     drop(second_ids);
     book.credit_ids = Vec::new();
-    book::follow_all(
-        &mut [&mut book.invoices, &mut second],
-        &[&book.refs, &second_refs],
+    book::follow_both(
+        [&mut book.invoices, &mut second],
+        [&book.refs, &second_refs],
         &mut book.pools,
         &mut book.counts,
     )?;
