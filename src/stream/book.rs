@@ -604,11 +604,22 @@ impl Customers {
     }
 }
 
-/// Seeded for customer ids: the table's hash and 32 more bits.
-fn customer_hash(id: &[u8]) -> (u64, u32) {
-    let a = foldhash::quality::FixedState::with_seed(0x4528_21e6_38d0_1377).hash_one(id);
-    let b = foldhash::quality::FixedState::with_seed(0xc0ac_29b7_c97c_50dd).hash_one(id);
-    (a.max(1), b as u32)
+/// A customer id's hashes, seeded: the table's hash and 32 more bits.
+#[derive(Clone, Copy, Default)]
+pub(super) struct CustomerKey {
+    hash: u64,
+    fp: u32,
+}
+
+impl CustomerKey {
+    pub(super) fn of(id: &[u8]) -> CustomerKey {
+        let a = foldhash::quality::FixedState::with_seed(0x4528_21e6_38d0_1377).hash_one(id);
+        let b = foldhash::quality::FixedState::with_seed(0xc0ac_29b7_c97c_50dd).hash_one(id);
+        CustomerKey {
+            hash: a.max(1),
+            fp: b as u32,
+        }
+    }
 }
 
 /// Seeded for names; a name's length is compared too.
@@ -710,7 +721,32 @@ impl Book {
         currency: Currency,
         name: Option<(u16, &[u8])>,
     ) -> Option<(u32, u32)> {
-        let (hash, fp) = customer_hash(id);
+        self.customer_keyed(CustomerKey::of(id), id, currency, name)
+    }
+
+    /// The first slot customer `key` looks at, read: rows read in a batch read theirs
+    /// first, together, so that their cache misses overlap instead of coming one by one.
+    pub(super) fn look_ahead(&self, key: CustomerKey) -> u64 {
+        let mask = self.customers.slots.len() - 1;
+        self.customers.slots[(key.hash >> 32) as usize & mask].hash
+    }
+
+    /// The credit of customer `key`'s first pool, read (after [`Book::look_ahead`]: the
+    /// pools' credits are another table too big for the caches).
+    pub(super) fn look_ahead_pool(&self, key: CustomerKey) -> u64 {
+        let c = &self.customers.slots[self.customers.slot(key.hash, key.fp)];
+        let credit = self.pools.credit.get(c.first_pool() as usize);
+        credit.map_or(0, |&v| v as u64)
+    }
+
+    /// [`Book::customer`] with the id's key already computed.
+    fn customer_keyed(
+        &mut self,
+        CustomerKey { hash, fp }: CustomerKey,
+        id: &[u8],
+        currency: Currency,
+        name: Option<(u16, &[u8])>,
+    ) -> Option<(u32, u32)> {
         let mut at = self.customers.slot(hash, fp);
         if self.customers.slots[at].hash == 0 {
             let number = self.texts.len() as u32;
@@ -777,13 +813,14 @@ impl Book {
 
     /// Takes in one row read at `line`, from offset `at` of the file; `None` when the exact
     /// path must read the file.
-    pub(super) fn add(&mut self, row: &Row, line: u64, at: u64) -> Option<()> {
+    /// `key`: the customer id's ([`CustomerKey::of`]).
+    pub(super) fn add(&mut self, row: &Row, key: CustomerKey, line: u64, at: u64) -> Option<()> {
         if at > MAX_OFFSET >> 1 {
             return None;
         }
         let future = row.date > self.as_of;
         let name = (!future && !row.name.is_empty()).then_some((row.date, row.name));
-        let (_, pool) = self.customer(row.customer, row.currency, name)?;
+        let (_, pool) = self.customer_keyed(key, row.customer, row.currency, name)?;
         self.counts.rows += 1;
         self.read_total.add(row.currency, i128::from(row.value));
         if !future {

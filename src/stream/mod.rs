@@ -36,8 +36,8 @@ use crate::model::{CustomerId, Loc, RowCounts};
 use crate::money::Currency;
 use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
-use book::Book;
-use row::{Fields, HEADER, Reader};
+use book::{Book, CustomerKey};
+use row::{Fields, HEADER, Reader, Row};
 
 pub use reports::{open_items, risk};
 
@@ -253,7 +253,8 @@ fn read_part(
     keep: Option<u16>,
 ) -> Option<Part> {
     let mut book = Book::new(as_of, bytes, keep)?;
-    let mut fields = Fields::default();
+    let mut fields: [Fields; BATCH] = std::array::from_fn(|_| Fields::default());
+    let mut batch = [Line::default(); BATCH];
     let mut buf = vec![0u8; 1 << 20];
     let (mut filled, mut lines) = (0, 0u64);
     // Where `buf` starts in the file.
@@ -268,23 +269,34 @@ fn read_part(
         };
         let end = filled + n;
         let mut start = 0;
-        while let Some(k) = memchr::memchr(b'\n', &buf[start..end]) {
-            lines += 1;
-            let at = (lines, consumed + start as u64);
-            take_line(
-                &buf[start..start + k],
-                &mut fields,
-                &mut reader,
-                &mut book,
-                at,
-            )?;
-            start += k + 1;
+        loop {
+            let mut count = 0;
+            while count < BATCH
+                && let Some(k) = memchr::memchr(b'\n', &buf[start..end])
+            {
+                lines += 1;
+                batch[count] = Line {
+                    span: (start, start + k),
+                    n: lines,
+                    at: consumed + start as u64,
+                };
+                count += 1;
+                start += k + 1;
+            }
+            if count == 0 {
+                break;
+            }
+            take_lines(&buf, &batch[..count], &mut fields, &mut reader, &mut book)?;
         }
         if n == 0 {
             if start < end {
                 lines += 1;
-                let at = (lines, consumed + start as u64);
-                take_line(&buf[start..end], &mut fields, &mut reader, &mut book, at)?;
+                let last = Line {
+                    span: (start, end),
+                    n: lines,
+                    at: consumed + start as u64,
+                };
+                take_lines(&buf, &[last], &mut fields, &mut reader, &mut book)?;
             }
             return Some(Part {
                 book,
@@ -305,21 +317,55 @@ fn read_part(
     }
 }
 
-/// One line of a part: line `n` of it, at offset `at` of the file.
-fn take_line(
-    line: &[u8],
-    fields: &mut Fields,
+/// Lines are read this many at a time.
+const BATCH: usize = 16;
+
+/// A line of a part: where it lies in the buffer (without its line break), its number in
+/// the part and the offset of its start in the file.
+#[derive(Clone, Copy, Default)]
+struct Line {
+    span: (usize, usize),
+    n: u64,
+    at: u64,
+}
+
+/// A batch of lines of `buf`: each one split and read, then the first slot of each row's
+/// customer read, all together, and then the credit of its first pool (their cache misses
+/// overlap: the customers and the pools are tables too big for the caches), then each row
+/// taken in, in order.
+fn take_lines(
+    buf: &[u8],
+    lines: &[Line],
+    fields: &mut [Fields; BATCH],
     reader: &mut Reader,
     book: &mut Book,
-    (n, at): (u64, u64),
 ) -> Option<()> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    // A blank line is skipped; `split` refuses a lone carriage return.
-    if line.is_empty() || !fields.split(line) {
-        return None;
+    let mut rows: [Option<(Row, CustomerKey)>; BATCH] = [const { None }; BATCH];
+    for ((line, fields), slot) in lines.iter().zip(fields.iter_mut()).zip(&mut rows) {
+        let line = &buf[line.span.0..line.span.1];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // A blank line is not a native row; `split` refuses a lone carriage return.
+        if line.is_empty() || !fields.split(line) {
+            return None;
+        }
+        let fields: &Fields = fields;
+        let row = reader.row(fields, line)?;
+        let key = CustomerKey::of(row.customer);
+        *slot = Some((row, key));
     }
-    let row = reader.row(fields, line)?;
-    book.add(&row, n, at)
+    let mut seen = 0;
+    for (_, key) in rows.iter().flatten() {
+        seen ^= book.look_ahead(*key);
+    }
+    for (_, key) in rows.iter().flatten() {
+        seen ^= book.look_ahead_pool(*key);
+    }
+    std::hint::black_box(seen);
+    for (line, row) in lines.iter().zip(&rows) {
+        let (row, key) = row.as_ref()?;
+        book.add(row, *key, line.n, line.at)?;
+    }
+    Some(())
 }
 
 /// The second part taken into the first (customers and pools renumbered, lines shifted).
