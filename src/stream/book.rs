@@ -366,19 +366,94 @@ impl Pools {
     }
 }
 
+/// What each pool's open invoices hold in each aging bucket before the pool pays them, for
+/// the aging by due date: the pool then pays them bucket by bucket, the oldest first
+/// (`super::age_rows`), which is the order of due dates.
+pub(super) struct Ages {
+    /// The bucket of an invoice by its due day.
+    of_due: Vec<u8>,
+    buckets: usize,
+    /// Per pool, `buckets` sums in hundredths (64 bits: half the memory to miss in).
+    pub sums: Vec<i64>,
+    /// Whether a sum went past 64 bits.
+    overflow: bool,
+}
+
+impl Ages {
+    /// `of_due`: the bucket of each due day (every day number, 0 to `u16::MAX`), of
+    /// `buckets` buckets (at most 256); for `pools` pools.
+    pub(super) fn new(of_due: Vec<u8>, buckets: usize, pools: usize) -> Option<Ages> {
+        if of_due.len() != 1 << 16 {
+            return None;
+        }
+        let mut sums = Vec::new();
+        sums.try_reserve_exact(pools.checked_mul(buckets)?).ok()?;
+        sums.resize(pools * buckets, 0);
+        Some(Ages {
+            of_due,
+            buckets,
+            sums,
+            overflow: false,
+        })
+    }
+
+    /// Ages of the same buckets and pools, holding nothing.
+    fn empty(&self) -> Ages {
+        Ages {
+            of_due: self.of_due.clone(),
+            buckets: self.buckets,
+            sums: vec![0; self.sums.len()],
+            overflow: false,
+        }
+    }
+
+    /// An invoice whose references are followed: what it holds open, if it is dated by the
+    /// as-of date.
+    fn add(&mut self, rec: &Rec) {
+        if rec.future() || rec.net() == 0 {
+            return;
+        }
+        let bucket = usize::from(self.of_due[usize::from(rec.due())]);
+        let sum = &mut self.sums[rec.pool() as usize * self.buckets + bucket];
+        let (total, overflow) = sum.overflowing_add(rec.net());
+        *sum = total;
+        self.overflow |= overflow;
+    }
+
+    fn join(&mut self, other: &Ages) {
+        for (sum, more) in self.sums.iter_mut().zip(&other.sums) {
+            let (total, overflow) = sum.overflowing_add(*more);
+            *sum = total;
+            self.overflow |= overflow;
+        }
+        self.overflow |= other.overflow;
+    }
+
+    /// Pool `pool`'s sums, by bucket.
+    pub(super) fn of(&self, pool: usize) -> &[i64] {
+        &self.sums[pool * self.buckets..(pool + 1) * self.buckets]
+    }
+
+    /// Whether a sum went past 64 bits (the exact path then reads the file).
+    pub(super) fn overflowed(&self) -> bool {
+        self.overflow
+    }
+}
+
 /// [`follow_all`] on both cores: the lists cut at the fingerprint of the first list's
 /// middle invoice, each half followed on its own core (the second into pools of its own),
 /// then joined. An invoice and the references to it fall in the same half; a pool's credit
 /// and history are sums, and its credits are put in order later, so the result is the
-/// same.
+/// same; so are the [`Ages`], when they are taken.
 pub(super) fn follow_both(
     [a, b]: [&mut [Rec]; 2],
     refs: [&[Ref]; 2],
     pools: &mut Pools,
     counts: &mut Counts,
+    mut ages: Option<&mut Ages>,
 ) -> Option<()> {
     let Some(pivot) = a.get(a.len() / 2).map(Rec::fp) else {
-        return follow_all(&mut [a, b], &refs, pools, counts);
+        return follow_all([a, b], refs, pools, counts, ages);
     };
     let (a_low, a_high) = a.split_at_mut(a.partition_point(|r| r.fp() < pivot));
     let (b_low, b_high) = b.split_at_mut(b.partition_point(|r| r.fp() < pivot));
@@ -387,16 +462,20 @@ pub(super) fn follow_both(
     let mut other = pools.shell();
     let mut other_counts = Counts::default();
     let (theirs, their_counts) = (&mut other, &mut other_counts);
+    let mut other_ages = ages.as_deref().map(Ages::empty);
+    let their_ages = other_ages.as_mut();
     let (here, there) = std::thread::scope(|s| {
         let there = s.spawn(move || {
             follow_all(
-                &mut [a_high, b_high],
-                &[ra_high, rb_high],
+                [a_high, b_high],
+                [ra_high, rb_high],
                 theirs,
                 their_counts,
+                their_ages,
             )
         });
-        let here = follow_all(&mut [a_low, b_low], &[ra_low, rb_low], pools, counts);
+        let ours = ages.as_deref_mut();
+        let here = follow_all([a_low, b_low], [ra_low, rb_low], pools, counts, ours);
         let there = there
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -407,55 +486,62 @@ pub(super) fn follow_both(
     for (count, more) in counts.refs.iter_mut().zip(other_counts.refs) {
         *count += more;
     }
+    if let (Some(ages), Some(more)) = (ages, other_ages) {
+        ages.join(&more);
+    }
     Some(())
 }
 
-/// Follows every reference: `invoices` and `refs` are lists sorted by fingerprint (and
-/// references then by date and line), walked side by side in order. `None` when two
-/// invoices have the same fingerprint.
+/// Follows every reference: `invoices` and `refs` are two lists each, sorted by
+/// fingerprint (and references then by date and line), walked side by side in order (on a
+/// tie, the first list first); with `ages`, each invoice left open, dated by the as-of
+/// date, is added to them once its references are followed. `None` when two invoices have
+/// the same fingerprint.
 pub(super) fn follow_all(
-    invoices: &mut [&mut [Rec]],
-    refs: &[&[Ref]],
+    invoices: [&mut [Rec]; 2],
+    refs: [&[Ref]; 2],
     pools: &mut Pools,
     counts: &mut Counts,
+    mut ages: Option<&mut Ages>,
 ) -> Option<()> {
-    let mut inv = vec![0usize; invoices.len()];
-    let mut at = vec![0usize; refs.len()];
+    let mut inv = [0usize; 2];
+    let mut at = [0usize; 2];
     // The list holding the least invoice not passed yet.
-    let least = |inv: &[usize], invoices: &[&mut [Rec]]| {
-        (0..invoices.len())
-            .filter(|&l| inv[l] < invoices[l].len())
-            .min_by_key(|&l| invoices[l][inv[l]].fp())
+    let least = |inv: &[usize; 2], invoices: &[&mut [Rec]; 2]| {
+        let [a, b] = [0, 1].map(|l| invoices[l].get(inv[l]).map(Rec::fp));
+        least_of(a, b)
     };
-    let mut current = least(&inv, invoices);
+    let mut current = least(&inv, &invoices);
     let mut last: Option<Fp> = None;
     let mut touching: Option<Touched> = None;
     // Passes the current invoice; `None` when it has the fingerprint of the one before.
-    let mut pass = |l: usize, inv: &mut Vec<usize>, invoices: &[&mut [Rec]]| {
-        let here = invoices[l][inv[l]].fp();
+    let mut pass = |l: usize, inv: &mut [usize; 2], invoices: &[&mut [Rec]; 2]| {
+        let rec = &invoices[l][inv[l]];
+        let here = rec.fp();
         if last.replace(here) == Some(here) {
             return None;
+        }
+        if let Some(ages) = ages.as_deref_mut() {
+            ages.add(rec);
         }
         inv[l] += 1;
         Some(least(inv, invoices))
     };
     loop {
-        let next = (0..refs.len())
-            .filter(|&l| at[l] < refs[l].len())
-            .min_by_key(|&l| refs[l][at[l]].key());
-        let Some(list) = next else {
+        let [a, b] = [0, 1].map(|l| refs[l].get(at[l]).map(Ref::key));
+        let Some(list) = least_of(a, b) else {
             break;
         };
         let r = &refs[list][at[list]];
         at[list] += 1;
         let fp = r.key().0;
         while let Some(l) = current.filter(|&l| invoices[l][inv[l]].fp() < fp) {
-            current = pass(l, &mut inv, invoices)?;
+            current = pass(l, &mut inv, &invoices)?;
         }
         match current {
             Some(l) if invoices[l][inv[l]].fp() == fp => {
                 if let Some(t) = touching.take_if(|t| (t.list, t.at) != (l, inv[l])) {
-                    t.done(invoices, pools);
+                    t.done(&invoices, pools);
                 }
                 let rec = &mut invoices[l][inv[l]];
                 let t = touching.get_or_insert(Touched {
@@ -473,12 +559,23 @@ pub(super) fn follow_all(
         }
     }
     if let Some(t) = touching {
-        t.done(invoices, pools);
+        t.done(&invoices, pools);
     }
     while let Some(l) = current {
-        current = pass(l, &mut inv, invoices)?;
+        current = pass(l, &mut inv, &invoices)?;
     }
     Some(())
+}
+
+/// Which of two lists' next items comes first (the first list's on a tie), or `None` when
+/// both are done.
+fn least_of<K: Ord>(a: Option<K>, b: Option<K>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(usize::from(b < a)),
+        (Some(_), None) => Some(0),
+        (None, Some(_)) => Some(1),
+        (None, None) => None,
+    }
 }
 
 /// An invoice references went to: where it is, its amount before them, and the day of the
@@ -494,7 +591,7 @@ struct Touched {
 impl Touched {
     /// Its references followed: a closed invoice's history, or what a pool needs of an
     /// invoice left open (kept only for open items and risk).
-    fn done(self, invoices: &[&mut [Rec]], pools: &mut Pools) {
+    fn done(self, invoices: &[&mut [Rec]; 2], pools: &mut Pools) {
         let Some(kept) = &mut pools.kept else {
             return;
         };
@@ -943,6 +1040,40 @@ mod tests {
             (list[8].1.0, list[8].1.1.as_str(), list[8].2),
             (11, "Later", cop)
         );
+    }
+
+    #[test]
+    fn ages_sum_open_invoices_by_pool_and_due_day_and_tell_when_a_sum_overflows() {
+        let rec = |pool: u32, due: u16, net: i64, future: bool| Rec {
+            fp_lo: 0,
+            fp_hi: 0,
+            net_due: ((net as u64) << 16) | u64::from(due),
+            pool_future: (pool << 8) | u32::from(future),
+            date: 0,
+            at_lo: 0,
+            at_hi: 0,
+        };
+        // Two buckets: due on day 100 or later, and before.
+        let of_due = (0..=u16::MAX).map(|d| u8::from(d < 100)).collect();
+        let mut ages = Ages::new(of_due, 2, 3).unwrap();
+        let mut other = ages.empty();
+        ages.add(&rec(0, 100, 5, false));
+        ages.add(&rec(0, 99, 7, false));
+        ages.add(&rec(2, 50, 1, true)); // dated after the as-of date
+        ages.add(&rec(2, 50, 0, false)); // closed
+        other.add(&rec(0, 120, 10, false));
+        other.add(&rec(1, 3, 4, false));
+        ages.join(&other);
+        let all: Vec<&[i64]> = (0..3).map(|p| ages.of(p)).collect();
+        assert_eq!(all, [&[15, 7][..], &[0, 4], &[0, 0]]);
+        assert!(!ages.overflowed());
+        let max = (1i64 << 47) - 1;
+        for _ in 0..=(1 << 16) {
+            other.add(&rec(1, 3, max, false));
+        }
+        assert!(other.overflowed());
+        ages.join(&other);
+        assert!(ages.overflowed());
     }
 
     #[test]

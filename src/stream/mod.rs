@@ -36,7 +36,7 @@ use crate::model::{CustomerId, Loc, RowCounts};
 use crate::money::Currency;
 use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
-use book::{Book, CustomerKey};
+use book::{Ages, Book, CustomerKey};
 use row::{Fields, HEADER, Reader, Row};
 
 pub use reports::{open_items, risk};
@@ -148,7 +148,23 @@ impl<'a> Job<'a> {
 
     /// The file read and its references followed; `None` when the exact path must read it.
     fn followed(&self) -> Option<Followed> {
-        follow(read(self)?)
+        follow(read(self)?, self.ages())
+    }
+
+    /// For the aging by due date (not for open items and risk): the bucket of each due
+    /// day, and how many buckets there are, to sum the open invoices into [`Ages`].
+    fn ages(&self) -> Option<(Vec<u8>, usize)> {
+        let aging = &self.policy.aging;
+        let buckets = aging.buckets.len();
+        let by_due = matches!(aging.basis, Basis::DueDate);
+        if self.keep || !by_due || buckets > usize::from(u8::MAX) + 1 {
+            return None;
+        }
+        let as_of = i64::from(row::day_number(self.as_of)?);
+        let of_due = (0..=u16::MAX)
+            .map(|due| aging.bucket_for(as_of - i64::from(due)) as u8)
+            .collect();
+        Some((of_due, buckets))
     }
 }
 
@@ -458,15 +474,18 @@ fn sorted_overlap(a: &[u64], b: &[u64]) -> bool {
 /// as the exact path requires.
 const MAX_TOTAL_CENTS: i128 = 10_i128.pow(24);
 
-/// A file read and its references followed: the book (its invoices taken out) and each
-/// part's open invoices, sorted by [`open_key`].
+/// A file read and its references followed: the book (its invoices dropped) and either
+/// the sums of [`Ages`] or the open invoices in two lists, each sorted by [`open_key`].
 struct Followed {
     book: Book,
+    ages: Option<Ages>,
     open: [Vec<book::Rec>; 2],
 }
 
 /// Follows the references of a file read; `None` when the exact path must read it.
-fn follow(mut part: Part) -> Option<Followed> {
+/// `ages`: the bucket of each due day and how many buckets there are, to sum the open
+/// invoices into [`Ages`] instead of listing them.
+fn follow(mut part: Part, ages: Option<(Vec<u8>, usize)>) -> Option<Followed> {
     let book = &mut part.book;
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
     if sorted_overlap(&book.credit_ids, &second_ids)
@@ -476,14 +495,32 @@ fn follow(mut part: Part) -> Option<Followed> {
     }
     drop(second_ids);
     book.credit_ids = Vec::new();
+    let pools = book.pools.of.len();
+    let mut ages = match ages {
+        Some((of_due, buckets)) => Some(Ages::new(of_due, buckets, pools)?),
+        None => None,
+    };
     book::follow_both(
         [&mut book.invoices, &mut second],
         [&book.refs, &second_refs],
         &mut book.pools,
         &mut book.counts,
+        ages.as_mut(),
     )?;
     drop(second_refs);
     book.refs = Vec::new();
+    if ages.as_ref().is_some_and(Ages::overflowed) {
+        return None;
+    }
+    if ages.is_some() {
+        drop(second);
+        book.invoices = Vec::new();
+        return Some(Followed {
+            book: part.book,
+            ages,
+            open: [Vec::new(), Vec::new()],
+        });
+    }
     // The open invoices by (pool, due, issue date), each part's on its own core, sorted
     // where they are (no second list).
     let open_of = |invoices: &mut Vec<book::Rec>| {
@@ -500,6 +537,7 @@ fn follow(mut part: Part) -> Option<Followed> {
     let first = std::mem::take(&mut book.invoices);
     Some(Followed {
         book: part.book,
+        ages: None,
         open: [first, second],
     })
 }
@@ -517,6 +555,20 @@ fn age_rows(
     // Per pool: what its open invoices hold in each bucket, once one is open.
     let mut buckets: Vec<Option<Vec<i128>>> = vec![None; book.pools.of.len()];
     let mut left = book.pools.credit.clone();
+    if let Some(ages) = &f.ages {
+        // Due dates in the order of the buckets, the oldest last: the pool pays its
+        // buckets from the last one back, as it would pay its invoices by due date.
+        for (pool, credit) in left.iter_mut().enumerate() {
+            let mut row: Vec<i128> = ages.of(pool).iter().map(|&v| i128::from(v)).collect();
+            for open in row.iter_mut().rev() {
+                let paid = (*open).min(*credit);
+                (*open, *credit) = (*open - paid, *credit - paid);
+            }
+            if row.iter().any(|&v| v != 0) {
+                buckets[pool] = Some(row);
+            }
+        }
+    }
     for (key, net) in merged(&f.open[0], &f.open[1]).map(|r| (open_key(r), r.net())) {
         let pool = (key >> 32) as u32;
         let credit = &mut left[pool as usize];
