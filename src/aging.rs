@@ -152,15 +152,25 @@ pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
             *number.entry(&d.customer).or_insert(next)
         })
         .collect();
-    // Copies, side by side: sorting references to the documents would read them all over
-    // memory.
-    let mut customers: Vec<(CustomerId, usize)> =
-        number.into_iter().map(|(c, n)| (c.clone(), n)).collect();
+    let ranks = rank_customers(number.into_iter().map(|(c, n)| (c.clone(), n)).collect());
+    let rank: Vec<u32> = met.iter().map(|&n| ranks[n]).collect();
+    sort_detail_ranked(detail, &rank);
+}
+
+/// The rank by id of each customer, by its number: `customers` holds each one's id and
+/// number (0 to its length).
+pub fn rank_customers(mut customers: Vec<(CustomerId, usize)>) -> Vec<u32> {
     customers.sort_unstable();
     let mut rank = vec![0; customers.len()];
     for (r, (_, n)) in customers.into_iter().enumerate() {
-        rank[n] = r;
+        rank[n] = r as u32;
     }
+    rank
+}
+
+/// [`sort_detail`] where `rank[i]` is the rank of document `i`'s customer among the
+/// customers by id (any numbers in that order). A long detail is sorted on both cores.
+pub fn sort_detail_ranked(detail: &mut Vec<OpenDoc>, rank: &[u32]) {
     // (currency, customer, credit, due, date) packed into one number (dates as days of the
     // era, none first), so that only documents equal on all of them compare their ids.
     let days = |d: Option<NaiveDate>| {
@@ -174,7 +184,7 @@ pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
             .as_str()
             .bytes()
             .fold(0u128, |k, b| (k << 8) | u128::from(b));
-        let rank = rank[met[i]] as u128;
+        let rank = u128::from(rank[i]);
         (code << 100)
             | ((rank & 0xffff_ffff) << 68)
             | (u128::from(d.kind != DocKind::Invoice) << 66)
@@ -184,9 +194,10 @@ pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
     let mut keyed: Vec<(u128, usize)> = (detail.iter().enumerate())
         .map(|(i, d)| (key(i, d), i))
         .collect();
-    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+    let detail_ref: &[OpenDoc] = detail;
+    sort_on_both(&mut keyed, |(ka, a), (kb, b)| {
         ka.cmp(kb).then_with(|| {
-            let (x, y) = (&detail[*a], &detail[*b]);
+            let (x, y) = (&detail_ref[*a], &detail_ref[*b]);
             (&x.id, x.kind, a).cmp(&(&y.id, y.kind, b))
         })
     });
@@ -194,6 +205,43 @@ pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
     *detail = (keyed.into_iter())
         .filter_map(|(_, i)| slots[i].take())
         .collect();
+}
+
+/// Sorts `list` by `cmp` (a total order: no two items equal), each half on its own core
+/// and then merged, when it is long.
+fn sort_on_both<T: Copy + Send + Sync>(
+    list: &mut Vec<T>,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) {
+    const MANY: usize = 1 << 16;
+    if list.len() < MANY {
+        list.sort_unstable_by(&cmp);
+        return;
+    }
+    let half = list.len() / 2;
+    let (a, b) = list.split_at_mut(half);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| b.sort_unstable_by(&cmp));
+        a.sort_unstable_by(&cmp);
+        other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+    });
+    let (a, b) = list.split_at(half);
+    let mut merged = Vec::with_capacity(list.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if cmp(&b[j], &a[i]).is_lt() {
+            merged.push(b[j]);
+            j += 1;
+        } else {
+            merged.push(a[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
+    *list = merged;
 }
 
 fn summarise(detail: &[OpenDoc], n_buckets: usize) -> Vec<AgingRow> {
@@ -274,9 +322,16 @@ pub(crate) fn customer_names(ledger: &Ledger, as_of: NaiveDate) -> Names<'_> {
 mod tests {
     use super::*;
 
-    /// The packed keys of `sort_detail` give the order of the plain tuple, stable.
+    /// The packed keys of `sort_detail` give the order of the plain tuple, stable, for a
+    /// short detail and for one long enough to be sorted on both cores and merged.
     #[test]
     fn sort_detail_orders_as_the_plain_tuple_does() {
+        for n in [3000, 150_000] {
+            sorts_as_the_plain_tuple(n);
+        }
+    }
+
+    fn sorts_as_the_plain_tuple(n: usize) {
         let mut seed = 7u64;
         let mut next = |n: u64| {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
@@ -285,7 +340,7 @@ mod tests {
         let day = |n: u64| NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Days::new(n);
         let currencies = ["COP", "USD", "JPY"].map(|c| Currency::parse(c).unwrap());
         let kinds = [DocKind::Invoice, DocKind::Payment, DocKind::CreditNote];
-        let mut docs: Vec<OpenDoc> = (0..3000)
+        let mut docs: Vec<OpenDoc> = (0..n)
             .map(|k| OpenDoc {
                 customer: CustomerId(
                     ["9001", "0042", "42", "B", "900100"][next(5) as usize].into(),

@@ -27,10 +27,9 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
         && !args.fail_on_exceptions;
     if let Some((path, name, progress)) = setup.streamed(&args.run).filter(|_| alone) {
         let as_of = setup.ctx.as_of;
-        if let Some((mut open, tally)) =
+        if let Some((open, tally)) =
             stream::open_items(path, &name, &setup.policy, as_of, progress)?
         {
-            sort_detail(&mut open);
             let report = open_items_report(&open);
             let written = output::write_output(&setup.ctx.target, &setup.inputs(), |out| {
                 render(&report, Format::Csv, setup.ctx.width, out)

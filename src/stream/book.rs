@@ -46,7 +46,8 @@ pub(super) struct Rec {
     fp_hi: u32,
     /// Open balance in hundredths (48 bits) and due day (16).
     net_due: u64,
-    /// Pool (24 bits) and whether it is dated after the as-of date (1).
+    /// Pool (24 bits), whether its references paid it in part and left it open (bit 1;
+    /// see [`Kept::touched`]) and whether it is dated after the as-of date (bit 0).
     pool_future: u32,
     /// Issue day.
     date: u16,
@@ -76,6 +77,14 @@ impl Rec {
     }
     pub(super) fn future(&self) -> bool {
         self.pool_future & 1 == 1
+    }
+    /// Whether its references paid it in part and left it open (kept only for open items
+    /// and risk): only then is it in [`Kept::touched`].
+    pub(super) fn touched(&self) -> bool {
+        self.pool_future & 2 == 2
+    }
+    fn set_touched(&mut self) {
+        self.pool_future |= 2;
     }
     pub(super) fn date(&self) -> u16 {
         self.date
@@ -221,8 +230,8 @@ pub(super) struct Kept {
     pub since: u16,
     /// Per pool: the payment history of the invoices their references closed.
     pub history: Vec<History>,
-    /// Invoices their references paid in part, by (pool, offset): their amount and the day
-    /// of the last payment applied.
+    /// Invoices their references paid in part and left open, by (pool, offset): their
+    /// amount and the day of the last payment applied ([`Rec::touched`] tells which).
     pub touched: crate::Map<(u32, u64), (i64, Option<u16>)>,
 }
 
@@ -498,7 +507,7 @@ pub(super) fn follow_both(
 /// date, is added to them once its references are followed. `None` when two invoices have
 /// the same fingerprint.
 pub(super) fn follow_all(
-    invoices: [&mut [Rec]; 2],
+    mut invoices: [&mut [Rec]; 2],
     refs: [&[Ref]; 2],
     pools: &mut Pools,
     counts: &mut Counts,
@@ -541,7 +550,7 @@ pub(super) fn follow_all(
         match current {
             Some(l) if invoices[l][inv[l]].fp() == fp => {
                 if let Some(t) = touching.take_if(|t| (t.list, t.at) != (l, inv[l])) {
-                    t.done(&invoices, pools);
+                    t.done(&mut invoices, pools);
                 }
                 let rec = &mut invoices[l][inv[l]];
                 let t = touching.get_or_insert(Touched {
@@ -559,7 +568,7 @@ pub(super) fn follow_all(
         }
     }
     if let Some(t) = touching {
-        t.done(&invoices, pools);
+        t.done(&mut invoices, pools);
     }
     while let Some(l) = current {
         current = pass(l, &mut inv, &invoices)?;
@@ -591,16 +600,17 @@ struct Touched {
 impl Touched {
     /// Its references followed: a closed invoice's history, or what a pool needs of an
     /// invoice left open (kept only for open items and risk).
-    fn done(self, invoices: &[&mut [Rec]; 2], pools: &mut Pools) {
+    fn done(self, invoices: &mut [&mut [Rec]; 2], pools: &mut Pools) {
         let Some(kept) = &mut pools.kept else {
             return;
         };
-        let rec = &invoices[self.list][self.at];
+        let rec = &mut invoices[self.list][self.at];
         if rec.net() == 0 {
             kept.closed(rec.pool(), self.amount, rec.due(), self.paid);
         } else if rec.net() != self.amount {
             let key = (rec.pool(), rec.at());
             kept.touched.insert(key, (self.amount, self.paid));
+            rec.set_touched();
         }
     }
 }

@@ -10,15 +10,15 @@ use rust_decimal::Decimal;
 
 use super::settle::{Item, Lines, Settled};
 use super::{Followed, Job, money, on_both, row, tally};
-use crate::aging::OpenDoc;
+use crate::aging::{OpenDoc, rank_customers, sort_detail_ranked};
 use crate::error::CliError;
 use crate::model::{CustomerId, DocId, DocKind};
 use crate::policy::{Basis, Policy};
 use crate::report::Tally;
 use crate::risk::{History, RiskRow, complete, sort_rows};
 
-/// The open items of `path` as of `as_of`, in no particular order (`aging::sort_detail`
-/// puts them in report order), or `None` when the exact path must read it.
+/// The open items of `path` as of `as_of`, in report order (as `aging::sort_detail` puts
+/// them), or `None` when the exact path must read it.
 pub fn open_items(
     path: &Path,
     name: &str,
@@ -48,8 +48,13 @@ impl Job<'_> {
         else {
             return Ok(None);
         };
-        let docs = listed(&f, settled, self.path, self.policy, as_of_day);
-        Ok(docs.map(|docs| (docs, tally(&f.book, self.name))))
+        let Some((mut docs, rank)) = listed(&f, settled, self.path, self.policy, as_of_day) else {
+            return Ok(None);
+        };
+        let tally = tally(&f.book, self.name);
+        drop(f); // before the sort's copies are made
+        sort_detail_ranked(&mut docs, &rank);
+        Ok(Some((docs, tally)))
     }
 
     /// See [`risk`].
@@ -63,14 +68,15 @@ impl Job<'_> {
 }
 
 /// The open items of a settled file, read again from `path` in file order, each half on
-/// its own core; `None` when a line no longer reads as it did.
+/// its own core, and the rank by id of each one's customer; `None` when a line no longer
+/// reads as it did.
 fn listed(
     f: &Followed,
     settled: Settled,
     path: &Path,
     policy: &Policy,
     as_of_day: u16,
-) -> Option<Vec<OpenDoc>> {
+) -> Option<(Vec<OpenDoc>, Vec<u32>)> {
     let customers = f.book.customer_list();
     let mut items = settled.items;
     items.sort_unstable_by_key(|i| i.at);
@@ -108,7 +114,18 @@ fn listed(
         Some(docs)
     };
     let (first, second) = items.split_at(items.len() / 2);
-    on_both(|| read(first), || read(second))
+    let docs = on_both(|| read(first), || read(second))?;
+    // Customers ranked by id once, from the book's list of them.
+    let ids = customers.iter().enumerate();
+    let ranks = rank_customers(
+        ids.map(|(n, (id, ..))| (CustomerId(id.clone()), n))
+            .collect(),
+    );
+    let of = &f.book.pools.of;
+    let rank: Vec<u32> = (items.iter())
+        .map(|i| ranks[of[i.pool as usize].0 as usize])
+        .collect();
+    Some((docs, rank))
 }
 
 fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {

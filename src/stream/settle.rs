@@ -156,7 +156,9 @@ impl Pools<'_> {
                     if open == 0 {
                         // Its amount and last payment before the pool, if references paid
                         // some.
-                        let touched = self.touched.get(&(pool, rec.at()));
+                        let touched = (rec.touched())
+                            .then(|| self.touched.get(&(pool, rec.at())))
+                            .flatten();
                         let (amount, earlier) = touched.copied().unzip();
                         let paid = paid.or(earlier.flatten());
                         let amount = amount.unwrap_or(rec.net());
