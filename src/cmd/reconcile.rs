@@ -38,6 +38,7 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
                 Ok(()) | Err(CliError::BrokenPipe) => {}
                 Err(e) => return Err(e),
             }
+            super::drop_aside((open, report));
             return super::say_streamed(&tally, &args.run);
         }
     }

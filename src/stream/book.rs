@@ -473,8 +473,10 @@ pub(super) fn follow_both(
     let (theirs, their_counts) = (&mut other, &mut other_counts);
     let mut other_ages = ages.as_deref().map(Ages::empty);
     let their_ages = other_ages.as_mut();
-    let (here, there) = std::thread::scope(|s| {
-        let there = s.spawn(move || {
+    let ours = ages.as_deref_mut();
+    let (here, there) = super::both(
+        || follow_all([a_low, b_low], [ra_low, rb_low], pools, counts, ours),
+        move || {
             follow_all(
                 [a_high, b_high],
                 [ra_high, rb_high],
@@ -482,14 +484,8 @@ pub(super) fn follow_both(
                 their_counts,
                 their_ages,
             )
-        });
-        let ours = ages.as_deref_mut();
-        let here = follow_all([a_low, b_low], [ra_low, rb_low], pools, counts, ours);
-        let there = there
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (here, there)
-    });
+        },
+    );
     here.and(there)?;
     pools.absorb(other);
     for (count, more) in counts.refs.iter_mut().zip(other_counts.refs) {

@@ -440,17 +440,22 @@ fn on_both<T: Send>(
     here: impl FnOnce() -> Option<Vec<T>>,
     there: impl FnOnce() -> Option<Vec<T>> + Send,
 ) -> Option<Vec<T>> {
-    let (here, there) = std::thread::scope(|s| {
+    let (here, there) = both(here, there);
+    let (mut all, mut more) = (here?, there?);
+    all.append(&mut more);
+    Some(all)
+}
+
+/// `here` on this core and `there` on the other, both done.
+fn both<A, B: Send>(here: impl FnOnce() -> A, there: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|s| {
         let there = s.spawn(there);
         let here = here();
         let there = there
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (here, there)
-    });
-    let (mut all, mut more) = (here?, there?);
-    all.append(&mut more);
-    Some(all)
+    })
 }
 
 /// Whether two sorted lists share a value, or either repeats one.
@@ -527,13 +532,7 @@ fn follow(mut part: Part, ages: Option<(Vec<u8>, usize)>) -> Option<Followed> {
         invoices.retain(|r| !r.future() && r.net() > 0);
         invoices.sort_unstable_by_key(open_key);
     };
-    std::thread::scope(|s| {
-        let other = s.spawn(|| open_of(&mut second));
-        open_of(&mut book.invoices);
-        other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-    });
+    both(|| open_of(&mut book.invoices), || open_of(&mut second));
     let first = std::mem::take(&mut book.invoices);
     Some(Followed {
         book: part.book,
@@ -603,7 +602,7 @@ fn age_rows(
         let (id, (_, shown), _) = &customers[customer as usize];
         rows.push(AgingRow {
             customer: CustomerId(id.clone()),
-            name: shown.to_string(),
+            name: shown.as_str().to_owned(),
             currency,
             buckets: row.iter().map(|&v| money(v)).collect(),
             unapplied: money(unapplied),

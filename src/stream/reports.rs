@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::settle::{Item, Lines, Settled};
-use super::{Followed, Job, money, on_both, row, tally};
+use super::{Followed, Job, both, money, row, tally};
 use crate::aging::{OpenDoc, rank_customers, sort_detail_ranked};
 use crate::error::CliError;
 use crate::model::{CustomerId, DocId, DocKind};
@@ -80,41 +80,6 @@ fn listed(
     let customers = f.book.customer_list();
     let mut items = settled.items;
     items.sort_unstable_by_key(|i| i.at);
-    let read = |items: &[Item]| -> Option<Vec<OpenDoc>> {
-        let file = File::open(path).ok()?;
-        let mut lines = Lines::new(file, policy, 1 << 16);
-        let mut docs = Vec::with_capacity(items.len());
-        for item in items {
-            let (customer, currency) = f.book.pools.of[item.pool as usize];
-            let (id, (_, shown), _) = &customers[customer as usize];
-            let doc = lines.row(item.at, |row| {
-                let invoice = row.kind == DocKind::Invoice;
-                let since = match policy.aging.basis {
-                    Basis::DueDate => row.due,
-                    Basis::IssueDate => row.date,
-                };
-                let days = i64::from(as_of_day) - i64::from(since);
-                let open = money(i128::from(item.open), currency);
-                (row.currency == currency).then_some(())?;
-                Some(OpenDoc {
-                    customer: CustomerId(id.clone()),
-                    name: shown.to_string(),
-                    currency,
-                    kind: row.kind,
-                    id: DocId(row::text(row.id)?.into()),
-                    date: row::date_of(row.date),
-                    due: invoice.then(|| row::date_of(row.due)),
-                    days: invoice.then_some(days),
-                    bucket: invoice.then(|| policy.aging.bucket_for(days)),
-                    open: if invoice { open } else { -open },
-                })
-            });
-            docs.push(doc.flatten()?);
-        }
-        Some(docs)
-    };
-    let (first, second) = items.split_at(items.len() / 2);
-    let docs = on_both(|| read(first), || read(second))?;
     // Customers ranked by id once, from the book's list of them.
     let ids = customers.iter().enumerate();
     let ranks = rank_customers(
@@ -122,9 +87,58 @@ fn listed(
             .collect(),
     );
     let of = &f.book.pools.of;
-    let rank: Vec<u32> = (items.iter())
-        .map(|i| ranks[of[i.pool as usize].0 as usize])
-        .collect();
+    let read = |items: &[Item]| -> Option<(Vec<OpenDoc>, Vec<u32>)> {
+        let file = File::open(path).ok()?;
+        let mut lines = Lines::new(file, policy, 1 << 16);
+        let mut docs = Vec::with_capacity(items.len());
+        let mut rank = Vec::with_capacity(items.len());
+        for batch in items.chunks(16) {
+            // Each item's pool, then its customer, read together first: both are tables
+            // too big for the caches, and their misses overlap this way.
+            let mut seen = 0;
+            for item in batch {
+                seen ^= of[item.pool as usize].0;
+            }
+            for item in batch {
+                seen ^= customers[of[item.pool as usize].0 as usize].0.len() as u32;
+            }
+            std::hint::black_box(seen);
+            for item in batch {
+                let (customer, currency) = of[item.pool as usize];
+                let (id, (_, shown), _) = &customers[customer as usize];
+                let doc = lines.row(item.at, |row| {
+                    let invoice = row.kind == DocKind::Invoice;
+                    let since = match policy.aging.basis {
+                        Basis::DueDate => row.due,
+                        Basis::IssueDate => row.date,
+                    };
+                    let days = i64::from(as_of_day) - i64::from(since);
+                    let open = money(i128::from(item.open), currency);
+                    (row.currency == currency).then_some(())?;
+                    Some(OpenDoc {
+                        customer: CustomerId(id.clone()),
+                        name: shown.as_str().to_owned(),
+                        currency,
+                        kind: row.kind,
+                        id: DocId(row::text(row.id)?.into()),
+                        date: row::date_of(row.date),
+                        due: invoice.then(|| row::date_of(row.due)),
+                        days: invoice.then_some(days),
+                        bucket: invoice.then(|| policy.aging.bucket_for(days)),
+                        open: if invoice { open } else { -open },
+                    })
+                });
+                docs.push(doc.flatten()?);
+                rank.push(ranks[customer as usize]);
+            }
+        }
+        Some((docs, rank))
+    };
+    let (first, second) = items.split_at(items.len() / 2);
+    let (here, there) = both(|| read(first), || read(second));
+    let ((mut docs, mut rank), (more, more_rank)) = (here?, there?);
+    docs.extend(more);
+    rank.extend(more_rank);
     Some((docs, rank))
 }
 
@@ -141,7 +155,7 @@ fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
         let (id, (_, shown), _) = &customers[customer as usize];
         let mut row = RiskRow::new(
             CustomerId(id.clone()),
-            shown.to_string(),
+            shown.as_str().to_owned(),
             String::new(),
             currency,
         );
