@@ -171,40 +171,54 @@ pub fn rank_customers(mut customers: Vec<(CustomerId, usize)>) -> Vec<u32> {
 /// [`sort_detail`] where `rank[i]` is the rank of document `i`'s customer among the
 /// customers by id (any numbers in that order). A long detail is sorted on both cores.
 pub fn sort_detail_ranked(detail: &mut Vec<OpenDoc>, rank: &[u32]) {
-    // (currency, customer, credit, due, date) packed into one number (dates as days of the
-    // era, none first), so that only documents equal on all of them compare their ids.
+    let keyed: Vec<(u128, usize)> = (detail.iter().enumerate())
+        .map(|(i, d)| {
+            let place = (d.currency, rank[i], d.kind, d.due, d.date);
+            (detail_key(place), i)
+        })
+        .collect();
+    let order = detail_order(keyed, |i| (&detail[i].id.0, detail[i].kind));
+    *detail = in_order(std::mem::take(detail), &order);
+}
+
+/// A document's place in the detail's order, packed into one number: (currency, its
+/// customer's rank by id, credit after invoice, due date (none first), date), so that only
+/// documents equal on all of them compare their ids ([`detail_order`]).
+pub fn detail_key(
+    (currency, rank, kind, due, date): (Currency, u32, DocKind, Option<NaiveDate>, NaiveDate),
+) -> u128 {
+    // Dates as days of the era, none first.
     let days = |d: Option<NaiveDate>| {
         d.map_or(0, |d| {
             (i64::from(d.num_days_from_ce()) + (1 << 31) + 1) as u128
         })
     };
-    let key = |i: usize, d: &OpenDoc| {
-        let code = d
-            .currency
-            .as_str()
-            .bytes()
-            .fold(0u128, |k, b| (k << 8) | u128::from(b));
-        let rank = u128::from(rank[i]);
-        (code << 100)
-            | ((rank & 0xffff_ffff) << 68)
-            | (u128::from(d.kind != DocKind::Invoice) << 66)
-            | (days(d.due) << 33)
-            | days(Some(d.date))
-    };
-    let mut keyed: Vec<(u128, usize)> = (detail.iter().enumerate())
-        .map(|(i, d)| (key(i, d), i))
-        .collect();
-    let detail_ref: &[OpenDoc] = detail;
+    let code = (currency.as_str().bytes()).fold(0u128, |k, b| (k << 8) | u128::from(b));
+    (code << 100)
+        | (u128::from(rank) << 68)
+        | (u128::from(kind != DocKind::Invoice) << 66)
+        | (days(due) << 33)
+        | days(Some(date))
+}
+
+/// The order of items keyed by [`detail_key`] (each with its index): by key, then by the
+/// item's (id, kind) from `tie`, then by index; on both cores when there are many.
+pub fn detail_order<'a>(
+    mut keyed: Vec<(u128, usize)>,
+    tie: impl Fn(usize) -> (&'a Text, DocKind) + Sync,
+) -> Vec<(u128, usize)> {
     sort_on_both(&mut keyed, |(ka, a), (kb, b)| {
-        ka.cmp(kb).then_with(|| {
-            let (x, y) = (&detail_ref[*a], &detail_ref[*b]);
-            (&x.id, x.kind, a).cmp(&(&y.id, y.kind, b))
-        })
+        ka.cmp(kb).then_with(|| (tie(*a), a).cmp(&(tie(*b), b)))
     });
-    let mut slots: Vec<Option<OpenDoc>> = std::mem::take(detail).into_iter().map(Some).collect();
-    *detail = (keyed.into_iter())
-        .filter_map(|(_, i)| slots[i].take())
-        .collect();
+    keyed
+}
+
+/// `items` put in `order` (from [`detail_order`]: each index once).
+pub fn in_order<T>(items: Vec<T>, order: &[(u128, usize)]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    (order.iter())
+        .filter_map(|&(_, i)| slots[i].take())
+        .collect()
 }
 
 /// Sorts `list` by `cmp` (a total order: no two items equal), each half on its own core

@@ -12,7 +12,7 @@ use crate::output::{Staged, Target, stage_file};
 use crate::render::{Format, render, render_all};
 use crate::report::Report;
 use crate::report::reconcile::{
-    allocations_report, exceptions_report, open_items_report, summary_report,
+    allocations_report, exceptions_report, open_items_of, open_items_report, summary_report,
 };
 use crate::report::{RunFacts, count};
 use crate::{output, reconcile, stream};
@@ -27,10 +27,10 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
         && !args.fail_on_exceptions;
     if let Some((path, name, progress)) = setup.streamed(&args.run).filter(|_| alone) {
         let as_of = setup.ctx.as_of;
-        if let Some((open, tally)) =
+        if let Some((rows, tally)) =
             stream::open_items(path, &name, &setup.policy, as_of, progress)?
         {
-            let report = open_items_report(&open);
+            let report = open_items_of(rows);
             let written = output::write_output(&setup.ctx.target, &setup.inputs(), |out| {
                 render(&report, Format::Csv, setup.ctx.width, out)
             });
@@ -38,7 +38,7 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
                 Ok(()) | Err(CliError::BrokenPipe) => {}
                 Err(e) => return Err(e),
             }
-            super::drop_aside((open, report));
+            super::drop_aside(report);
             return super::say_streamed(&tally, &args.run);
         }
     }

@@ -2,8 +2,11 @@
 //! the open items (in the native ledger format, so `cartera aging` can read them back).
 
 use super::{Cell, Column, Group, Meta, Report, count};
+use chrono::NaiveDate;
+
 use crate::aging::OpenDoc;
 use crate::model::Ledger;
+use crate::model::{DocKind, Text};
 use crate::reconcile::{Exception, Line, Row};
 
 fn money(d: rust_decimal::Decimal, currency: crate::money::Currency) -> Cell {
@@ -146,6 +149,20 @@ pub fn allocations_report(lines: &[Line]) -> Report {
 /// The open invoices (open balance as `amount`) and unapplied credits (what is left of
 /// them, without a `ref`), as a native ledger.
 pub fn open_items_report(open: &[OpenDoc]) -> Report {
+    let rows = super::rows_of(open, |d| {
+        let doc = (d.kind, d.id.0.clone(), d.date, d.due);
+        open_item_row(
+            doc,
+            (d.customer.0.clone(), &d.name),
+            d.open.abs(),
+            d.currency,
+        )
+    });
+    open_items_of(rows)
+}
+
+/// [`open_items_report`] of rows made by [`open_item_row`], in report order.
+pub fn open_items_of(rows: Vec<Vec<Cell>>) -> Report {
     // The native ledger's columns, without the payment-only withholding and discount.
     let columns = crate::input::FIELDS[..9]
         .iter()
@@ -157,18 +174,26 @@ pub fn open_items_report(open: &[OpenDoc]) -> Report {
             }
         })
         .collect();
-    let rows = super::rows_of(open, |d| {
-        vec![
-            Cell::text(d.kind.as_str()),
-            Cell::Text(d.id.0.clone()),
-            Cell::Text(d.customer.0.clone()),
-            Cell::text(d.name.as_str()),
-            Cell::Date(d.date),
-            d.due.map_or(Cell::Empty, Cell::Date),
-            money(d.open.abs(), d.currency),
-            Cell::text(d.currency.as_str()),
-            Cell::Empty,
-        ]
-    });
     Report::single("open_items", columns, rows, "Nothing is open.")
+}
+
+/// The row of an open item: its document (kind, id, date, due date), customer (id, name),
+/// what is open of it, and currency.
+pub fn open_item_row(
+    (kind, id, date, due): (DocKind, Text, NaiveDate, Option<NaiveDate>),
+    (customer, name): (Text, &str),
+    open: rust_decimal::Decimal,
+    currency: crate::money::Currency,
+) -> Vec<Cell> {
+    vec![
+        Cell::text(kind.as_str()),
+        Cell::Text(id),
+        Cell::Text(customer),
+        Cell::text(name),
+        Cell::Date(date),
+        due.map_or(Cell::Empty, Cell::Date),
+        money(open, currency),
+        Cell::text(currency.as_str()),
+        Cell::Empty,
+    ]
 }

@@ -10,22 +10,28 @@ use rust_decimal::Decimal;
 
 use super::settle::{Item, Lines, Settled};
 use super::{Followed, Job, both, money, row, tally};
-use crate::aging::{OpenDoc, rank_customers, sort_detail_ranked};
+use crate::aging::{detail_key, detail_order, in_order, rank_customers};
 use crate::error::CliError;
-use crate::model::{CustomerId, DocId, DocKind};
-use crate::policy::{Basis, Policy};
+use crate::model::{CustomerId, DocKind, Text};
+use crate::policy::Policy;
+use crate::report::Cell;
 use crate::report::Tally;
+use crate::report::reconcile::open_item_row;
 use crate::risk::{History, RiskRow, complete, sort_rows};
 
-/// The open items of `path` as of `as_of`, in report order (as `aging::sort_detail` puts
-/// them), or `None` when the exact path must read it.
+/// The rows of the open items, and what the run counted.
+pub type OpenItems = (Vec<Vec<Cell>>, Tally);
+
+/// The rows of the open items of `path` as of `as_of` (`report::reconcile::open_item_row`),
+/// in report order (as `aging::sort_detail` puts them), or `None` when the exact path must
+/// read it.
 pub fn open_items(
     path: &Path,
     name: &str,
     policy: &Policy,
     as_of: NaiveDate,
     progress: bool,
-) -> Result<Option<(Vec<OpenDoc>, Tally)>, CliError> {
+) -> Result<Option<OpenItems>, CliError> {
     Job::new(path, name, policy, as_of, progress).open_items()
 }
 
@@ -43,18 +49,18 @@ pub fn risk(
 
 impl Job<'_> {
     /// See [`open_items`].
-    pub(super) fn open_items(&self) -> Result<Option<(Vec<OpenDoc>, Tally)>, CliError> {
-        let (Some((f, settled)), Some(as_of_day)) = (self.settled()?, row::day_number(self.as_of))
-        else {
+    pub(super) fn open_items(&self) -> Result<Option<OpenItems>, CliError> {
+        let Some((f, settled)) = self.settled()? else {
             return Ok(None);
         };
-        let Some((mut docs, rank)) = listed(&f, settled, self.path, self.policy, as_of_day) else {
+        let Some(listed) = listed(&f, settled, self.path, self.policy) else {
             return Ok(None);
         };
         let tally = tally(&f.book, self.name);
         drop(f); // before the sort's copies are made
-        sort_detail_ranked(&mut docs, &rank);
-        Ok(Some((docs, tally)))
+        let Listed { rows, keyed, ties } = listed;
+        let order = detail_order(keyed, |i| (&ties[i].0, ties[i].1));
+        Ok(Some((in_order(rows, &order), tally)))
     }
 
     /// See [`risk`].
@@ -67,16 +73,18 @@ impl Job<'_> {
     }
 }
 
-/// The open items of a settled file, read again from `path` in file order, each half on
-/// its own core, and the rank by id of each one's customer; `None` when a line no longer
+/// The open items of a settled file, read again from `path` in file order: their rows,
+/// each one's place in the report's order (`aging::detail_key`, with its index), and the
+/// id and kind that break ties.
+struct Listed {
+    rows: Vec<Vec<Cell>>,
+    keyed: Vec<(u128, usize)>,
+    ties: Vec<(Text, DocKind)>,
+}
+
+/// [`Listed`], each half of the items read on its own core; `None` when a line no longer
 /// reads as it did.
-fn listed(
-    f: &Followed,
-    settled: Settled,
-    path: &Path,
-    policy: &Policy,
-    as_of_day: u16,
-) -> Option<(Vec<OpenDoc>, Vec<u32>)> {
+fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Option<Listed> {
     let customers = f.book.customer_list();
     let mut items = settled.items;
     items.sort_unstable_by_key(|i| i.at);
@@ -87,11 +95,14 @@ fn listed(
             .collect(),
     );
     let of = &f.book.pools.of;
-    let read = |items: &[Item]| -> Option<(Vec<OpenDoc>, Vec<u32>)> {
+    let read = |items: &[Item], first: usize| -> Option<Listed> {
         let file = File::open(path).ok()?;
         let mut lines = Lines::new(file, policy, 1 << 16);
-        let mut docs = Vec::with_capacity(items.len());
-        let mut rank = Vec::with_capacity(items.len());
+        let mut listed = Listed {
+            rows: Vec::with_capacity(items.len()),
+            keyed: Vec::with_capacity(items.len()),
+            ties: Vec::with_capacity(items.len()),
+        };
         for batch in items.chunks(16) {
             // Each item's pool, then its customer, read together first: both are tables
             // too big for the caches, and their misses overlap this way.
@@ -106,40 +117,37 @@ fn listed(
             for item in batch {
                 let (customer, currency) = of[item.pool as usize];
                 let (id, (_, shown), _) = &customers[customer as usize];
-                let doc = lines.row(item.at, |row| {
-                    let invoice = row.kind == DocKind::Invoice;
-                    let since = match policy.aging.basis {
-                        Basis::DueDate => row.due,
-                        Basis::IssueDate => row.date,
-                    };
-                    let days = i64::from(as_of_day) - i64::from(since);
-                    let open = money(i128::from(item.open), currency);
+                let read = lines.row(item.at, |row| {
                     (row.currency == currency).then_some(())?;
-                    Some(OpenDoc {
-                        customer: CustomerId(id.clone()),
-                        name: shown.as_str().to_owned(),
+                    let doc = Text::from(row::text(row.id)?);
+                    let date = row::date_of(row.date);
+                    let due = (row.kind == DocKind::Invoice).then(|| row::date_of(row.due));
+                    let place = (currency, ranks[customer as usize], row.kind, due, date);
+                    let open = money(i128::from(item.open), currency);
+                    let tie = (doc.clone(), row.kind);
+                    let cells = open_item_row(
+                        (row.kind, doc, date, due),
+                        (id.clone(), shown),
+                        open,
                         currency,
-                        kind: row.kind,
-                        id: DocId(row::text(row.id)?.into()),
-                        date: row::date_of(row.date),
-                        due: invoice.then(|| row::date_of(row.due)),
-                        days: invoice.then_some(days),
-                        bucket: invoice.then(|| policy.aging.bucket_for(days)),
-                        open: if invoice { open } else { -open },
-                    })
+                    );
+                    Some((cells, detail_key(place), tie))
                 });
-                docs.push(doc.flatten()?);
-                rank.push(ranks[customer as usize]);
+                let (cells, key, tie) = read.flatten()?;
+                listed.keyed.push((key, first + listed.rows.len()));
+                listed.rows.push(cells);
+                listed.ties.push(tie);
             }
         }
-        Some((docs, rank))
+        Some(listed)
     };
     let (first, second) = items.split_at(items.len() / 2);
-    let (here, there) = both(|| read(first), || read(second));
-    let ((mut docs, mut rank), (more, more_rank)) = (here?, there?);
-    docs.extend(more);
-    rank.extend(more_rank);
-    Some((docs, rank))
+    let (here, there) = both(|| read(first, 0), || read(second, first.len()));
+    let (mut all, more) = (here?, there?);
+    all.rows.extend(more.rows);
+    all.keyed.extend(more.keyed);
+    all.ties.extend(more.ties);
+    Some(all)
 }
 
 fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
