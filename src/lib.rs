@@ -9,6 +9,15 @@
 /// which was a tenth of the time of a run.
 pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// Drops `value` on a thread of its own, for what a run no longer needs and would wait
+/// for: the documents and rows of a large report once written (720k open items at 10M
+/// invoices took 0.2 s to free one by one), or lists of hundreds of megabytes whose pages
+/// the system takes back while the run goes on. Where no thread starts, it is dropped
+/// here.
+pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
 pub mod aging;
 pub mod allocate;
 pub mod app;

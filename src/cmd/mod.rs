@@ -206,13 +206,6 @@ impl Prepared {
     }
 }
 
-/// Drops `value` on a thread of its own: the documents and rows of a large report, once
-/// written, took 0.2 s to free one by one (720k open items at 10M invoices), which the
-/// run, about to end, need not wait for. Where no thread starts, it is dropped here.
-fn drop_aside<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
-}
-
 /// [`say`] for a streamed run (nothing set aside).
 pub fn say_streamed(t: &Tally, run: &RunArgs) -> Result<(), CliError> {
     let first = t.due_before_issue.1.map(|loc| t.describe(loc));

@@ -38,7 +38,7 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
                 Ok(()) | Err(CliError::BrokenPipe) => {}
                 Err(e) => return Err(e),
             }
-            super::drop_aside(report);
+            crate::drop_aside(report);
             return super::say_streamed(&tally, &args.run);
         }
     }

@@ -886,6 +886,11 @@ impl Book {
         Some((number, self.pools.get(number, currency)?))
     }
 
+    /// Each customer's id and name (empty for none), by number, borrowed.
+    pub(super) fn customer_texts(&self) -> &[(Text, Text)] {
+        &self.texts
+    }
+
     /// Each customer's id, name (with its day; empty for none) and first currency, by
     /// number.
     pub(super) fn customer_list(&self) -> Vec<(Text, (u16, Text), Currency)> {

@@ -29,7 +29,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::aging::{AgingRow, currency_totals};
+use crate::aging::{AgingRow, currency_totals, rank_customers};
 use crate::error::CliError;
 use crate::input::{Role, Source, progress, split};
 use crate::model::{CustomerId, Loc, RowCounts};
@@ -518,8 +518,7 @@ fn follow(mut part: Part, ages: Option<(Vec<u8>, usize)>) -> Option<Followed> {
         return None;
     }
     if ages.is_some() {
-        drop(second);
-        book.invoices = Vec::new();
+        crate::drop_aside((second, std::mem::take(&mut book.invoices)));
         return Some(Followed {
             book: part.book,
             ages,
@@ -551,26 +550,26 @@ fn age_rows(
 ) -> Result<(Vec<AgingRow>, Vec<AgingRow>), CliError> {
     let book = &f.book;
     let n_buckets = policy.aging.buckets.len();
-    // Per pool: what its open invoices hold in each bucket, once one is open.
-    let mut buckets: Vec<Option<Vec<i128>>> = vec![None; book.pools.of.len()];
+    let n_pools = book.pools.of.len();
+    // Per pool: what its open invoices hold in each bucket, and whether one is open.
+    let mut buckets = vec![0i128; n_pools * n_buckets];
+    let mut open_in = vec![false; n_pools];
     let mut left = book.pools.credit.clone();
     if let Some(ages) = &f.ages {
         // Due dates in the order of the buckets, the oldest last: the pool pays its
         // buckets from the last one back, as it would pay its invoices by due date.
-        for (pool, credit) in left.iter_mut().enumerate() {
-            let mut row: Vec<i128> = ages.of(pool).iter().map(|&v| i128::from(v)).collect();
-            for open in row.iter_mut().rev() {
-                let paid = (*open).min(*credit);
-                (*open, *credit) = (*open - paid, *credit - paid);
+        let rows = buckets.chunks_exact_mut(n_buckets.max(1));
+        for (pool, (row, credit)) in rows.zip(left.iter_mut()).enumerate() {
+            for (open, &sum) in row.iter_mut().zip(ages.of(pool)).rev() {
+                let paid = i128::from(sum).min(*credit);
+                (*open, *credit) = (i128::from(sum) - paid, *credit - paid);
             }
-            if row.iter().any(|&v| v != 0) {
-                buckets[pool] = Some(row);
-            }
+            open_in[pool] = row.iter().any(|&v| v != 0);
         }
     }
     for (key, net) in merged(&f.open[0], &f.open[1]).map(|r| (open_key(r), r.net())) {
-        let pool = (key >> 32) as u32;
-        let credit = &mut left[pool as usize];
+        let pool = (key >> 32) as usize;
+        let credit = &mut left[pool];
         let paid = i128::from(net).min(*credit);
         *credit -= paid;
         let open = i128::from(net) - paid;
@@ -583,34 +582,65 @@ fn age_rows(
         };
         let days = i64::from(as_of_day) - i64::from(since);
         let b = policy.aging.bucket_for(days);
-        buckets[pool as usize].get_or_insert_with(|| vec![0; n_buckets])[b] += open;
+        buckets[pool * n_buckets + b] += open;
+        open_in[pool] = true;
     }
-    // Rows: every pool with an open invoice or credit left.
-    let customers = book.customer_list();
-    let mut rows = Vec::new();
-    let mut out: crate::Map<Currency, i128> = crate::Map::default();
-    for (pool, &(customer, currency)) in book.pools.of.iter().enumerate() {
-        let unapplied = left[pool];
-        let row = match (&buckets[pool], unapplied) {
-            (None, 0) => continue,
-            (Some(row), _) => row,
-            (None, _) => &vec![0; n_buckets],
-        };
-        let balance = row.iter().sum::<i128>() - unapplied;
+    // Rows: every pool with an open invoice or credit left, in (currency, customer id)
+    // order (the customers ranked by id once), made on both cores.
+    let customers = book.customer_texts();
+    let ids = customers.iter().enumerate();
+    let rank = rank_customers(
+        ids.map(|(n, (id, _))| (CustomerId(id.clone()), n))
+            .collect(),
+    );
+    let mut order: Vec<((Currency, u32), u32)> = (book.pools.of.iter().enumerate())
+        .filter(|&(pool, _)| open_in[pool] || left[pool] != 0)
+        .map(|(pool, &(customer, currency))| ((currency, rank[customer as usize]), pool as u32))
+        .collect();
+    order.sort_unstable();
+    let of = &book.pools.of;
+    let make = |order: &[((Currency, u32), u32)]| {
+        let mut out: crate::Map<Currency, i128> = crate::Map::default();
+        let mut rows = Vec::with_capacity(order.len());
+        for batch in order.chunks(16) {
+            // What a batch's rows read, read together first: the pools come in customer
+            // order, spread over tables too big for the caches.
+            let mut seen = 0;
+            for &(_, pool) in batch {
+                let pool = pool as usize;
+                seen ^= of[pool].0 ^ (left[pool] ^ buckets[pool * n_buckets]) as u32;
+            }
+            for &(_, pool) in batch {
+                seen ^= customers[of[pool as usize].0 as usize].1.len() as u32;
+            }
+            std::hint::black_box(seen);
+            rows.extend(batch.iter().map(|&((currency, _), pool)| {
+                let pool = pool as usize;
+                let row = &buckets[pool * n_buckets..(pool + 1) * n_buckets];
+                let unapplied = left[pool];
+                let balance = row.iter().sum::<i128>() - unapplied;
+                *out.entry(currency).or_default() += balance;
+                let money = |v: i128| money(v, currency);
+                let (id, shown) = &customers[of[pool].0 as usize];
+                AgingRow {
+                    customer: CustomerId(id.clone()),
+                    name: shown.as_str().to_owned(),
+                    currency,
+                    buckets: row.iter().map(|&v| money(v)).collect(),
+                    unapplied: money(unapplied),
+                    balance: money(balance),
+                }
+            }));
+        }
+        (rows, out)
+    };
+    let (first, second) = order.split_at(order.len() / 2);
+    let ((mut rows, mut out), (more, more_out)) = both(|| make(first), || make(second));
+    rows.extend(more);
+    for (currency, balance) in more_out {
         *out.entry(currency).or_default() += balance;
-        let money = |v: i128| money(v, currency);
-        let (id, (_, shown), _) = &customers[customer as usize];
-        rows.push(AgingRow {
-            customer: CustomerId(id.clone()),
-            name: shown.as_str().to_owned(),
-            currency,
-            buckets: row.iter().map(|&v| money(v)).collect(),
-            unapplied: money(unapplied),
-            balance: money(balance),
-        });
     }
     conserved(book, &out)?;
-    rows.sort_unstable_by(|a, b| (a.currency, &a.customer).cmp(&(b.currency, &b.customer)));
     let totals = currency_totals(&rows, n_buckets);
     Ok((rows, totals))
 }

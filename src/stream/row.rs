@@ -28,8 +28,9 @@ pub(super) const MAX_CENTS: i64 = 1 << 47;
 pub(super) struct Fields {
     spans: [(usize, usize, bool); FIELDS],
     scratch: Vec<u8>,
-    /// Whether the line is known to be ASCII (else each field is checked).
-    ascii: bool,
+    /// Whether the line is known to be UTF-8: ASCII, or checked whole once (else each
+    /// field is checked).
+    utf8: bool,
 }
 
 impl Fields {
@@ -39,7 +40,7 @@ impl Fields {
     /// carriage return (which ends a record for the csv reader).
     pub(super) fn split(&mut self, line: &[u8]) -> bool {
         self.scratch.clear();
-        self.ascii = false;
+        self.utf8 = false;
         if let Some(m) = masks(line) {
             return self.split_masked(line, m);
         } else if memchr::memchr(b'"', line).is_none() {
@@ -131,7 +132,10 @@ impl Fields {
             }
         }
         self.spans[FIELDS - 1] = (start, line.len(), false);
-        self.ascii = m.high == 0;
+        // One check of the whole line where a byte is not ASCII (a name's accent, most
+        // often), not one of each field: a field of a UTF-8 line is UTF-8, since it is
+        // cut at ASCII bytes.
+        self.utf8 = m.high == 0 || std::str::from_utf8(line).is_ok();
         if m.quotes != 0 {
             for i in 0..FIELDS {
                 if !self.unquote(line, i, m.quotes) {
@@ -197,11 +201,11 @@ impl Fields {
     }
 
     /// Field `i` trimmed as the exact path trims it, as bytes; `None` when it is not UTF-8.
-    /// Checked only where a byte is not ASCII.
+    /// Checked only where a byte is not ASCII and the line was not checked whole.
     fn bytes<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
         let raw = self.raw(line, i)?;
         let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
-        if (self.ascii || raw.is_ascii())
+        if (self.utf8 || raw.is_ascii())
             && (raw.is_empty() || (visible(raw.first()) && visible(raw.last())))
         {
             return Some(raw);
