@@ -57,7 +57,7 @@ impl Job<'_> {
             return Ok(None);
         };
         let tally = tally(&f.book, self.name);
-        crate::drop_aside(f); // while the sort's copies are made
+        drop(f); // before the sort's copies are made
         let Listed { rows, keyed, ties } = listed;
         let order = detail_order(keyed, |i| (&ties[i].0, ties[i].1));
         Ok(Some((in_order(rows, &order), tally)))
