@@ -129,7 +129,14 @@ impl<'a> Job<'a> {
         let (Some(mut f), Some(day)) = (job.followed(), row::day_number(self.as_of)) else {
             return Ok(None);
         };
-        Ok(settle::settle(&mut f, self.path, self.policy, day)?.map(|s| (f, s)))
+        let Some(settled) = settle::settle(&mut f, self.path, self.policy, day)? else {
+            return Ok(None);
+        };
+        // The open invoices and the pools' credits are paid: what follows (the rows, the
+        // lines read again) does not need them, and does not wait for their memory.
+        f.open = [Vec::new(), Vec::new()];
+        f.book.pools.kept = None;
+        Ok(Some((f, settled)))
     }
 
     /// The aging summary.
