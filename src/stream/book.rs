@@ -1,5 +1,6 @@
-//! One part of a native ledger summed up as it is read: per invoice 32 bytes (its id's
-//! fingerprint, open balance, due and issue dates, pool, the offset of its line), per
+//! One part of a native ledger summed up as it is read: per invoice 24 bytes for the aging
+//! by due date ([`Due`]: its id's fingerprint, open balance, due date, pool) and 32 for
+//! everything else ([`Rec`]: the issue date and the offset of its line too), per
 //! credit with a reference 32 bytes (the fingerprint it names, its pool, date, offset, kind
 //! and value), per credit 8 more (the fingerprint of its kind and id); for open items and
 //! risk, 20 bytes per credit a pool holds ([`Lump`]), and the payment history of invoices
@@ -38,10 +39,12 @@ pub(super) fn fingerprint(id: &[u8]) -> Fp {
     Fp(a, b as u32)
 }
 
-/// An invoice, packed: 32 bytes.
+/// An invoice as the aging by due date needs it, packed: 24 bytes (its id's fingerprint,
+/// open balance, due day, pool and flags). [`Rec`] adds what open items, risk and the
+/// aging by issue date need.
 #[derive(Clone, Copy)]
 #[repr(C, packed(2))]
-pub(super) struct Rec {
+pub(super) struct Due {
     fp_lo: u64,
     fp_hi: u32,
     /// Open balance in hundredths (48 bits) and due day (16).
@@ -49,6 +52,13 @@ pub(super) struct Rec {
     /// Pool (24 bits), whether its references paid it in part and left it open (bit 1;
     /// see [`Kept::touched`]) and whether it is dated after the as-of date (bit 0).
     pool_future: u32,
+}
+
+/// An invoice, packed: 32 bytes, its [`Due`] and its issue day and the offset of its line.
+#[derive(Clone, Copy)]
+#[repr(C, packed(2))]
+pub(super) struct Rec {
+    head: Due,
     /// Issue day.
     date: u16,
     /// Where its line starts in the file (48 bits).
@@ -56,42 +66,100 @@ pub(super) struct Rec {
     at_hi: u16,
 }
 
-impl Rec {
-    pub(super) fn fp(&self) -> Fp {
-        Fp(self.fp_lo, self.fp_hi)
+/// What the streamed path keeps of an invoice: [`Due`] for the aging by due date, [`Rec`]
+/// for everything else.
+pub(super) trait Invoice: Copy + Send + Sync + 'static {
+    /// Whether it keeps what open items and risk need.
+    const KEEPS: bool;
+    fn new(head: Due, date: u16, at: u64) -> Self;
+    fn head(&self) -> &Due;
+    fn head_mut(&mut self) -> &mut Due;
+    /// The open invoices listed for open items, risk and the aging by issue date (which
+    /// only a [`Rec`] can give).
+    fn listed(invoices: Vec<Self>) -> Option<Vec<Rec>>;
+
+    fn fp(&self) -> Fp {
+        let h = self.head();
+        Fp(h.fp_lo, h.fp_hi)
     }
-    pub(super) fn net(&self) -> i64 {
-        (self.net_due >> 16) as i64
+    fn net(&self) -> i64 {
+        (self.head().net_due >> 16) as i64
     }
     fn set_net(&mut self, net: i64) {
-        self.net_due = ((net as u64) << 16) | (self.net_due & 0xffff);
+        let h = self.head_mut();
+        h.net_due = ((net as u64) << 16) | (h.net_due & 0xffff);
     }
-    pub(super) fn due(&self) -> u16 {
-        self.net_due as u16
+    fn due(&self) -> u16 {
+        self.head().net_due as u16
     }
-    pub(super) fn pool(&self) -> u32 {
-        self.pool_future >> 8
+    fn pool(&self) -> u32 {
+        self.head().pool_future >> 8
     }
-    pub(super) fn set_pool(&mut self, pool: u32) {
-        self.pool_future = (pool << 8) | (self.pool_future & 0xff);
+    fn set_pool(&mut self, pool: u32) {
+        let h = self.head_mut();
+        h.pool_future = (pool << 8) | (h.pool_future & 0xff);
     }
-    pub(super) fn future(&self) -> bool {
-        self.pool_future & 1 == 1
+    fn future(&self) -> bool {
+        self.head().pool_future & 1 == 1
     }
     /// Whether its references paid it in part and left it open (kept only for open items
     /// and risk): only then is it in [`Kept::touched`].
-    pub(super) fn touched(&self) -> bool {
-        self.pool_future & 2 == 2
+    fn touched(&self) -> bool {
+        self.head().pool_future & 2 == 2
     }
     fn set_touched(&mut self) {
-        self.pool_future |= 2;
+        self.head_mut().pool_future |= 2;
     }
+    /// Where its line starts in the file (0 for a [`Due`], which open items never see).
+    fn at(&self) -> u64;
+}
+
+impl Invoice for Due {
+    const KEEPS: bool = false;
+    fn new(head: Due, _: u16, _: u64) -> Due {
+        head
+    }
+    fn head(&self) -> &Due {
+        self
+    }
+    fn head_mut(&mut self) -> &mut Due {
+        self
+    }
+    fn listed(_: Vec<Due>) -> Option<Vec<Rec>> {
+        None
+    }
+    fn at(&self) -> u64 {
+        0
+    }
+}
+
+impl Invoice for Rec {
+    const KEEPS: bool = true;
+    fn new(head: Due, date: u16, at: u64) -> Rec {
+        Rec {
+            head,
+            date,
+            at_lo: at as u32,
+            at_hi: (at >> 32) as u16,
+        }
+    }
+    fn head(&self) -> &Due {
+        &self.head
+    }
+    fn head_mut(&mut self) -> &mut Due {
+        &mut self.head
+    }
+    fn listed(invoices: Vec<Rec>) -> Option<Vec<Rec>> {
+        Some(invoices)
+    }
+    fn at(&self) -> u64 {
+        (u64::from(self.at_hi) << 32) | u64::from(self.at_lo)
+    }
+}
+
+impl Rec {
     pub(super) fn date(&self) -> u16 {
         self.date
-    }
-    /// Where its line starts in the file.
-    pub(super) fn at(&self) -> u64 {
-        (u64::from(self.at_hi) << 32) | u64::from(self.at_lo)
     }
 }
 
@@ -307,7 +375,7 @@ impl Pools {
     }
 
     /// Follows reference `r` to invoice `rec`, as the engine does; what it applied.
-    fn follow(&mut self, rec: &mut Rec, r: &Ref, counts: &mut Counts) -> i64 {
+    fn follow(&mut self, rec: &mut impl Invoice, r: &Ref, counts: &mut Counts) -> i64 {
         let issue = if rec.future() {
             Some(RefIssue::Unknown)
         } else {
@@ -418,7 +486,7 @@ impl Ages {
 
     /// An invoice whose references are followed: what it holds open, if it is dated by the
     /// as-of date.
-    fn add(&mut self, rec: &Rec) {
+    fn add(&mut self, rec: &impl Invoice) {
         if rec.future() || rec.net() == 0 {
             return;
         }
@@ -454,14 +522,14 @@ impl Ages {
 /// then joined. An invoice and the references to it fall in the same half; a pool's credit
 /// and history are sums, and its credits are put in order later, so the result is the
 /// same; so are the [`Ages`], when they are taken.
-pub(super) fn follow_both(
-    [a, b]: [&mut [Rec]; 2],
+pub(super) fn follow_both<R: Invoice>(
+    [a, b]: [&mut [R]; 2],
     refs: [&[Ref]; 2],
     pools: &mut Pools,
     counts: &mut Counts,
     mut ages: Option<&mut Ages>,
 ) -> Option<()> {
-    let Some(pivot) = a.get(a.len() / 2).map(Rec::fp) else {
+    let Some(pivot) = a.get(a.len() / 2).map(R::fp) else {
         return follow_all([a, b], refs, pools, counts, ages);
     };
     let (a_low, a_high) = a.split_at_mut(a.partition_point(|r| r.fp() < pivot));
@@ -502,8 +570,8 @@ pub(super) fn follow_both(
 /// tie, the first list first); with `ages`, each invoice left open, dated by the as-of
 /// date, is added to them once its references are followed. `None` when two invoices have
 /// the same fingerprint.
-pub(super) fn follow_all(
-    mut invoices: [&mut [Rec]; 2],
+pub(super) fn follow_all<R: Invoice>(
+    mut invoices: [&mut [R]; 2],
     refs: [&[Ref]; 2],
     pools: &mut Pools,
     counts: &mut Counts,
@@ -512,15 +580,15 @@ pub(super) fn follow_all(
     let mut inv = [0usize; 2];
     let mut at = [0usize; 2];
     // The list holding the least invoice not passed yet.
-    let least = |inv: &[usize; 2], invoices: &[&mut [Rec]; 2]| {
-        let [a, b] = [0, 1].map(|l| invoices[l].get(inv[l]).map(Rec::fp));
+    let least = |inv: &[usize; 2], invoices: &[&mut [R]; 2]| {
+        let [a, b] = [0, 1].map(|l| invoices[l].get(inv[l]).map(R::fp));
         least_of(a, b)
     };
     let mut current = least(&inv, &invoices);
     let mut last: Option<Fp> = None;
     let mut touching: Option<Touched> = None;
     // Passes the current invoice; `None` when it has the fingerprint of the one before.
-    let mut pass = |l: usize, inv: &mut [usize; 2], invoices: &[&mut [Rec]; 2]| {
+    let mut pass = |l: usize, inv: &mut [usize; 2], invoices: &[&mut [R]; 2]| {
         let rec = &invoices[l][inv[l]];
         let here = rec.fp();
         if last.replace(here) == Some(here) {
@@ -596,7 +664,7 @@ struct Touched {
 impl Touched {
     /// Its references followed: a closed invoice's history, or what a pool needs of an
     /// invoice left open (kept only for open items and risk).
-    fn done(self, invoices: &mut [&mut [Rec]; 2], pools: &mut Pools) {
+    fn done<R: Invoice>(self, invoices: &mut [&mut [R]; 2], pools: &mut Pools) {
         let Some(kept) = &mut pools.kept else {
             return;
         };
@@ -764,15 +832,15 @@ impl Sums {
     }
 }
 
-/// A part of a ledger, summed up.
-pub(super) struct Book {
+/// A part of a ledger, summed up, its invoices kept as `R`.
+pub(super) struct Book<R = Rec> {
     /// The as-of date's day number.
     as_of: u16,
     customers: Customers,
     /// Each customer's id and name, by number.
     texts: Vec<(Text, Text)>,
     pub pools: Pools,
-    pub invoices: Vec<Rec>,
+    pub invoices: Vec<R>,
     pub refs: Vec<Ref>,
     /// 64-bit fingerprints of (kind, id) of the credits dated by the as-of date.
     pub credit_ids: Vec<u64>,
@@ -783,13 +851,16 @@ pub(super) struct Book {
     pub read_total: Sums,
 }
 
-impl Book {
+impl<R: Invoice> Book<R> {
     /// A book for a part of `bytes` bytes, as of day `as_of`: its lists are reserved for
     /// as many rows as the part could hold (pages never written take no memory), so that
     /// they never move; `None` when that much cannot be reserved.
     /// With `keep` (the first day of the payment history), it keeps what open items and
     /// risk need too.
-    pub(super) fn new(as_of: u16, bytes: u64, keep: Option<u16>) -> Option<Book> {
+    pub(super) fn new(as_of: u16, bytes: u64, keep: Option<u16>) -> Option<Book<R>> {
+        if keep.is_some() && !R::KEEPS {
+            return None;
+        }
         let rows = usize::try_from(bytes / 30 + 1).ok()?;
         let kept = keep.map(|since| Kept {
             since,
@@ -978,21 +1049,19 @@ impl Book {
             self.net_in.add(row.currency, i128::from(row.amount));
         }
         let fp = fingerprint(row.id);
-        self.invoices.push(Rec {
+        let head = Due {
             fp_lo: fp.0,
             fp_hi: fp.1,
             net_due: ((row.amount as u64) << 16) | u64::from(row.due),
             pool_future: (pool << 8) | u32::from(future),
-            date: row.date,
-            at_lo: at as u32,
-            at_hi: (at >> 32) as u16,
-        });
+        };
+        self.invoices.push(R::new(head, row.date, at));
         Some(())
     }
 
     /// Sorts the lists for [`follow_all`] and the check of repeated credits.
     pub(super) fn sort(&mut self) {
-        self.invoices.sort_unstable_by_key(Rec::fp);
+        self.invoices.sort_unstable_by_key(R::fp);
         self.refs.sort_unstable_by_key(Ref::key);
         self.credit_ids.sort_unstable();
     }
@@ -1021,7 +1090,7 @@ mod tests {
             Currency::parse("COP").unwrap(),
             Currency::parse("USD").unwrap(),
         );
-        let mut book = Book::new(100, 1000, None).unwrap();
+        let mut book: Book = Book::new(100, 1000, None).unwrap();
         let id = |n: u32| format!("C-{n}");
         for n in 0..5000 {
             let name = format!("Name {n}");
@@ -1055,14 +1124,11 @@ mod tests {
 
     #[test]
     fn ages_sum_open_invoices_by_pool_and_due_day_and_tell_when_a_sum_overflows() {
-        let rec = |pool: u32, due: u16, net: i64, future: bool| Rec {
+        let rec = |pool: u32, due: u16, net: i64, future: bool| Due {
             fp_lo: 0,
             fp_hi: 0,
             net_due: ((net as u64) << 16) | u64::from(due),
             pool_future: (pool << 8) | u32::from(future),
-            date: 0,
-            at_lo: 0,
-            at_hi: 0,
         };
         // Two buckets: due on day 100 or later, and before.
         let of_due = (0..=u16::MAX).map(|d| u8::from(d < 100)).collect();
@@ -1088,19 +1154,30 @@ mod tests {
     }
 
     #[test]
-    fn invoices_references_and_lumps_pack_into_32_32_and_20_bytes_and_read_back() {
+    fn invoices_references_and_lumps_pack_into_24_32_32_and_20_bytes_and_read_back() {
+        assert_eq!(std::mem::size_of::<Due>(), 24);
         assert_eq!(std::mem::size_of::<Rec>(), 32);
         assert_eq!(std::mem::size_of::<Ref>(), 32);
         assert_eq!(std::mem::size_of::<Lump>(), 20);
-        let mut rec = Rec {
+        let head = Due {
             fp_lo: 7,
             fp_hi: 9,
             net_due: (((1i64 << 47) - 1) as u64) << 16 | 65_535,
             pool_future: ((MAX_POOLS as u32 - 1) << 8) | 1,
-            date: 65_535,
-            at_lo: u32::MAX,
-            at_hi: u16::MAX,
         };
+        let mut due = head;
+        due.set_net(3);
+        due.set_touched();
+        let read = (
+            due.fp(),
+            due.net(),
+            due.due(),
+            due.pool(),
+            due.future(),
+            due.touched(),
+        );
+        assert_eq!(read, (Fp(7, 9), 3, 65_535, (1 << 24) - 1, true, true));
+        let mut rec = Rec::new(head, 65_535, MAX_OFFSET);
         assert_eq!(rec.at(), MAX_OFFSET);
         assert_eq!(rec.net(), (1 << 47) - 1);
         let read = (rec.due(), rec.pool(), rec.future(), rec.date());

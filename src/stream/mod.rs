@@ -1,7 +1,9 @@
 //! The streamed path: the aging summary, reconcile's open items and the risk rows of one
-//! native ledger file in one pass over its bytes, on both cores, keeping per invoice 32
-//! bytes and per credit 8 or 40, and (open items and risk) 20 per credit a pool holds
-//! (issue 6).
+//! native ledger file in one pass over its bytes, on both cores, keeping per invoice 24
+//! bytes (the aging by due date) or 32 and per credit 8 or 40, and (open items and risk) 20
+//! per credit a pool holds (issue 6). The aging by due date sums each pool's open invoices
+//! by bucket as their references are followed (`book::Ages`) and pays the buckets from
+//! the oldest; the rest lists the open invoices and sorts them.
 //!
 //! It takes only what it reads exactly as the exact path (`input` → `allocate` → `aging`)
 //! does: the native header, plain values, the default allocation order and no tolerance.
@@ -36,7 +38,7 @@ use crate::model::{CustomerId, Loc, RowCounts};
 use crate::money::Currency;
 use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
-use book::{Ages, Book, CustomerKey};
+use book::{Ages, Book, CustomerKey, Invoice};
 use row::{Fields, HEADER, Reader, Row};
 
 pub use reports::{open_items, risk};
@@ -139,9 +141,18 @@ impl<'a> Job<'a> {
         Ok(Some((f, settled)))
     }
 
-    /// The aging summary.
+    /// The aging summary: by due date, each invoice kept as a [`book::Due`] (24 bytes);
+    /// by issue date, as a [`book::Rec`].
     fn run(&self) -> Result<Option<Streamed>, CliError> {
-        let (Some(f), Some(as_of_day)) = (self.followed(), row::day_number(self.as_of)) else {
+        match self.ages() {
+            Some(ages) => self.aged(read::<book::Due>(self).and_then(|p| follow(p, Some(ages)))),
+            None => self.aged(self.followed()),
+        }
+    }
+
+    /// The aging summary of a file followed.
+    fn aged<R: Invoice>(&self, f: Option<Followed<R>>) -> Result<Option<Streamed>, CliError> {
+        let (Some(f), Some(as_of_day)) = (f, row::day_number(self.as_of)) else {
             return Ok(None);
         };
         let (rows, totals) = age_rows(&f, self.policy, as_of_day)?;
@@ -153,9 +164,11 @@ impl<'a> Job<'a> {
         }))
     }
 
-    /// The file read and its references followed; `None` when the exact path must read it.
+    /// The file read and its references followed, each invoice kept whole (a
+    /// [`book::Rec`]) and its open invoices listed; `None` when the exact path must read
+    /// it.
     fn followed(&self) -> Option<Followed> {
-        follow(read(self)?, self.ages())
+        follow(read(self)?, None)
     }
 
     /// For the aging by due date (not for open items and risk): the bucket of each due
@@ -194,14 +207,14 @@ fn header_end(file: &mut File) -> Option<u64> {
 
 /// A part summed up: its book and how many lines it held (and, once joined, the second
 /// part's invoices, references and credit fingerprints).
-struct Part {
-    book: Book,
+struct Part<R> {
+    book: Book<R>,
     lines: u64,
-    second: Option<(Vec<book::Rec>, Vec<book::Ref>, Vec<u64>)>,
+    second: Option<(Vec<R>, Vec<book::Ref>, Vec<u64>)>,
 }
 
 /// Reads the file in one or two parts; `None` when the exact path must.
-fn read(job: &Job) -> Option<Part> {
+fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let Job {
         path,
         name,
@@ -268,13 +281,13 @@ const MAX_LINE: usize = 64 << 20;
 /// Sums up the rows of `input` (lines numbered from 1: the header is line 1, so the
 /// first row is line 2 of the first part; the second part is renumbered when joined).
 /// `base`: where `input` starts in the file; `keep`: see [`Book::new`].
-fn read_part(
+fn read_part<R: Invoice>(
     mut input: impl Read,
     (base, bytes): (u64, u64),
     mut reader: Reader,
     as_of: u16,
     keep: Option<u16>,
-) -> Option<Part> {
+) -> Option<Part<R>> {
     let mut book = Book::new(as_of, bytes, keep)?;
     let mut fields: [Fields; BATCH] = std::array::from_fn(|_| Fields::default());
     let mut batch = [Line::default(); BATCH];
@@ -361,7 +374,7 @@ fn take_lines(
     lines: &[Line],
     fields: &mut [Fields; BATCH],
     reader: &mut Reader,
-    book: &mut Book,
+    book: &mut Book<impl Invoice>,
 ) -> Option<()> {
     let mut rows: [Option<(Row, CustomerKey)>; BATCH] = [const { None }; BATCH];
     for ((line, fields), slot) in lines.iter().zip(fields.iter_mut()).zip(&mut rows) {
@@ -392,7 +405,7 @@ fn take_lines(
 }
 
 /// The second part taken into the first (customers and pools renumbered, lines shifted).
-fn join(mut a: Part, b: Part) -> Option<Part> {
+fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
     let Part {
         book: mut theirs,
         lines,
@@ -488,8 +501,8 @@ const MAX_TOTAL_CENTS: i128 = 10_i128.pow(24);
 
 /// A file read and its references followed: the book (its invoices dropped) and either
 /// the sums of [`Ages`] or the open invoices in two lists, each sorted by [`open_key`].
-struct Followed {
-    book: Book,
+struct Followed<R = book::Rec> {
+    book: Book<R>,
     ages: Option<Ages>,
     open: [Vec<book::Rec>; 2],
 }
@@ -497,7 +510,7 @@ struct Followed {
 /// Follows the references of a file read; `None` when the exact path must read it.
 /// `ages`: the bucket of each due day and how many buckets there are, to sum the open
 /// invoices into [`Ages`] instead of listing them.
-fn follow(mut part: Part, ages: Option<(Vec<u8>, usize)>) -> Option<Followed> {
+fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Option<Followed<R>> {
     let book = &mut part.book;
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
     if sorted_overlap(&book.credit_ids, &second_ids)
@@ -538,8 +551,11 @@ fn follow(mut part: Part, ages: Option<(Vec<u8>, usize)>) -> Option<Followed> {
         invoices.retain(|r| !r.future() && r.net() > 0);
         invoices.sort_unstable_by_key(open_key);
     };
-    both(|| open_of(&mut book.invoices), || open_of(&mut second));
-    let first = std::mem::take(&mut book.invoices);
+    let (mut first, mut second) = (
+        R::listed(std::mem::take(&mut book.invoices))?,
+        R::listed(second)?,
+    );
+    both(|| open_of(&mut first), || open_of(&mut second));
     Some(Followed {
         book: part.book,
         ages: None,
@@ -550,8 +566,8 @@ fn follow(mut part: Part, ages: Option<(Vec<u8>, usize)>) -> Option<Followed> {
 /// The aging rows of a book: each pool pays its open invoices by (due date, issue date);
 /// the order within equal dates does not change any bucket, since such invoices fall in
 /// the same one.
-fn age_rows(
-    f: &Followed,
+fn age_rows<R: Invoice>(
+    f: &Followed<R>,
     policy: &Policy,
     as_of_day: u16,
 ) -> Result<(Vec<AgingRow>, Vec<AgingRow>), CliError> {
@@ -653,7 +669,7 @@ fn age_rows(
 }
 
 /// Money in equals money out, per currency: `out` is the balance left open.
-fn conserved(book: &Book, out: &crate::Map<Currency, i128>) -> Result<(), CliError> {
+fn conserved<R>(book: &Book<R>, out: &crate::Map<Currency, i128>) -> Result<(), CliError> {
     for (currency, net) in book.net_in.iter() {
         let balance = out.get(&currency).copied().unwrap_or_default();
         if balance != net {
@@ -670,7 +686,7 @@ fn conserved(book: &Book, out: &crate::Map<Currency, i128>) -> Result<(), CliErr
 }
 
 /// What the run counted, for the footer and the line on stderr.
-fn tally(book: &Book, name: &str) -> Tally {
+fn tally<R>(book: &Book<R>, name: &str) -> Tally {
     let c = book.counts;
     Tally {
         sources: vec![name.to_string()],

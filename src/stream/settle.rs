@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::book::{History, Lump, Rec};
+use super::book::{History, Invoice, Lump, Rec};
 use super::row::{Fields, Reader, Row};
 use super::{Followed, conserved, merged, on_both, open_key};
 use crate::error::CliError;
