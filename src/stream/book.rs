@@ -1,7 +1,7 @@
 //! One part of a native ledger summed up as it is read: per invoice 24 bytes for the aging
 //! by due date ([`Due`]: its id's fingerprint, open balance, due date, pool) and 32 for
 //! everything else ([`Rec`]: the issue date and the offset of its line too), per
-//! credit with a reference 32 bytes (the fingerprint it names, its pool, date, offset, kind
+//! credit with a reference 29 bytes (the fingerprint it names, its pool, date, offset, kind
 //! and value), per credit 8 more (the fingerprint of its kind and id); for open items and
 //! risk, 20 bytes per credit a pool holds ([`Lump`]), and the payment history of invoices
 //! their references close. Nothing is looked up while reading but the customer:
@@ -213,26 +213,46 @@ impl Lump {
     }
 }
 
-/// A credit's reference, packed: 32 bytes.
+/// A credit's reference, packed: 29 bytes.
 #[derive(Clone, Copy)]
-#[repr(C, packed(4))]
+#[repr(C, packed)]
 pub(super) struct Ref {
     fp_lo: u64,
     fp_hi: u32,
     /// Value in hundredths (48 bits) and day (16).
     value_day: u64,
-    at: u64,
-    pub(super) pool: u32,
+    /// Its [`At`] (48 bits).
+    at_lo: u32,
+    at_hi: u16,
+    /// Its pool (24 bits).
+    pool_lo: u16,
+    pool_hi: u8,
 }
 
 impl Ref {
+    fn new(fp: Fp, value_day: u64, at: At, pool: u32) -> Ref {
+        Ref {
+            fp_lo: fp.0,
+            fp_hi: fp.1,
+            value_day,
+            at_lo: at.0 as u32,
+            at_hi: (at.0 >> 32) as u16,
+            pool_lo: pool as u16,
+            pool_hi: (pool >> 16) as u8,
+        }
+    }
     /// The order references are followed in: by invoice, then (date, line).
     pub(super) fn key(&self) -> (Fp, u16, At) {
-        (
-            Fp(self.fp_lo, self.fp_hi),
-            self.value_day as u16,
-            At(self.at),
-        )
+        (Fp(self.fp_lo, self.fp_hi), self.value_day as u16, self.at())
+    }
+    fn at(&self) -> At {
+        At((u64::from(self.at_hi) << 32) | u64::from(self.at_lo))
+    }
+    pub(super) fn pool(&self) -> u32 {
+        (u32::from(self.pool_hi) << 16) | u32::from(self.pool_lo)
+    }
+    pub(super) fn set_pool(&mut self, pool: u32) {
+        (self.pool_lo, self.pool_hi) = (pool as u16, (pool >> 16) as u8);
     }
     fn value(&self) -> i64 {
         (self.value_day >> 16) as i64
@@ -244,8 +264,8 @@ impl Ref {
     fn lump(&self, value: i64) -> Lump {
         Lump {
             value_day: ((value as u64) << 16) | (self.value_day & 0xffff),
-            at: self.at,
-            pool: self.pool,
+            at: self.at().0,
+            pool: self.pool(),
         }
     }
 }
@@ -379,7 +399,7 @@ impl Pools {
         let issue = if rec.future() {
             Some(RefIssue::Unknown)
         } else {
-            let (invoice, credit) = (self.of[rec.pool() as usize], self.of[r.pool as usize]);
+            let (invoice, credit) = (self.of[rec.pool() as usize], self.of[r.pool() as usize]);
             if invoice.0 != credit.0 {
                 Some(RefIssue::CustomerMismatch)
             } else if invoice.1 != credit.1 {
@@ -391,7 +411,7 @@ impl Pools {
         let value = r.value();
         if let Some(issue) = issue {
             counts.refs[slot(issue)] += 1;
-            self.pay_in(r.pool, value, || r.lump(value));
+            self.pay_in(r.pool(), value, || r.lump(value));
             return 0;
         }
         let open = rec.net();
@@ -399,7 +419,7 @@ impl Pools {
         rec.set_net(open - applied);
         if value > applied {
             counts.refs[slot(RefIssue::Overpaid)] += 1;
-            self.pay_in(r.pool, value - applied, || r.lump(value - applied));
+            self.pay_in(r.pool(), value - applied, || r.lump(value - applied));
         }
         applied
     }
@@ -439,7 +459,7 @@ impl Pools {
     /// A reference whose invoice does not exist.
     fn unknown(&mut self, r: &Ref, counts: &mut Counts) {
         counts.refs[slot(RefIssue::Unknown)] += 1;
-        self.pay_in(r.pool, r.value(), || r.lump(r.value()));
+        self.pay_in(r.pool(), r.value(), || r.lump(r.value()));
     }
 }
 
@@ -1036,14 +1056,12 @@ impl<R: Invoice> Book<R> {
             self.pools.pay_in(pool, row.value, lump);
             return Some(());
         }
-        let fp = fingerprint(row.reference);
-        self.refs.push(Ref {
-            fp_lo: fp.0,
-            fp_hi: fp.1,
+        self.refs.push(Ref::new(
+            fingerprint(row.reference),
             value_day,
-            at,
+            At(at),
             pool,
-        });
+        ));
         Some(())
     }
 
@@ -1163,10 +1181,10 @@ mod tests {
     }
 
     #[test]
-    fn invoices_references_and_lumps_pack_into_24_32_32_and_20_bytes_and_read_back() {
+    fn invoices_references_and_lumps_pack_into_24_32_29_and_20_bytes_and_read_back() {
         assert_eq!(std::mem::size_of::<Due>(), 24);
         assert_eq!(std::mem::size_of::<Rec>(), 32);
-        assert_eq!(std::mem::size_of::<Ref>(), 32);
+        assert_eq!(std::mem::size_of::<Ref>(), 29);
         assert_eq!(std::mem::size_of::<Lump>(), 20);
         let head = Due {
             fp_lo: 7,
@@ -1201,17 +1219,14 @@ mod tests {
             (at.offset(), at.kind()),
             (MAX_OFFSET >> 1, DocKind::CreditNote)
         );
-        let r = Ref {
-            fp_lo: 1,
-            fp_hi: 2,
-            value_day: (((1u64 << 47) - 1) << 16) | 3,
-            at: at.0,
-            pool: 5,
-        };
+        let mut r = Ref::new(Fp(1, 2), (((1u64 << 47) - 1) << 16) | 3, at, 5);
         assert_eq!(
-            (r.key(), r.value(), r.day()),
-            ((Fp(1, 2), 3, at), (1 << 47) - 1, 3)
+            (r.key(), r.value(), r.day(), r.pool()),
+            ((Fp(1, 2), 3, at), (1 << 47) - 1, 3, 5)
         );
+        r.set_pool((1 << 24) - 1);
+        assert_eq!((r.pool(), r.key().2), ((1 << 24) - 1, at));
+        r.set_pool(5);
         let lump = r.lump(7);
         assert_eq!((lump.key(), lump.value(), lump.day()), ((5, 3, at), 7, 3));
         assert_eq!(At::new(4, DocKind::Payment).kind(), DocKind::Payment);

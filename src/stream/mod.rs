@@ -1,6 +1,6 @@
 //! The streamed path: the aging summary, reconcile's open items and the risk rows of one
 //! native ledger file in one pass over its bytes, on both cores, keeping per invoice 24
-//! bytes (the aging by due date) or 32 and per credit 8 or 40, and (open items and risk) 20
+//! bytes (the aging by due date) or 32 and per credit 8 or 37, and (open items and risk) 20
 //! per credit a pool holds (issue 6). The aging by due date sums each pool's open invoices
 //! by bucket as their references are followed (`book::Ages`) and pays the buckets from
 //! the oldest; the rest lists the open invoices and sorts them.
@@ -428,7 +428,7 @@ fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
         rec.set_pool(pool[rec.pool() as usize]);
     }
     for r in &mut theirs.refs {
-        r.pool = pool[r.pool as usize];
+        r.set_pool(pool[r.pool() as usize]);
     }
     if let (Some(ours), Some(their)) = (&mut pools.kept, &mut theirs.pools.kept) {
         for lump in &mut their.lumps {
