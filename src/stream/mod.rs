@@ -136,8 +136,8 @@ impl<'a> Job<'a> {
         };
         // The open invoices and the pools' credits are paid: what follows (the rows, the
         // lines read again) does not need them, and does not wait for their memory.
-        f.open = [Vec::new(), Vec::new()];
-        f.book.pools.kept = None;
+        let open = std::mem::replace(&mut f.open, [Vec::new(), Vec::new()]);
+        crate::drop_aside((open, f.book.pools.kept.take()));
         Ok(Some((f, settled)))
     }
 

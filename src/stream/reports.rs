@@ -57,7 +57,7 @@ impl Job<'_> {
             return Ok(None);
         };
         let tally = tally(&f.book, self.name);
-        drop(f); // before the sort's copies are made
+        crate::drop_aside(f); // small by now: the open invoices went after the pools paid
         let Listed { rows, keyed, ties } = listed;
         let order = detail_order(keyed, |i| (&ties[i].0, ties[i].1));
         Ok(Some((in_order(rows, &order), tally)))
@@ -87,13 +87,16 @@ struct Listed {
 fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Option<Listed> {
     let customers = f.book.customer_list();
     let mut items = settled.items;
-    items.sort_unstable_by_key(|i| i.at);
-    // Customers ranked by id once, from the book's list of them.
-    let ids = customers.iter().enumerate();
-    let ranks = rank_customers(
-        ids.map(|(n, (id, ..))| (CustomerId(id.clone()), n))
-            .collect(),
-    );
+    // The items in file order, while the customers are ranked by id once, from the book's
+    // list of them, on the other core.
+    let rank_all = || {
+        let ids = customers.iter().enumerate();
+        rank_customers(
+            ids.map(|(n, (id, ..))| (CustomerId(id.clone()), n))
+                .collect(),
+        )
+    };
+    let ((), ranks) = both(|| items.sort_unstable_by_key(|i| i.at), rank_all);
     let of = &f.book.pools.of;
     let read = |items: &[Item], first: usize| -> Option<Listed> {
         let file = File::open(path).ok()?;
