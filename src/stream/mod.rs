@@ -136,7 +136,7 @@ impl<'a> Job<'a> {
         };
         // The open invoices and the pools' credits are paid: what follows (the rows, the
         // lines read again) does not need them, and does not wait for their memory.
-        let open = std::mem::replace(&mut f.open, [Vec::new(), Vec::new()]);
+        let open = std::mem::take(&mut f.open);
         crate::drop_aside((open, f.book.pools.kept.take()));
         Ok(Some((f, settled)))
     }
