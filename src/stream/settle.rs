@@ -9,7 +9,6 @@
 //! from the file too, in file order.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::book::{History, Invoice, Lump, Rec};
@@ -263,13 +262,14 @@ impl Payer<'_> {
     }
 }
 
-/// Lines of the file read again by offset, in any order (forward ones from the buffer).
+/// Lines of the file read again by offset, in any order: from the buffer when it holds
+/// the whole line, else by one positioned read there (no seek).
 pub(super) struct Lines {
-    buffer: usize,
-    input: BufReader<File>,
-    /// Where `input` stands, once known.
-    pos: Option<u64>,
-    line: Vec<u8>,
+    file: File,
+    buf: Vec<u8>,
+    /// Where `buf` starts in the file, and how many of its bytes are the file's.
+    start: u64,
+    len: usize,
     fields: Fields,
     reader: Reader,
 }
@@ -279,10 +279,10 @@ impl Lines {
     /// lines here and there with about a line's).
     pub(super) fn new(file: File, policy: &Policy, buffer: usize) -> Lines {
         Lines {
-            buffer,
-            input: BufReader::with_capacity(buffer, file),
-            pos: None,
-            line: Vec::new(),
+            file,
+            buf: vec![0; buffer.max(1)],
+            start: 0,
+            len: 0,
             fields: Fields::default(),
             reader: Reader::new(policy.default_currency, policy.terms_days),
         }
@@ -290,25 +290,100 @@ impl Lines {
 
     /// `f` of the row at offset `at`; `None` when it no longer reads as a row.
     pub(super) fn row<T>(&mut self, at: u64, f: impl FnOnce(&Row) -> T) -> Option<T> {
-        let moved = match self.pos.and_then(|pos| at.checked_sub(pos)) {
-            Some(gap) if gap < self.buffer as u64 => self.input.seek_relative(gap as i64),
-            _ => self.input.seek(SeekFrom::Start(at)).map(|_| ()),
-        };
-        self.line.clear();
-        let read = moved.and_then(|()| {
-            let mut line = (&mut self.input).take(super::MAX_LINE as u64);
-            line.read_until(b'\n', &mut self.line)
-        });
-        let Ok(n) = read else {
-            self.pos = None;
-            return None;
-        };
-        self.pos = Some(at + n as u64);
-        let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+        let (s, e) = self.line_at(at)?;
+        let line = &self.buf[s..e];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if !self.fields.split(line) {
             return None;
         }
         self.reader.row(&self.fields, line).map(|row| f(&row))
+    }
+
+    /// Where the line at offset `at` lies in the buffer (without its line break), read
+    /// there if the buffer does not hold all of it; `None` past the end of the file, on an
+    /// error, or for a line longer than any native row.
+    fn line_at(&mut self, at: u64) -> Option<(usize, usize)> {
+        let held = at.checked_sub(self.start).filter(|&o| o < self.len as u64);
+        if let Some(from) = held.map(|o| o as usize)
+            && let Some(k) = memchr::memchr(b'\n', &self.buf[from..self.len])
+        {
+            return Some((from, from + k));
+        }
+        (self.start, self.len) = (at, 0);
+        loop {
+            if self.len == self.buf.len() {
+                if self.buf.len() >= super::MAX_LINE {
+                    return None;
+                }
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let from = self.len;
+            let n = read_at(&self.file, &mut self.buf[from..], at + from as u64).ok()?;
+            if n == 0 {
+                // The last line, without a line break.
+                return (from > 0).then_some((0, from));
+            }
+            self.len += n;
+            if let Some(k) = memchr::memchr(b'\n', &self.buf[from..self.len]) {
+                return Some((0, from + k));
+            }
+        }
+    }
+}
+
+/// Reads `file` from offset `at` into `buf` (retried when interrupted).
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    loop {
+        #[cfg(unix)]
+        let read = std::os::unix::fs::FileExt::read_at(file, buf, at);
+        #[cfg(windows)]
+        let read = std::os::windows::fs::FileExt::seek_read(file, buf, at);
+        #[cfg(not(any(unix, windows)))]
+        let read = {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut file = file;
+            file.seek(SeekFrom::Start(at)).and_then(|_| file.read(buf))
+        };
+        match read {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            read => return read,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines read again by offset in any order, from a buffer smaller than a line, longer
+    /// lines than it, and a last line without a line break; an offset past the end reads
+    /// nothing.
+    #[test]
+    fn lines_are_read_again_by_offset_whatever_the_buffer_and_the_order() {
+        let long = "N".repeat(700);
+        let rows = [
+            "invoice,FV-1,C1,Ana,2026-01-02,,10.00,COP,,,".to_string(),
+            format!("invoice,FV-2,C2,{long},2026-01-03,,20.00,COP,,,"),
+            "payment,P-3,C1,Ana,2026-01-04,,5.00,COP,FV-1,,\r".to_string(),
+            "credit_note,NC-4,C2,,2026-01-05,,1.00,COP,,,".to_string(),
+        ];
+        let text = rows.join("\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.csv");
+        std::fs::write(&path, &text).unwrap();
+        let mut at = vec![0u64];
+        for row in &rows[..rows.len() - 1] {
+            at.push(at.last().unwrap() + row.len() as u64 + 1);
+        }
+        for buffer in [16, 256, 1 << 16] {
+            let file = File::open(&path).unwrap();
+            let mut lines = Lines::new(file, &Policy::default(), buffer);
+            for i in [3, 1, 0, 2, 3, 2, 1, 0] {
+                let id = lines.row(at[i], |row| row.id.to_vec());
+                let want = ["FV-1", "FV-2", "P-3", "NC-4"][i].as_bytes().to_vec();
+                assert_eq!(id, Some(want), "row {i}, buffer {buffer}");
+            }
+            assert_eq!(lines.row(text.len() as u64, |row| row.id.to_vec()), None);
+        }
     }
 }
