@@ -25,7 +25,7 @@ use std::hash::BuildHasher;
 
 use super::row::{self, Row};
 use crate::allocate::RefIssue;
-use crate::model::{DocKind, Text};
+use crate::model::{CustomerId, DocKind, Text};
 use crate::money::Currency;
 
 /// A 96-bit fingerprint of an id, ordered.
@@ -984,15 +984,17 @@ impl<R: Invoice> Book<R> {
         &self.texts
     }
 
-    /// Each customer's id, name (with its day; empty for none) and first currency, by
-    /// number.
-    pub(super) fn customer_list(&self) -> Vec<(Text, (u16, Text), Currency)> {
-        (self.customers_by_number())
-            .map(|(id, (day, name), currency)| (id.clone(), (day, name.clone()), currency))
-            .collect()
+    /// Each customer's rank among the customers by id, by number.
+    pub(super) fn customer_ranks(&self) -> Vec<u32> {
+        let ids = self.texts.iter().enumerate();
+        crate::aging::rank_customers(
+            ids.map(|(n, (id, _))| (CustomerId(id.clone()), n))
+                .collect(),
+        )
     }
 
-    /// [`Book::customer_list`], borrowed (no copy of the texts).
+    /// Each customer's id, name (with its day; empty for none) and first currency, by
+    /// number, borrowed.
     pub(super) fn customers_by_number(
         &self,
     ) -> impl Iterator<Item = (&Text, (u16, &Text), Currency)> {
@@ -1137,7 +1139,7 @@ mod tests {
                 Some((n, 5000 + 4999 - n))
             );
         }
-        let list = book.customer_list();
+        let list: Vec<_> = book.customers_by_number().collect();
         assert_eq!(list.len(), 5000);
         assert_eq!(
             (list[7].0.as_str(), list[7].1.0, list[7].1.1.as_str()),
@@ -1147,6 +1149,10 @@ mod tests {
             (list[8].1.0, list[8].1.1.as_str(), list[8].2),
             (11, "Later", cop)
         );
+        // Ranked by id: "C-10" comes before "C-2".
+        let rank = book.customer_ranks();
+        assert!(rank[10] < rank[2] && rank[2] < rank[3]);
+        assert_eq!(rank[0], 0);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::aging::{AgingRow, currency_totals, rank_customers};
+use crate::aging::{AgingRow, currency_totals};
 use crate::error::CliError;
 use crate::input::{Role, Source, progress, split};
 use crate::model::{CustomerId, Loc, RowCounts};
@@ -612,11 +612,7 @@ fn age_rows<R: Invoice>(
     // Rows: every pool with an open invoice or credit left, in (currency, customer id)
     // order (the customers ranked by id once), made on both cores.
     let customers = book.customer_texts();
-    let ids = customers.iter().enumerate();
-    let rank = rank_customers(
-        ids.map(|(n, (id, _))| (CustomerId(id.clone()), n))
-            .collect(),
-    );
+    let rank = book.customer_ranks();
     let mut order: Vec<((Currency, u32), u32)> = (book.pools.of.iter().enumerate())
         .filter(|&(pool, _)| open_in[pool] || left[pool] != 0)
         .map(|(pool, &(customer, currency))| ((currency, rank[customer as usize]), pool as u32))

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::settle::{Item, Lines, Settled};
 use super::{Followed, Job, both, money, row, tally};
-use crate::aging::{detail_key, detail_order, in_order, rank_customers};
+use crate::aging::{detail_key, detail_order, in_order};
 use crate::error::CliError;
 use crate::model::{CustomerId, DocKind, Text};
 use crate::policy::Policy;
@@ -85,18 +85,12 @@ struct Listed {
 /// [`Listed`], each half of the items read on its own core; `None` when a line no longer
 /// reads as it did.
 fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Option<Listed> {
-    let customers = f.book.customer_list();
+    let customers = f.book.customer_texts();
     let mut items = settled.items;
-    // The items in file order, while the customers are ranked by id once, from the book's
-    // list of them, on the other core.
-    let rank_all = || {
-        let ids = customers.iter().enumerate();
-        rank_customers(
-            ids.map(|(n, (id, ..))| (CustomerId(id.clone()), n))
-                .collect(),
-        )
-    };
-    let ((), ranks) = both(|| items.sort_unstable_by_key(|i| i.at), rank_all);
+    // The items in file order, while the customers are ranked by id once, on the other
+    // core.
+    let sort = || items.sort_unstable_by_key(|i| i.at);
+    let ((), ranks) = both(sort, || f.book.customer_ranks());
     let of = &f.book.pools.of;
     let read = |items: &[Item], first: usize| -> Option<Listed> {
         let file = File::open(path).ok()?;
@@ -119,7 +113,7 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
             std::hint::black_box(seen);
             for item in batch {
                 let (customer, currency) = of[item.pool as usize];
-                let (id, (_, shown), _) = &customers[customer as usize];
+                let (id, shown) = &customers[customer as usize];
                 let read = lines.row(item.at, |row| {
                     (row.currency == currency).then_some(())?;
                     let doc = Text::from(row::text(row.id)?);
@@ -154,7 +148,7 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
 }
 
 fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
-    let customers = f.book.customer_list();
+    let customers = f.book.customer_texts();
     let no_info = crate::Map::default();
     let hundredths = |v: i128| Decimal::from_i128_with_scale(v, 2);
     let mut rows = Vec::new();
@@ -163,7 +157,7 @@ fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
             continue;
         }
         let (customer, currency) = f.book.pools.of[pool];
-        let (id, (_, shown), _) = &customers[customer as usize];
+        let (id, shown) = &customers[customer as usize];
         let mut row = RiskRow::new(
             CustomerId(id.clone()),
             shown.as_str().to_owned(),
