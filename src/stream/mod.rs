@@ -18,6 +18,7 @@
 //! credit (`settle`) and read again from the file what they list (`reports`).
 
 mod book;
+mod records;
 mod reports;
 mod row;
 mod settle;
@@ -38,7 +39,8 @@ use crate::model::{CustomerId, Loc, RowCounts};
 use crate::money::Currency;
 use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
-use book::{Ages, Book, CustomerKey, Invoice};
+use book::{Ages, Book, CustomerKey};
+use records::Invoice;
 use row::{Fields, HEADER, Reader, Row};
 
 pub use reports::{open_items, risk};
@@ -141,11 +143,11 @@ impl<'a> Job<'a> {
         Ok(Some((f, settled)))
     }
 
-    /// The aging summary: by due date, each invoice kept as a [`book::Due`] (24 bytes);
-    /// by issue date, as a [`book::Rec`].
+    /// The aging summary: by due date, each invoice kept as a [`records::Due`] (24 bytes);
+    /// by issue date, as a [`records::Rec`].
     fn run(&self) -> Result<Option<Streamed>, CliError> {
         match self.ages() {
-            Some(ages) => self.aged(read::<book::Due>(self).and_then(|p| follow(p, Some(ages)))),
+            Some(ages) => self.aged(read::<records::Due>(self).and_then(|p| follow(p, Some(ages)))),
             None => self.aged(self.followed()),
         }
     }
@@ -165,7 +167,7 @@ impl<'a> Job<'a> {
     }
 
     /// The file read and its references followed, each invoice kept whole (a
-    /// [`book::Rec`]) and its open invoices listed; `None` when the exact path must read
+    /// [`records::Rec`]) and its open invoices listed; `None` when the exact path must read
     /// it.
     fn followed(&self) -> Option<Followed> {
         follow(read(self)?, None)
@@ -210,7 +212,7 @@ fn header_end(file: &mut File) -> Option<u64> {
 struct Part<R> {
     book: Book<R>,
     lines: u64,
-    second: Option<(Vec<R>, Vec<book::Ref>, Vec<u64>)>,
+    second: Option<(Vec<R>, Vec<records::Ref>, Vec<u64>)>,
 }
 
 /// Reads the file in one or two parts; `None` when the exact path must.
@@ -502,10 +504,10 @@ const MAX_TOTAL_CENTS: i128 = 10_i128.pow(24);
 
 /// A file read and its references followed: the book (its invoices dropped) and either
 /// the sums of [`Ages`] or the open invoices in two lists, each sorted by [`open_key`].
-struct Followed<R = book::Rec> {
+struct Followed<R = records::Rec> {
     book: Book<R>,
     ages: Option<Ages>,
-    open: [Vec<book::Rec>; 2],
+    open: [Vec<records::Rec>; 2],
 }
 
 /// Follows the references of a file read; `None` when the exact path must read it.
@@ -548,7 +550,7 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
     }
     // The open invoices by (pool, due, issue date), each part's on its own core, sorted
     // where they are (no second list).
-    let open_of = |invoices: &mut Vec<book::Rec>| {
+    let open_of = |invoices: &mut Vec<records::Rec>| {
         invoices.retain(|r| !r.future() && r.net() > 0);
         invoices.sort_unstable_by_key(open_key);
     };
@@ -719,12 +721,15 @@ fn money(hundredths: i128, currency: Currency) -> Decimal {
 }
 
 /// An open invoice's place in the order pools pay them: (pool, due day, issue day).
-fn open_key(rec: &book::Rec) -> u64 {
+fn open_key(rec: &records::Rec) -> u64 {
     (u64::from(rec.pool()) << 32) | (u64::from(rec.due()) << 16) | u64::from(rec.date())
 }
 
 /// Two lists of open invoices sorted by [`open_key`], walked in that order.
-fn merged<'a>(a: &'a [book::Rec], b: &'a [book::Rec]) -> impl Iterator<Item = &'a book::Rec> + 'a {
+fn merged<'a>(
+    a: &'a [records::Rec],
+    b: &'a [records::Rec],
+) -> impl Iterator<Item = &'a records::Rec> + 'a {
     let (mut i, mut j) = (0, 0);
     std::iter::from_fn(move || match (a.get(i), b.get(j)) {
         (Some(x), Some(y)) if open_key(x) <= open_key(y) => {

@@ -11,7 +11,8 @@
 use std::fs::File;
 use std::path::Path;
 
-use super::book::{History, Invoice, Lump, Rec};
+use super::book::History;
+use super::records::{Invoice, Lump, Rec};
 use super::row::{Fields, Reader, Row};
 use super::{Followed, conserved, merged, on_both, open_key};
 use crate::error::CliError;

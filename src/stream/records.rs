@@ -1,0 +1,329 @@
+//! What the streamed path keeps of each document, packed: an invoice as a [`Due`] (24
+//! bytes, the aging by due date) or a [`Rec`] (32), a credit's reference as a [`Ref`] (29),
+//! credit a pool holds as a [`Lump`] (20); ids as 96-bit fingerprints ([`Fp`]).
+
+use std::hash::BuildHasher;
+
+use crate::model::DocKind;
+
+/// A 96-bit fingerprint of an id, ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) struct Fp(pub(super) u64, pub(super) u32);
+
+/// Two hashes with fixed seeds (a run gives the same result every time).
+pub(super) fn fingerprint(id: &[u8]) -> Fp {
+    let a = foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3).hash_one(id);
+    let b = foldhash::quality::FixedState::with_seed(0x1319_8a2e_0370_7344).hash_one(id);
+    Fp(a, b as u32)
+}
+
+/// An invoice as the aging by due date needs it, packed: 24 bytes (its id's fingerprint,
+/// open balance, due day, pool and flags). [`Rec`] adds what open items, risk and the
+/// aging by issue date need.
+#[derive(Clone, Copy)]
+#[repr(C, packed(2))]
+pub(super) struct Due {
+    fp_lo: u64,
+    fp_hi: u32,
+    /// Open balance in hundredths (48 bits) and due day (16).
+    net_due: u64,
+    /// Pool (24 bits), whether its references paid it in part and left it open (bit 1;
+    /// see [`Kept::touched`]) and whether it is dated after the as-of date (bit 0).
+    pool_future: u32,
+}
+
+impl Due {
+    /// An invoice of id fingerprint `fp`, open for `net` hundredths, due on day `due`, of
+    /// pool `pool` (24 bits), dated after the as-of date or not.
+    pub(super) fn new(fp: Fp, net: i64, due: u16, pool: u32, future: bool) -> Due {
+        Due {
+            fp_lo: fp.0,
+            fp_hi: fp.1,
+            net_due: ((net as u64) << 16) | u64::from(due),
+            pool_future: (pool << 8) | u32::from(future),
+        }
+    }
+}
+
+/// An invoice, packed: 32 bytes, its [`Due`] and its issue day and the offset of its line.
+#[derive(Clone, Copy)]
+#[repr(C, packed(2))]
+pub(super) struct Rec {
+    head: Due,
+    /// Issue day.
+    date: u16,
+    /// Where its line starts in the file (48 bits).
+    at_lo: u32,
+    at_hi: u16,
+}
+
+/// What the streamed path keeps of an invoice: [`Due`] for the aging by due date, [`Rec`]
+/// for everything else.
+pub(super) trait Invoice: Copy + Send + Sync + 'static {
+    /// Whether it keeps what open items and risk need.
+    const KEEPS: bool;
+    fn new(head: Due, date: u16, at: u64) -> Self;
+    fn head(&self) -> &Due;
+    fn head_mut(&mut self) -> &mut Due;
+    /// The open invoices listed for open items, risk and the aging by issue date (which
+    /// only a [`Rec`] can give).
+    fn listed(invoices: Vec<Self>) -> Option<Vec<Rec>>;
+
+    fn fp(&self) -> Fp {
+        let h = self.head();
+        Fp(h.fp_lo, h.fp_hi)
+    }
+    fn net(&self) -> i64 {
+        (self.head().net_due >> 16) as i64
+    }
+    fn set_net(&mut self, net: i64) {
+        let h = self.head_mut();
+        h.net_due = ((net as u64) << 16) | (h.net_due & 0xffff);
+    }
+    fn due(&self) -> u16 {
+        self.head().net_due as u16
+    }
+    fn pool(&self) -> u32 {
+        self.head().pool_future >> 8
+    }
+    fn set_pool(&mut self, pool: u32) {
+        let h = self.head_mut();
+        h.pool_future = (pool << 8) | (h.pool_future & 0xff);
+    }
+    fn future(&self) -> bool {
+        self.head().pool_future & 1 == 1
+    }
+    /// Whether its references paid it in part and left it open (kept only for open items
+    /// and risk): only then is it in [`Kept::touched`].
+    fn touched(&self) -> bool {
+        self.head().pool_future & 2 == 2
+    }
+    fn set_touched(&mut self) {
+        self.head_mut().pool_future |= 2;
+    }
+    /// Where its line starts in the file (0 for a [`Due`], which open items never see).
+    fn at(&self) -> u64;
+}
+
+impl Invoice for Due {
+    const KEEPS: bool = false;
+    fn new(head: Due, _: u16, _: u64) -> Due {
+        head
+    }
+    fn head(&self) -> &Due {
+        self
+    }
+    fn head_mut(&mut self) -> &mut Due {
+        self
+    }
+    fn listed(_: Vec<Due>) -> Option<Vec<Rec>> {
+        None
+    }
+    fn at(&self) -> u64 {
+        0
+    }
+}
+
+impl Invoice for Rec {
+    const KEEPS: bool = true;
+    fn new(head: Due, date: u16, at: u64) -> Rec {
+        Rec {
+            head,
+            date,
+            at_lo: at as u32,
+            at_hi: (at >> 32) as u16,
+        }
+    }
+    fn head(&self) -> &Due {
+        &self.head
+    }
+    fn head_mut(&mut self) -> &mut Due {
+        &mut self.head
+    }
+    fn listed(invoices: Vec<Rec>) -> Option<Vec<Rec>> {
+        Some(invoices)
+    }
+    fn at(&self) -> u64 {
+        (u64::from(self.at_hi) << 32) | u64::from(self.at_lo)
+    }
+}
+
+impl Rec {
+    pub(super) fn date(&self) -> u16 {
+        self.date
+    }
+}
+
+/// At most this many pools (24 bits: an invoice and a reference keep their pool in them).
+pub(super) const MAX_POOLS: usize = 1 << 24;
+
+/// The largest offset in a file this path reads (48 bits).
+pub(super) const MAX_OFFSET: u64 = (1 << 48) - 1;
+
+/// A credit's place in the order the engine takes credits, (date, line), when both are of
+/// one file: its line's offset (47 bits), and whether it is a credit note (the low bit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct At(u64);
+
+impl At {
+    pub(super) fn new(offset: u64, kind: DocKind) -> At {
+        At((offset << 1) | u64::from(kind == DocKind::CreditNote))
+    }
+    pub(super) fn offset(self) -> u64 {
+        self.0 >> 1
+    }
+    pub(super) fn kind(self) -> DocKind {
+        if self.0 & 1 == 1 {
+            DocKind::CreditNote
+        } else {
+            DocKind::Payment
+        }
+    }
+}
+
+/// Credit that a pool holds, one credit's worth (kept when a run lists open items or
+/// grades risk): its pool, day, place and value. 20 bytes.
+#[derive(Clone, Copy)]
+#[repr(C, packed(4))]
+pub(super) struct Lump {
+    value_day: u64,
+    at: u64,
+    pub(super) pool: u32,
+}
+
+impl Lump {
+    pub(super) fn new(value_day: u64, at: At, pool: u32) -> Lump {
+        Lump {
+            value_day,
+            at: at.0,
+            pool,
+        }
+    }
+    /// The order a pool takes its credits in: (date, line).
+    pub(super) fn key(&self) -> (u32, u16, At) {
+        (self.pool, self.value_day as u16, At(self.at))
+    }
+    pub(super) fn value(&self) -> i64 {
+        (self.value_day >> 16) as i64
+    }
+    pub(super) fn day(&self) -> u16 {
+        self.value_day as u16
+    }
+    pub(super) fn at(&self) -> At {
+        At(self.at)
+    }
+}
+
+/// A credit's reference, packed: 29 bytes.
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+pub(super) struct Ref {
+    fp_lo: u64,
+    fp_hi: u32,
+    /// Value in hundredths (48 bits) and day (16).
+    value_day: u64,
+    /// Its [`At`] (48 bits).
+    at_lo: u32,
+    at_hi: u16,
+    /// Its pool (24 bits).
+    pool_lo: u16,
+    pool_hi: u8,
+}
+
+impl Ref {
+    pub(super) fn new(fp: Fp, value_day: u64, at: At, pool: u32) -> Ref {
+        Ref {
+            fp_lo: fp.0,
+            fp_hi: fp.1,
+            value_day,
+            at_lo: at.0 as u32,
+            at_hi: (at.0 >> 32) as u16,
+            pool_lo: pool as u16,
+            pool_hi: (pool >> 16) as u8,
+        }
+    }
+    /// The order references are followed in: by invoice, then (date, line).
+    pub(super) fn key(&self) -> (Fp, u16, At) {
+        (Fp(self.fp_lo, self.fp_hi), self.value_day as u16, self.at())
+    }
+    pub(super) fn at(&self) -> At {
+        At((u64::from(self.at_hi) << 32) | u64::from(self.at_lo))
+    }
+    pub(super) fn pool(&self) -> u32 {
+        (u32::from(self.pool_hi) << 16) | u32::from(self.pool_lo)
+    }
+    pub(super) fn set_pool(&mut self, pool: u32) {
+        (self.pool_lo, self.pool_hi) = (pool as u16, (pool >> 16) as u8);
+    }
+    pub(super) fn value(&self) -> i64 {
+        (self.value_day >> 16) as i64
+    }
+    pub(super) fn day(&self) -> u16 {
+        self.value_day as u16
+    }
+    /// What is left of it, as a pool's credit.
+    pub(super) fn lump(&self, value: i64) -> Lump {
+        Lump {
+            value_day: ((value as u64) << 16) | (self.value_day & 0xffff),
+            at: self.at().0,
+            pool: self.pool(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invoices_references_and_lumps_pack_into_24_32_29_and_20_bytes_and_read_back() {
+        assert_eq!(std::mem::size_of::<Due>(), 24);
+        assert_eq!(std::mem::size_of::<Rec>(), 32);
+        assert_eq!(std::mem::size_of::<Ref>(), 29);
+        assert_eq!(std::mem::size_of::<Lump>(), 20);
+        let head = Due {
+            fp_lo: 7,
+            fp_hi: 9,
+            net_due: (((1i64 << 47) - 1) as u64) << 16 | 65_535,
+            pool_future: ((MAX_POOLS as u32 - 1) << 8) | 1,
+        };
+        let mut due = head;
+        due.set_net(3);
+        due.set_touched();
+        let read = (
+            due.fp(),
+            due.net(),
+            due.due(),
+            due.pool(),
+            due.future(),
+            due.touched(),
+        );
+        assert_eq!(read, (Fp(7, 9), 3, 65_535, (1 << 24) - 1, true, true));
+        let mut rec = Rec::new(head, 65_535, MAX_OFFSET);
+        assert_eq!(rec.at(), MAX_OFFSET);
+        assert_eq!(rec.net(), (1 << 47) - 1);
+        let read = (rec.due(), rec.pool(), rec.future(), rec.date());
+        assert_eq!(read, (65_535, (1 << 24) - 1, true, 65_535));
+        rec.set_net(5);
+        rec.set_pool(2);
+        let read = (rec.net(), rec.due(), rec.date(), rec.pool(), rec.future());
+        assert_eq!(read, (5, 65_535, 65_535, 2, true));
+        assert_eq!(rec.fp(), Fp(7, 9));
+        let at = At::new(MAX_OFFSET >> 1, DocKind::CreditNote);
+        assert_eq!(
+            (at.offset(), at.kind()),
+            (MAX_OFFSET >> 1, DocKind::CreditNote)
+        );
+        let mut r = Ref::new(Fp(1, 2), (((1u64 << 47) - 1) << 16) | 3, at, 5);
+        assert_eq!(
+            (r.key(), r.value(), r.day(), r.pool()),
+            ((Fp(1, 2), 3, at), (1 << 47) - 1, 3, 5)
+        );
+        r.set_pool((1 << 24) - 1);
+        assert_eq!((r.pool(), r.key().2), ((1 << 24) - 1, at));
+        r.set_pool(5);
+        let lump = r.lump(7);
+        assert_eq!((lump.key(), lump.value(), lump.day()), ((5, 3, at), 7, 3));
+        assert_eq!(At::new(4, DocKind::Payment).kind(), DocKind::Payment);
+    }
+}
