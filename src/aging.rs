@@ -234,13 +234,7 @@ fn sort_on_both<T: Copy + Send + Sync>(
     }
     let half = list.len() / 2;
     let (a, b) = list.split_at_mut(half);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| b.sort_unstable_by(&cmp));
-        a.sort_unstable_by(&cmp);
-        other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-    });
+    crate::both(|| a.sort_unstable_by(&cmp), || b.sort_unstable_by(&cmp));
     let (a, b) = list.split_at(half);
     let mut merged = Vec::with_capacity(list.len());
     let (mut i, mut j) = (0, 0);

@@ -18,6 +18,22 @@ pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
+/// `here` on this core and `there` on the other, both done (a panic in either is
+/// resumed here).
+pub(crate) fn both<A, B: Send>(
+    here: impl FnOnce() -> A,
+    there: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    std::thread::scope(|s| {
+        let there = s.spawn(there);
+        let here = here();
+        let there = there
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (here, there)
+    })
+}
+
 pub mod aging;
 pub mod allocate;
 pub mod app;

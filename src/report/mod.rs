@@ -35,14 +35,10 @@ pub(crate) fn rows_of<T: Sync>(
         return items.iter().map(&row).collect();
     }
     let (first, second) = items.split_at(items.len() / 2);
-    let (mut rows, mut more) = std::thread::scope(|s| {
-        let other = s.spawn(|| second.iter().map(&row).collect::<Vec<_>>());
-        let rows: Vec<_> = first.iter().map(&row).collect();
-        let more = other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (rows, more)
-    });
+    let (mut rows, mut more): (Vec<_>, Vec<_>) = crate::both(
+        || first.iter().map(&row).collect(),
+        || second.iter().map(&row).collect(),
+    );
     rows.append(&mut more);
     rows
 }

@@ -227,7 +227,7 @@ pub(super) struct Ages {
     of_due: Vec<u8>,
     buckets: usize,
     /// Per pool, `buckets` sums in hundredths (64 bits: half the memory to miss in).
-    pub sums: Vec<i64>,
+    sums: Vec<i64>,
     /// Whether a sum went past 64 bits.
     overflow: bool,
 }
@@ -318,7 +318,7 @@ pub(super) fn follow_both<R: Invoice>(
     let mut other_ages = ages.as_deref().map(Ages::empty);
     let their_ages = other_ages.as_mut();
     let ours = ages.as_deref_mut();
-    let (here, there) = super::both(
+    let (here, there) = crate::both(
         || follow_all([a_low, b_low], [ra_low, rb_low], pools, counts, ours),
         move || {
             follow_all(

@@ -33,6 +33,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::aging::{AgingRow, currency_totals};
+use crate::both;
 use crate::error::CliError;
 use crate::input::{Role, Source, progress, split};
 use crate::model::{CustomerId, Loc, RowCounts};
@@ -467,18 +468,6 @@ fn on_both<T: Send>(
     let (mut all, mut more) = (here?, there?);
     all.append(&mut more);
     Some(all)
-}
-
-/// `here` on this core and `there` on the other, both done.
-fn both<A, B: Send>(here: impl FnOnce() -> A, there: impl FnOnce() -> B + Send) -> (A, B) {
-    std::thread::scope(|s| {
-        let there = s.spawn(there);
-        let here = here();
-        let there = there
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (here, there)
-    })
 }
 
 /// Whether two sorted lists share a value, or either repeats one.

@@ -9,8 +9,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::settle::{Item, Lines, Settled};
-use super::{Followed, Job, both, money, row, tally};
+use super::{Followed, Job, money, row, tally};
 use crate::aging::{detail_key, detail_order, in_order};
+use crate::both;
 use crate::error::CliError;
 use crate::model::{CustomerId, DocKind, Text};
 use crate::policy::Policy;
