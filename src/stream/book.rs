@@ -2,7 +2,7 @@
 //! by due date ([`Due`]: its id's fingerprint, open balance, due date, pool) and 32 for
 //! everything else ([`Rec`]: the issue date and the offset of its line too), per
 //! credit with a reference 29 bytes (the fingerprint it names, its pool, date, offset, kind
-//! and value), per credit 8 more (the fingerprint of its kind and id); for open items and
+//! and value), per credit 8 more (the key of its id, by kind); for open items and
 //! risk, 20 bytes per credit a pool holds ([`Lump`]), and the payment history of invoices
 //! their references close. Nothing is looked up while reading but the customer:
 //! references are followed once the whole file is read, invoices and references sorted by
@@ -15,15 +15,20 @@
 //!   the order of anything else; the pool then pays the open invoices oldest first
 //!   (`super::age_rows`, or credit by credit in `super::settle`);
 //! - credits are ordered by the offset of their line, which is the order of lines;
-//! - ids are compared by a 96-bit fingerprint. Two invoices with the same fingerprint (a
-//!   duplicate id, or the same fingerprint by chance) and two credits of a kind with the
-//!   same 64-bit fingerprint send the run to the exact path; a reference to an id that
-//!   does not exist would match an invoice only if their 96 bits agreed (chance about
-//!   references × invoices / 2^96: 10^-15 for ten million of each).
+//! - ids are compared by a 96-bit fingerprint ([`fingerprint`]: a 64-bit key, exact for
+//!   the ids of a series but for a 29-bit hash of the series, and a 32-bit hash of the
+//!   id). Two invoices with the same fingerprint (a duplicate id, or the same fingerprint
+//!   by chance) and two credits of a kind with the same key send the run to the exact
+//!   path; a reference to an id that does not exist would match an invoice only if its
+//!   series' hash, number and 32-bit hash all agreed with the invoice's (for references to
+//!   an unknown series, chance about references / 2^61: 10^-11 for ten million; for ids of
+//!   no series, references × invoices / 2^95).
 
 use std::hash::BuildHasher;
 
-use super::records::{At, Due, Fp, Invoice, Lump, MAX_OFFSET, MAX_POOLS, Rec, Ref, fingerprint};
+use super::records::{
+    self as records, At, Due, Fp, Invoice, Lump, MAX_OFFSET, MAX_POOLS, Rec, Ref, fingerprint,
+};
 use super::row::{self, Row};
 use crate::allocate::RefIssue;
 use crate::model::{CustomerId, DocKind, Text};
@@ -305,7 +310,7 @@ pub(super) fn follow_both<R: Invoice>(
     counts: &mut Counts,
     mut ages: Option<&mut Ages>,
 ) -> Option<()> {
-    let Some(pivot) = a.get(a.len() / 2).map(R::fp) else {
+    let Some(pivot) = middle(a, b) else {
         return follow_all([a, b], refs, pools, counts, ages);
     };
     let (a_low, a_high) = a.split_at_mut(a.partition_point(|r| r.fp() < pivot));
@@ -339,6 +344,31 @@ pub(super) fn follow_both<R: Invoice>(
         ages.join(&more);
     }
     Some(())
+}
+
+/// The fingerprint that cuts two sorted lists of invoices in halves (the middle one of
+/// both, found by bisection): the parts' invoices may lie apart (each part's ids in
+/// order), so the middle of one list may cut both far from their middle. `None` when both
+/// are empty.
+fn middle<R: Invoice>(a: &[R], b: &[R]) -> Option<Fp> {
+    let k = (a.len() + b.len()) / 2;
+    // The least `i` such that the first `i` of `a` and the first `k - i` of `b` are the
+    // `k` least of both.
+    let (mut low, mut high) = (k.saturating_sub(b.len()), k.min(a.len()));
+    while low < high {
+        let i = low + (high - low) / 2;
+        if b[k - i - 1].fp() > a[i].fp() {
+            low = i + 1;
+        } else {
+            high = i;
+        }
+    }
+    let (i, j) = (low, k - low);
+    let [x, y] = [a.get(i), b.get(j)].map(|r| r.map(R::fp));
+    match (x, y) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
 }
 
 /// Follows every reference: `invoices` and `refs` are two lists each, sorted by
@@ -620,8 +650,10 @@ pub(super) struct Book<R = Rec> {
     pub pools: Pools,
     pub invoices: Vec<R>,
     pub refs: Vec<Ref>,
-    /// 64-bit fingerprints of (kind, id) of the credits dated by the as-of date.
-    pub credit_ids: Vec<u64>,
+    /// The [`records::key`]s of the ids of the payments and of the credit notes dated by
+    /// the as-of date (a series' ids come in order: most often, each list is sorted
+    /// already).
+    pub credit_ids: [Vec<u64>; 2],
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
     pub net_in: Sums,
@@ -654,14 +686,16 @@ impl<R: Invoice> Book<R> {
             },
             invoices: Vec::new(),
             refs: Vec::new(),
-            credit_ids: Vec::new(),
+            credit_ids: [Vec::new(), Vec::new()],
             counts: Counts::default(),
             net_in: Sums::default(),
             read_total: Sums::default(),
         };
         book.invoices.try_reserve_exact(rows).ok()?;
         book.refs.try_reserve_exact(rows).ok()?;
-        book.credit_ids.try_reserve_exact(rows).ok()?;
+        for ids in &mut book.credit_ids {
+            ids.try_reserve_exact(rows).ok()?;
+        }
         Some(book)
     }
 
@@ -799,9 +833,8 @@ impl<R: Invoice> Book<R> {
             self.counts.future += 1;
             return Some(());
         }
-        let kind = u8::from(row.kind == DocKind::CreditNote);
-        let seeded = foldhash::quality::FixedState::with_seed(0x0a40_9382_2299_f31d);
-        self.credit_ids.push(seeded.hash_one((kind, row.id)));
+        let kind = usize::from(row.kind == DocKind::CreditNote);
+        self.credit_ids[kind].push(records::key(row.id, 0x0a40_9382_2299_f31d));
         self.net_in.add(row.currency, -i128::from(row.value));
         let value_day = ((row.value as u64) << 16) | u64::from(row.date);
         let at = At::new(at, row.kind);
@@ -834,7 +867,9 @@ impl<R: Invoice> Book<R> {
     pub(super) fn sort(&mut self) {
         self.invoices.sort_unstable_by_key(R::fp);
         self.refs.sort_unstable_by_key(Ref::key);
-        self.credit_ids.sort_unstable();
+        for ids in &mut self.credit_ids {
+            ids.sort_unstable();
+        }
     }
 }
 
@@ -895,6 +930,49 @@ mod tests {
         let rank = book.customer_ranks();
         assert!(rank[10] < rank[2] && rank[2] < rank[3]);
         assert_eq!(rank[0], 0);
+    }
+
+    #[test]
+    fn the_middle_of_two_sorted_lists_cuts_both_in_halves() {
+        let mut seed = 0x5851_f42d_4c95_7f2d_u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        let list = |keys: &mut dyn Iterator<Item = u64>| {
+            let mut list: Vec<Due> = keys.map(|k| Due::new(Fp(k, 0), 1, 0, 0, false)).collect();
+            list.sort_unstable_by_key(Due::fp);
+            list
+        };
+        for round in 0..500 {
+            let (n, m) = (next(40) as usize, next(40) as usize);
+            // Apart (the parts of a series), or mixed; keys distinct.
+            let (a, b) = if round % 2 == 0 {
+                (list(&mut (0..n as u64)), list(&mut (1000..1000 + m as u64)))
+            } else {
+                let mut keys: Vec<u64> = (0..(n + m) as u64).map(|k| k * 7 + next(7)).collect();
+                keys.sort_unstable();
+                let (mut x, mut y) = (Vec::new(), Vec::new());
+                for k in keys {
+                    if next(2) == 0 { x.push(k) } else { y.push(k) }
+                }
+                (list(&mut x.into_iter()), list(&mut y.into_iter()))
+            };
+            let mut all: Vec<Fp> = a.iter().chain(&b).map(Due::fp).collect();
+            all.sort_unstable();
+            let k = all.len() / 2;
+            assert_eq!(
+                middle(&a, &b),
+                all.get(k).copied(),
+                "{a:?} {b:?}",
+                a = a.len(),
+                b = b.len()
+            );
+            if let Some(pivot) = middle(&a, &b) {
+                let below = |l: &[Due]| l.partition_point(|r| r.fp() < pivot);
+                assert_eq!(below(&a) + below(&b), k);
+            }
+        }
     }
 
     #[test]

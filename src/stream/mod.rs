@@ -213,8 +213,11 @@ fn header_end(file: &mut File) -> Option<u64> {
 struct Part<R> {
     book: Book<R>,
     lines: u64,
-    second: Option<(Vec<R>, Vec<records::Ref>, Vec<u64>)>,
+    second: Option<(Vec<R>, Vec<records::Ref>, CreditIds)>,
 }
+
+/// The keys of a part's credits' ids, by kind ([`Book::credit_ids`]).
+type CreditIds = [Vec<u64>; 2];
 
 /// Reads the file in one or two parts; `None` when the exact path must.
 fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
@@ -505,13 +508,16 @@ struct Followed<R = records::Rec> {
 fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Option<Followed<R>> {
     let book = &mut part.book;
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
-    if sorted_overlap(&book.credit_ids, &second_ids)
+    let ids = std::mem::take(&mut book.credit_ids);
+    if ids
+        .iter()
+        .zip(&second_ids)
+        .any(|(a, b)| sorted_overlap(a, b))
         || book.read_total.iter().any(|(_, t)| t >= MAX_TOTAL_CENTS)
     {
         return None;
     }
-    drop(second_ids);
-    book.credit_ids = Vec::new();
+    drop((ids, second_ids));
     let pools = book.pools.of.len();
     let mut ages = match ages {
         Some((of_due, buckets)) => Some(Ages::new(of_due, buckets, pools)?),

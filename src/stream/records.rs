@@ -6,15 +6,37 @@ use std::hash::BuildHasher;
 
 use crate::model::DocKind;
 
-/// A 96-bit fingerprint of an id, ordered.
+/// A 96-bit fingerprint of an id, ordered: a [`key`] and 32 bits of a hash of the id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Fp(pub(super) u64, pub(super) u32);
 
-/// Two hashes with fixed seeds (a run gives the same result every time).
+/// The fingerprint of an id (fixed seeds: a run gives the same result every time).
 pub(super) fn fingerprint(id: &[u8]) -> Fp {
-    let a = foldhash::quality::FixedState::with_seed(0x243f_6a88_85a3_08d3).hash_one(id);
-    let b = foldhash::quality::FixedState::with_seed(0x1319_8a2e_0370_7344).hash_one(id);
-    Fp(a, b as u32)
+    Fp(
+        key(id, 0x243f_6a88_85a3_08d3),
+        hash(id, 0x1319_8a2e_0370_7344) as u32,
+    )
+}
+
+/// A 64-bit key of an id, in the order of the ids of a series where it can be: an id that
+/// ends in one to nine digits (`FV-1041`, `INV/2023/00017`, `1001`) is keyed by 29 bits of
+/// the hash of what comes before them (its series), then how many they are (4 bits) and
+/// their value (30), so that the ids of a series written in the order of their numbers
+/// come in the order of their keys, and a list of them is sorted already; any other id by
+/// a hash (63 bits, the top bit set). Two ids with the same key are the same id, but for a
+/// hash collision (of two series, or of two ids of no series).
+pub(super) fn key(id: &[u8], seed: u64) -> u64 {
+    let digits = id.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if (1..=9).contains(&digits) {
+        let (series, number) = id.split_at(id.len() - digits);
+        let n = (number.iter()).fold(0, |n, &b| n * 10 + u64::from(b - b'0'));
+        return (hash(series, seed) >> 35 << 34) | ((digits as u64) << 30) | n;
+    }
+    (1 << 63) | (hash(id, seed) >> 1)
+}
+
+fn hash(bytes: &[u8], seed: u64) -> u64 {
+    foldhash::quality::FixedState::with_seed(seed).hash_one(bytes)
 }
 
 /// An invoice as the aging by due date needs it, packed: 24 bytes (its id's fingerprint,
@@ -274,6 +296,34 @@ impl Ref {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_of_a_series_are_keyed_in_the_order_of_their_numbers_and_others_by_a_hash() {
+        let seed = 7;
+        for series in ["FV-", "INV/2023/", "", "fe 1-", "Ñ-"] {
+            let keys: Vec<u64> = (1..=20_000u64)
+                .chain([999_999_999])
+                .map(|n| key(format!("{series}{n}").as_bytes(), seed))
+                .collect();
+            assert!(
+                keys.is_sorted() && keys.windows(2).all(|w| w[0] < w[1]),
+                "{series}"
+            );
+            assert!(keys.iter().all(|k| k >> 63 == 0), "{series}");
+        }
+        // Leading zeros make another id; so does another series.
+        let keyed = ["INV-1", "INV-01", "INV-001", "INV1", "NC-1", "1", "01"]
+            .map(|id| key(id.as_bytes(), seed));
+        for (i, k) in keyed.iter().enumerate() {
+            assert!(!keyed[i + 1..].contains(k), "{i}");
+        }
+        // No digits at the end, or more than nine: a hash, the top bit set.
+        for id in ["FV", "FV-1a", "1234567890", "", "1.5e"] {
+            assert_eq!(key(id.as_bytes(), seed) >> 63, 1, "{id}");
+        }
+        assert_ne!(key(b"FV-1", 1), key(b"FV-1", 2));
+        assert_ne!(fingerprint(b"FV-1"), fingerprint(b"FV-2"));
+    }
 
     #[test]
     fn invoices_references_and_lumps_pack_into_24_32_29_and_20_bytes_and_read_back() {

@@ -8,6 +8,7 @@
 //! point, which no other reading of the exact path reads otherwise.
 
 use chrono::{Datelike, NaiveDate};
+use wide::{i8x16, u8x16};
 
 use crate::input::fields;
 use crate::model::DocKind;
@@ -31,6 +32,11 @@ pub(super) struct Fields {
     /// Whether the line is known to be UTF-8: ASCII, or checked whole once (else each
     /// field is checked).
     utf8: bool,
+    /// Whether each field is read as it stands: UTF-8, unquoted and with nothing to trim.
+    plain: bool,
+    /// Whether, besides, the ids (id, customer and reference) hold no point nor letter e,
+    /// which could make them numbers.
+    plain_ids: bool,
 }
 
 impl Fields {
@@ -41,6 +47,8 @@ impl Fields {
     pub(super) fn split(&mut self, line: &[u8]) -> bool {
         self.scratch.clear();
         self.utf8 = false;
+        self.plain = false;
+        self.plain_ids = false;
         if let Some(m) = masks(line) {
             return self.split_masked(line, m);
         } else if memchr::memchr(b'"', line).is_none() {
@@ -115,8 +123,10 @@ impl Fields {
         }
         // Bit i of `inside`: an odd number of quotes up to byte i.
         let mut inside = m.quotes;
-        for shift in [1, 2, 4, 8, 16, 32, 64] {
-            inside ^= inside << shift;
+        if inside != 0 {
+            for shift in [1, 2, 4, 8, 16, 32, 64] {
+                inside ^= inside << shift;
+            }
         }
         let delimiters = m.commas & !inside;
         if delimiters.count_ones() as usize != FIELDS - 1 {
@@ -132,11 +142,22 @@ impl Fields {
             }
         }
         self.spans[FIELDS - 1] = (start, line.len(), false);
-        // One check of the whole line where a byte is not ASCII (a name's accent, most
-        // often), not one of each field: a field of a UTF-8 line is UTF-8, since it is
-        // cut at ASCII bytes.
-        self.utf8 = m.high == 0 || std::str::from_utf8(line).is_ok();
-        if m.quotes != 0 {
+        // One check where a byte is not ASCII (a name's accent, most often), from the first
+        // such byte to the last, not one of each field: the bytes around them are ASCII,
+        // and a field of a UTF-8 line is UTF-8, since it is cut at ASCII bytes.
+        self.utf8 = m.high == 0 || {
+            let (first, last) = (m.high.trailing_zeros(), 127 - m.high.leading_zeros());
+            std::str::from_utf8(&line[first as usize..=last as usize]).is_ok()
+        };
+        if m.quotes == 0 {
+            // No field starts or ends with a byte trimming could take: each field is
+            // what `bytes` reads, as it stands.
+            let starts = (delimiters << 1) | 1;
+            let ends = (delimiters >> 1) | (1 << (line.len() - 1));
+            self.plain = self.utf8 && m.hidden & (starts | ends) == 0;
+            let ids = [1, 2, 8].map(|i| span_bits(self.spans[i].0, self.spans[i].1));
+            self.plain_ids = self.plain && m.dots & (ids[0] | ids[1] | ids[2]) == 0;
+        } else {
             for i in 0..FIELDS {
                 if !self.unquote(line, i, m.quotes) {
                     return false;
@@ -202,7 +223,11 @@ impl Fields {
 
     /// Field `i` trimmed as the exact path trims it, as bytes; `None` when it is not UTF-8.
     /// Checked only where a byte is not ASCII and the line was not checked whole.
+    #[inline]
     fn bytes<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        if self.plain {
+            return line.get(self.spans[i].0..self.spans[i].1);
+        }
         let raw = self.raw(line, i)?;
         let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
         if (self.utf8 || raw.is_ascii())
@@ -212,6 +237,17 @@ impl Fields {
         }
         self.text(line, i).map(str::as_bytes)
     }
+
+    /// Field `i`, an id, read as the exact path reads it ([`identifier`]).
+    #[inline]
+    fn id<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        let bytes = self.bytes(line, i)?;
+        if self.plain_ids {
+            Some(bytes)
+        } else {
+            identifier(bytes)
+        }
+    }
 }
 
 /// A line of at most 128 bytes, one bit per byte.
@@ -220,47 +256,54 @@ struct Masks {
     quotes: u128,
     /// Bytes not ASCII.
     high: u128,
+    /// Spaces, controls and bytes not ASCII: where a field starts or ends with one, it may
+    /// need trimming (DEL, the one other byte not visible, is no whitespace).
+    hidden: u128,
+    /// Points and the letter e, either case: where an id holds one, it may be a number.
+    dots: u128,
     carriage_return: bool,
 }
 
-/// The masks of a line of at most 128 bytes, read eight bytes at a time.
+/// The masks of a line of at most 128 bytes, read sixteen bytes at a time (SSE2 on
+/// x86-64, through `wide`).
 fn masks(line: &[u8]) -> Option<Masks> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     if line.len() > 128 {
         return None;
     }
-    let (words, rest) = line.as_chunks::<8>();
-    let mut last = [0u8; 8];
+    let (chunks, rest) = line.as_chunks::<16>();
+    // The last chunk filled with a byte that sets no mask.
+    let mut last = [b'a'; 16];
     last[..rest.len()].copy_from_slice(rest);
     let last = (!rest.is_empty()).then_some(&last);
-    let (mut commas, mut quotes, mut high, mut cr) = ([0u8; 16], [0u8; 16], [0u8; 16], 0);
-    for (k, word) in words.iter().chain(last).enumerate() {
-        let w = u64::from_le_bytes(*word);
-        cr |= equal_bytes(w, b'\r');
-        commas[k] = bit_per_byte(equal_bytes(w, b','));
-        quotes[k] = bit_per_byte(equal_bytes(w, b'"'));
-        high[k] = bit_per_byte(w & HIGH);
+    let mut m = Masks {
+        commas: 0,
+        quotes: 0,
+        high: 0,
+        hidden: 0,
+        dots: 0,
+        carriage_return: false,
+    };
+    let mut cr = 0;
+    for (k, chunk) in chunks.iter().chain(last).enumerate() {
+        let v = u8x16::new(*chunk);
+        let bits = |mask: u8x16| u128::from(mask.to_bitmask()) << (16 * k);
+        let is = |b: u8| v.simd_eq(u8x16::splat(b));
+        m.commas |= bits(is(b','));
+        m.quotes |= bits(is(b'"'));
+        m.high |= bits(v);
+        cr |= is(b'\r').to_bitmask();
+        // Signed, the bytes not ASCII are below the space too.
+        m.hidden |= bits(v.cast_signed().simd_lt(i8x16::splat(0x21)).cast_unsigned());
+        m.dots |= bits((v | u8x16::splat(0x20)).simd_eq(u8x16::splat(b'e')) | is(b'.'));
     }
-    Some(Masks {
-        commas: u128::from_le_bytes(commas),
-        quotes: u128::from_le_bytes(quotes),
-        high: u128::from_le_bytes(high),
-        carriage_return: cr != 0,
-    })
+    m.carriage_return = cr != 0;
+    Some(m)
 }
 
-/// The high bits of the eight bytes of `m` (no other bit set) as eight bits, lowest byte
-/// first.
-fn bit_per_byte(m: u64) -> u8 {
-    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
-}
-
-/// The high bit of each byte of `w` that is `b`, and no other bit.
-fn equal_bytes(w: u64, b: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = w ^ (0x0101_0101_0101_0101 * u64::from(b));
-    // A byte's high bit stays clear only where the byte is 0.
-    !(((x & LOW7) + LOW7) | x | LOW7)
+/// The bits of bytes `s..e` (`s <= e <= 128`).
+fn span_bits(s: usize, e: usize) -> u128 {
+    let below = |n: usize| u128::MAX.checked_shr(128 - n as u32).unwrap_or(0);
+    below(e) & !below(s)
 }
 
 /// A row read. Dates are day numbers ([`day_number`]); texts are UTF-8 ([`text`]).
@@ -314,8 +357,8 @@ impl Reader {
             b"credit_note" => DocKind::CreditNote,
             _ => return None,
         };
-        let id = identifier(bytes(1)?)?;
-        let customer = identifier(bytes(2)?)?;
+        let id = fields.id(line, 1)?;
+        let customer = fields.id(line, 2)?;
         if id.is_empty() || customer.is_empty() {
             return None;
         }
@@ -323,7 +366,7 @@ impl Reader {
         let date = self.day(bytes(4)?)?;
         let (currency, minor) = self.currency(bytes(7)?)?;
         let amount = cents(bytes(6)?, minor)?;
-        let reference = identifier(bytes(8)?)?;
+        let reference = fields.id(line, 8)?;
         let withholding = part(bytes(9)?, minor)?;
         let discount = part(bytes(10)?, minor)?;
         if (withholding != 0 || discount != 0) && kind != DocKind::Payment {
@@ -373,7 +416,9 @@ impl Reader {
         if let Some(code) = code
             && let Some(seen) = self.currencies.iter().position(|(c, _)| *c == code)
         {
-            self.currencies[..=seen].rotate_right(1);
+            if seen > 0 {
+                self.currencies[..=seen].rotate_right(1);
+            }
             return self.currencies[0].1;
         }
         let text = std::str::from_utf8(bytes).ok()?;
@@ -456,25 +501,31 @@ pub(super) fn day_number(date: NaiveDate) -> Option<u16> {
 /// An amount written as digits with at most two decimals after a point (and no more than
 /// the currency has), in hundredths.
 fn cents(bytes: &[u8], minor_units: u32) -> Option<i64> {
-    let (int, frac) = match bytes.iter().position(|&b| b == b'.') {
-        Some(k) => (&bytes[..k], &bytes[k + 1..]),
-        None => (bytes, &b""[..]),
+    // One pass: the digits' value, and where the point is (if there is one).
+    let (mut n, mut point) = (0i64, None);
+    for (k, &b) in bytes.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d <= 9 {
+            // At most 17 digits are taken (below), so this cannot overflow before then.
+            n = n.wrapping_mul(10).wrapping_add(i64::from(d));
+        } else if b == b'.' && point.is_none() {
+            point = Some(k);
+        } else {
+            return None;
+        }
+    }
+    // At most 15 digits before the point, one or two after it (if there is one).
+    let (int, places) = match point {
+        Some(k) => (k, bytes.len() - k - 1),
+        None => (bytes.len(), 0),
     };
-    // Digits only: at most 15 before the point, one or two after it (if there is one).
-    let places = frac.len() as u32;
-    let point = int.len() < bytes.len();
-    if int.is_empty() || int.len() > 15 || (point && (places == 0 || places > 2.min(minor_units))) {
+    if int == 0
+        || int > 15
+        || (point.is_some() && (places == 0 || places > 2.min(minor_units as usize)))
+    {
         return None;
     }
-    let number = |digits: &[u8]| {
-        digits.iter().try_fold(0i64, |n, &b| {
-            let d = b.wrapping_sub(b'0');
-            (d <= 9).then(|| n * 10 + i64::from(d))
-        })
-    };
-    let (n, f) = (number(int)?, number(frac)?);
-    let scale = if places == 1 { 10 } else { 1 };
-    let cents = n * 100 + f * scale;
+    let cents = n * [100, 10, 1][places];
     (cents < MAX_CENTS).then_some(cents)
 }
 
@@ -489,15 +540,32 @@ fn part(bytes: &[u8], minor_units: u32) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
+
     use super::*;
 
-    fn split(line: &str) -> Option<Vec<String>> {
+    /// The fields of a line as the reader reads them (`bytes`, each one checked against
+    /// `text`), and its ids as `id` reads them.
+    fn split_ids(line: &str) -> Option<(Vec<String>, Vec<Option<String>>)> {
         let mut f = Fields::default();
-        f.split(line.as_bytes()).then(|| {
-            (0..FIELDS)
-                .map(|i| f.text(line.as_bytes(), i).unwrap().to_string())
-                .collect()
+        let line = line.as_bytes();
+        f.split(line).then(|| {
+            let fields = (0..FIELDS)
+                .map(|i| {
+                    let read = text(f.bytes(line, i).unwrap()).unwrap();
+                    assert_eq!(read, f.text(line, i).unwrap());
+                    read.to_string()
+                })
+                .collect();
+            let ids = [1, 2, 8]
+                .map(|i| f.id(line, i).map(|id| text(id).unwrap().to_string()))
+                .to_vec();
+            (fields, ids)
         })
+    }
+
+    fn split(line: &str) -> Option<Vec<String>> {
+        split_ids(line).map(|(fields, _)| fields)
     }
 
     /// What the csv crate reads from the same line.
@@ -553,15 +621,24 @@ mod tests {
         // empty, short and long, one in three with a stray quote, comma or carriage
         // return: each one split is split into the csv reader's fields (trimmed as the
         // exact path trims them); the others go to the exact path.
+        // The unquoted forms first: one line in two takes only those.
         let forms = [
             "",
             "a",
+            "12.0",
+            "1e3",
+            "FE-1",
+            "\u{7f}",
             "Peña S.A.",
+            " b ",
+            "\tc",
+            "c ",
+            "\u{a0}é",
             "\"x, \"\"y\"\"\"",
             "\"\"",
             "\"é,\"",
-            " b ",
         ];
+        let unquoted = forms.iter().take_while(|f| !f.contains('"')).count();
         let strays = ["\"", ",", "\r", "\"\""];
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: usize| {
@@ -570,8 +647,9 @@ mod tests {
         };
         let (tried, mut split_some) = (20_000, 0);
         for _ in 0..tried {
+            let kinds = if next(2) == 0 { unquoted } else { forms.len() };
             let fields: Vec<String> = (0..FIELDS)
-                .map(|_| forms[next(forms.len())].repeat(1 + next(4) * next(6)))
+                .map(|_| forms[next(kinds)].repeat(1 + next(4) * next(6)))
                 .collect();
             let mut line = fields.join(",");
             if next(3) == 0 {
@@ -580,7 +658,7 @@ mod tests {
                     .find(|&k| line.is_char_boundary(k));
                 line.insert_str(at.unwrap_or(0), strays[next(strays.len())]);
             }
-            if let Some(fields) = split(&line) {
+            if let Some((fields, ids)) = split_ids(&line) {
                 split_some += 1;
                 // Trimmed as the exact path trims them.
                 let read: Vec<_> = csv_fields(&line)
@@ -588,6 +666,13 @@ mod tests {
                     .map(|f| fields::trim(f).to_string())
                     .collect();
                 assert_eq!(fields, read, "{line}");
+                // Ids as the exact path reads them (`1.0` is `1`).
+                let read_ids = [1, 2, 8].map(|i| {
+                    fields::identifier(&read[i], "")
+                        .ok()
+                        .map(|id| id.to_string())
+                });
+                assert_eq!(ids, read_ids, "{line}");
             }
         }
         assert!(split_some > tried / 50, "{split_some} of {tried}");
@@ -651,6 +736,42 @@ mod tests {
             assert_eq!(cents(bad.as_bytes(), 2), None, "{bad}");
         }
         assert_eq!(cents(b"10.5", 0), None); // JPY has no decimals
+        // Random strings of digits, points and other bytes: each one read is what the exact
+        // path reads, and each one of the plain form is read.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        let alphabet = b"0123456789.0123456789x-";
+        for _ in 0..50_000 {
+            let text: String = (0..next(20))
+                .map(|_| char::from(alphabet[next(alphabet.len())]))
+                .collect();
+            let plain = match text.split_once('.') {
+                Some((int, frac)) => {
+                    (1..=2).contains(&frac.len())
+                        && frac.bytes().all(|b| b.is_ascii_digit())
+                        && !int.is_empty()
+                }
+                None => !text.is_empty(),
+            } && text
+                .bytes()
+                .filter(|&b| b != b'.')
+                .all(|b| b.is_ascii_digit())
+                && text.split('.').next().is_some_and(|int| int.len() <= 15);
+            let read = cents(text.as_bytes(), 2);
+            if !plain {
+                assert_eq!(read, None, "{text}");
+                continue;
+            }
+            let exact = crate::money::parse_amount(&text).unwrap();
+            if exact * Decimal::ONE_HUNDRED < Decimal::from(MAX_CENTS) {
+                assert_eq!(read.map(|r| Decimal::new(r, 2)), Some(exact), "{text}");
+            } else {
+                assert_eq!(read, None, "{text}");
+            }
+        }
         assert_eq!(cents(b"1407374883553.28", 2), None); // 2^47 hundredths
         assert_eq!(cents(b"1407374883553.27", 2), Some(MAX_CENTS - 1));
     }

@@ -52,10 +52,10 @@ fn amount(rng: &mut Rng, currency: &str, cents: u64) -> String {
     }
 }
 
-/// A ledger of `invoices` invoices and their credits over 2026: references followed,
-/// partial, beyond the balance, unknown, to another customer or currency; unreferenced
-/// credits, credit notes, withholding and discounts; names quoted, long, empty or changing;
-/// due dates empty or before the issue date. In date order, or (`shuffled`) with a tenth
+/// A ledger of `invoices` invoices (ids of several forms) and their credits over 2026:
+/// references followed, partial, beyond the balance, unknown, to another customer or
+/// currency; unreferenced credits, credit notes, withholding and discounts; names quoted,
+/// long, empty or changing; due dates empty or before the issue date. In date order, or (`shuffled`) with a tenth
 /// of the rows moved, so that credits come before their invoices.
 fn ledger(seed: u64, invoices: u64, shuffled: bool) -> String {
     let mut rng = Rng(seed);
@@ -78,10 +78,14 @@ fn ledger(seed: u64, invoices: u64, shuffled: bool) -> String {
             (c, issued) = (last.0, last.1);
         }
         let currency = CURRENCIES[((c + u64::from(rng.chance(10) && !batch)) % 3) as usize];
-        let id = if rng.chance(5) {
-            format!("{}.0", 70_000 + i)
-        } else {
-            format!("F-{i}")
+        // Ids of series (`F-`, none, numbered with zeros in front) and of none (no digits
+        // at the end, or too many).
+        let id = match rng.below(25) {
+            0 => format!("{}.0", 70_000 + i),
+            1 => format!("FA{i}X"),
+            2 => format!("F-{i:06}"),
+            3 => format!("{}", 10_000_000_000 + i),
+            _ => format!("F-{i}"),
         };
         let reference = id.trim_end_matches(".0").to_string();
         let mut due = match rng.below(10) {
