@@ -223,7 +223,7 @@ pub fn in_order<T>(items: Vec<T>, order: &[(u128, usize)]) -> Vec<T> {
 
 /// Sorts `list` by `cmp` (a total order: no two items equal), each half on its own core
 /// and then merged, when it is long.
-fn sort_on_both<T: Copy + Send + Sync>(
+pub(crate) fn sort_on_both<T: Copy + Send + Sync>(
     list: &mut Vec<T>,
     cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
 ) {

@@ -192,14 +192,34 @@ pub fn parse_localized(text: &str, mark: char) -> Result<Decimal, AmountError> {
 /// currency's minor units and never fewer digits than the value carries (`100` → `100.00`,
 /// `10.005` → `10.005`).
 pub fn format_plain(amount: Decimal, minor_units: u32) -> String {
-    if amount.is_zero() {
-        return Decimal::new(0, minor_units).to_string();
+    let mut plain = String::new();
+    write_plain(&mut plain, amount, minor_units);
+    plain
+}
+
+/// [`format_plain`] written at the end of `out` (no string made: reports write many).
+pub fn write_plain(out: &mut String, amount: Decimal, minor_units: u32) {
+    use std::fmt::Write as _;
+    // The digits, without the zeros at the end beyond the minor units, or with zeros up to
+    // them.
+    let (mut digits, mut scale) = (amount.mantissa(), amount.scale());
+    while scale > minor_units && digits % 10 == 0 {
+        (digits, scale) = (digits / 10, scale - 1);
     }
-    let mut d = amount.normalize();
-    if d.scale() < minor_units {
-        d.rescale(minor_units);
+    if scale < minor_units {
+        digits *= 10i128.pow(minor_units - scale);
+        scale = minor_units;
     }
-    d.to_string()
+    if digits < 0 {
+        out.push('-');
+    }
+    let digits = digits.unsigned_abs();
+    let unit = 10u128.pow(scale);
+    let _ = write!(out, "{}", digits / unit);
+    if scale > 0 {
+        let width = scale as usize;
+        let _ = write!(out, ".{:0width$}", digits % unit);
+    }
 }
 
 /// The human rendering: as [`format_plain`], with `,` between groups of three digits.
@@ -301,6 +321,30 @@ mod tests {
         assert_eq!(format_plain(d("10.005"), 2), "10.005");
         assert_eq!(format_plain(d("-0.00"), 2), "0.00");
         assert_eq!(format_plain(d("1500"), 0), "1500");
+        // As the normalized value, rescaled up to the minor units, displays.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        for _ in 0..20_000 {
+            let digits = i128::from(next(1 << 30)) * i128::from(next(1 << 30))
+                / (1 + i128::from(next(1000)));
+            let digits = if next(2) == 0 { -digits } else { digits };
+            let amount =
+                Decimal::from_i128_with_scale(digits * 10i128.pow(next(4) as u32), next(9) as u32);
+            let minor = next(5) as u32;
+            let shown = if amount.is_zero() {
+                Decimal::new(0, minor).to_string()
+            } else {
+                let mut n = amount.normalize();
+                if n.scale() < minor {
+                    n.rescale(minor);
+                }
+                n.to_string()
+            };
+            assert_eq!(format_plain(amount, minor), shown, "{amount} {minor}");
+        }
         assert_eq!(format_grouped(d("1234567.8"), 2), "1,234,567.80");
         assert_eq!(format_grouped(d("-999"), 0), "-999");
         assert_eq!(format_grouped(d("-1000"), 2), "-1,000.00");

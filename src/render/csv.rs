@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::money::format_plain;
+use crate::money::write_plain;
 use crate::report::{Cell, Report};
 
 pub fn render_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -65,7 +65,7 @@ fn render_rows(rows: &[&[Cell]]) -> io::Result<Vec<u8>> {
                 }
                 Cell::Text(t) => t.as_str(),
                 Cell::Money(d, minor) => {
-                    buf.push_str(&format_plain(*d, *minor));
+                    write_plain(&mut buf, *d, *minor);
                     &buf
                 }
                 Cell::Int(i) => {

@@ -197,23 +197,24 @@ pub(crate) fn complete(
 }
 
 /// By level (in policy order, unmatched last), currency, balance (largest first), customer.
-pub(crate) fn sort_rows(rows: &mut [RiskRow]) {
-    rows.sort_by(|a, b| {
-        (
-            a.level.is_none(),
-            a.level,
-            a.currency,
-            std::cmp::Reverse(a.balance),
-            &a.customer,
-        )
-            .cmp(&(
-                b.level.is_none(),
-                b.level,
-                b.currency,
-                std::cmp::Reverse(b.balance),
-                &b.customer,
-            ))
+/// The keys are sorted, not the rows (large): each row moves once.
+pub(crate) fn sort_rows(rows: &mut Vec<RiskRow>) {
+    let mut keyed: Vec<_> = (rows.iter().enumerate())
+        .map(|(i, r)| {
+            let key = (r.level.is_none(), r.level, r.currency);
+            ((key, std::cmp::Reverse(r.balance)), i)
+        })
+        .collect();
+    // A customer has one row per currency: no two rows are equal.
+    let rows_ = &*rows;
+    crate::aging::sort_on_both(&mut keyed, |(ka, a), (kb, b)| {
+        ka.cmp(kb)
+            .then_with(|| rows_[*a].customer.cmp(&rows_[*b].customer))
     });
+    let mut slots: Vec<Option<RiskRow>> = std::mem::take(rows).into_iter().map(Some).collect();
+    *rows = (keyed.iter())
+        .filter_map(|&(_, i)| slots[i].take())
+        .collect();
 }
 
 /// The first level any of whose conditions holds, and why.

@@ -15,14 +15,14 @@
 //!   the order of anything else; the pool then pays the open invoices oldest first
 //!   (`super::age_rows`, or credit by credit in `super::settle`);
 //! - credits are ordered by the offset of their line, which is the order of lines;
-//! - ids are compared by a 96-bit fingerprint ([`fingerprint`]: a 64-bit key, exact for
-//!   the ids of a series but for a 29-bit hash of the series, and a 32-bit hash of the
-//!   id). Two invoices with the same fingerprint (a duplicate id, or the same fingerprint
-//!   by chance) and two credits of a kind with the same key send the run to the exact
-//!   path; a reference to an id that does not exist would match an invoice only if its
-//!   series' hash, number and 32-bit hash all agreed with the invoice's (for references to
-//!   an unknown series, chance about references / 2^61: 10^-11 for ten million; for ids of
-//!   no series, references × invoices / 2^95).
+//! - ids are compared by a 96-bit fingerprint ([`fingerprint`]: for an id of a series,
+//!   its number exactly and 61 bits of a hash of its series; for any other id, 95 bits of
+//!   hashes). Two invoices with the same fingerprint (a duplicate id, or the same
+//!   fingerprint by chance) and two credits of a kind with the same key send the run to
+//!   the exact path; a reference to an id that does not exist would match an invoice only
+//!   if their series' hashes agreed (chance about pairs of series / 2^61) or, for ids of
+//!   no series, their hashes (references × invoices / 2^95: 10^-15 for ten million of
+//!   each).
 
 use std::hash::BuildHasher;
 
@@ -235,6 +235,11 @@ pub(super) struct Ages {
     sums: Vec<i64>,
     /// Whether a sum went past 64 bits.
     overflow: bool,
+    /// Sums to add to, and what: added 64 at a time, their places read together first
+    /// (the sums are a table too big for the caches, met in no order: their cache misses
+    /// overlap instead of coming one by one; 10M aging, the walk 0.30-0.48 s to 0.16 s).
+    pending: [(usize, i64); 64],
+    waiting: usize,
 }
 
 impl Ages {
@@ -252,6 +257,8 @@ impl Ages {
             buckets,
             sums,
             overflow: false,
+            pending: [(0, 0); 64],
+            waiting: 0,
         })
     }
 
@@ -262,6 +269,8 @@ impl Ages {
             buckets: self.buckets,
             sums: vec![0; self.sums.len()],
             overflow: false,
+            pending: [(0, 0); 64],
+            waiting: 0,
         }
     }
 
@@ -272,13 +281,32 @@ impl Ages {
             return;
         }
         let bucket = usize::from(self.of_due[usize::from(rec.due())]);
-        let sum = &mut self.sums[rec.pool() as usize * self.buckets + bucket];
-        let (total, overflow) = sum.overflowing_add(rec.net());
-        *sum = total;
-        self.overflow |= overflow;
+        self.pending[self.waiting] = (rec.pool() as usize * self.buckets + bucket, rec.net());
+        self.waiting += 1;
+        if self.waiting == self.pending.len() {
+            self.flush();
+        }
+    }
+
+    /// Adds what waits to be added.
+    fn flush(&mut self) {
+        let pending = &self.pending[..self.waiting];
+        let mut seen = 0;
+        for &(at, _) in pending {
+            seen ^= self.sums.get(at).copied().unwrap_or_default();
+        }
+        std::hint::black_box(seen);
+        for &(at, net) in pending {
+            let sum = &mut self.sums[at];
+            let (total, overflow) = sum.overflowing_add(net);
+            *sum = total;
+            self.overflow |= overflow;
+        }
+        self.waiting = 0;
     }
 
     fn join(&mut self, other: &Ages) {
+        debug_assert!(self.waiting == 0 && other.waiting == 0, "flushed");
         for (sum, more) in self.sums.iter_mut().zip(&other.sums) {
             let (total, overflow) = sum.overflowing_add(*more);
             *sum = total;
@@ -289,6 +317,7 @@ impl Ages {
 
     /// Pool `pool`'s sums, by bucket.
     pub(super) fn of(&self, pool: usize) -> &[i64] {
+        debug_assert_eq!(self.waiting, 0, "flushed");
         &self.sums[pool * self.buckets..(pool + 1) * self.buckets]
     }
 
@@ -442,6 +471,9 @@ pub(super) fn follow_all<R: Invoice>(
     }
     while let Some(l) = current {
         current = pass(l, &mut inv, &invoices)?;
+    }
+    if let Some(ages) = ages {
+        ages.flush();
     }
     Some(())
 }
@@ -990,6 +1022,9 @@ mod tests {
         ages.add(&rec(2, 50, 0, false)); // closed
         other.add(&rec(0, 120, 10, false));
         other.add(&rec(1, 3, 4, false));
+        // Added once flushed (at the end of a walk), sixty-four at a time before.
+        ages.flush();
+        other.flush();
         ages.join(&other);
         let all: Vec<&[i64]> = (0..3).map(|p| ages.of(p)).collect();
         assert_eq!(all, [&[15, 7][..], &[0, 4], &[0, 0]]);
@@ -998,6 +1033,7 @@ mod tests {
         for _ in 0..=(1 << 16) {
             other.add(&rec(1, 3, max, false));
         }
+        other.flush();
         assert!(other.overflowed());
         ages.join(&other);
         assert!(ages.overflowed());

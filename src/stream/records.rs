@@ -10,12 +10,21 @@ use crate::model::DocKind;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Fp(pub(super) u64, pub(super) u32);
 
-/// The fingerprint of an id (fixed seeds: a run gives the same result every time).
+/// The fingerprint of an id (fixed seeds: a run gives the same result every time): its
+/// [`key`] and 32 more bits, of the hash of its series (the key holds 29 others) or, for
+/// an id of no series, of another hash of the id.
 pub(super) fn fingerprint(id: &[u8]) -> Fp {
-    Fp(
-        key(id, 0x243f_6a88_85a3_08d3),
-        hash(id, 0x1319_8a2e_0370_7344) as u32,
-    )
+    const SEED: u64 = 0x243f_6a88_85a3_08d3;
+    match numbered(id) {
+        Some((series, number, digits)) => {
+            let h = hash(series, SEED);
+            Fp(series_key(h, number, digits), h as u32)
+        }
+        None => Fp(
+            (1 << 63) | (hash(id, SEED) >> 1),
+            hash(id, 0x1319_8a2e_0370_7344) as u32,
+        ),
+    }
 }
 
 /// A 64-bit key of an id, in the order of the ids of a series where it can be: an id that
@@ -26,13 +35,34 @@ pub(super) fn fingerprint(id: &[u8]) -> Fp {
 /// a hash (63 bits, the top bit set). Two ids with the same key are the same id, but for a
 /// hash collision (of two series, or of two ids of no series).
 pub(super) fn key(id: &[u8], seed: u64) -> u64 {
-    let digits = id.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    if (1..=9).contains(&digits) {
-        let (series, number) = id.split_at(id.len() - digits);
-        let n = (number.iter()).fold(0, |n, &b| n * 10 + u64::from(b - b'0'));
-        return (hash(series, seed) >> 35 << 34) | ((digits as u64) << 30) | n;
+    match numbered(id) {
+        Some((series, number, digits)) => series_key(hash(series, seed), number, digits),
+        None => (1 << 63) | (hash(id, seed) >> 1),
     }
-    (1 << 63) | (hash(id, seed) >> 1)
+}
+
+/// The key of the id numbered `number` in `digits` digits in the series hashed `h`.
+fn series_key(h: u64, number: u64, digits: u32) -> u64 {
+    (h >> 35 << 34) | (u64::from(digits) << 30) | number
+}
+
+/// An id's series (what comes before the digits it ends in), number and how many digits
+/// it is written in, when it ends in one to nine digits.
+fn numbered(id: &[u8]) -> Option<(&[u8], u64, u32)> {
+    let (mut number, mut scale, mut digits) = (0, 1, 0);
+    for &b in id.iter().rev() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if digits == 9 {
+            return None;
+        }
+        number += u64::from(d) * scale;
+        scale *= 10;
+        digits += 1;
+    }
+    (digits > 0).then(|| (&id[..id.len() - digits as usize], number, digits))
 }
 
 fn hash(bytes: &[u8], seed: u64) -> u64 {

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::settle::{Item, Lines, Settled};
+use super::settle::{Figures, Item, Lines, Settled};
 use super::{Followed, Job, money, row, tally};
 use crate::aging::{detail_key, detail_order, in_order};
 use crate::both;
@@ -152,38 +152,46 @@ fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
     let customers = f.book.customer_texts();
     let no_info = crate::Map::default();
     let hundredths = |v: i128| Decimal::from_i128_with_scale(v, 2);
-    let mut rows = Vec::new();
-    for (pool, figures) in settled.figures.iter().enumerate() {
-        if !f.book.pools.dated[pool] {
-            continue;
+    // The rows of the pools from `first` on, in pool order.
+    let rows_of = |figures: &[Figures], first: usize| {
+        let mut rows = Vec::with_capacity(figures.len());
+        for (pool, figures) in (first..).zip(figures) {
+            if !f.book.pools.dated[pool] {
+                continue;
+            }
+            let (customer, currency) = f.book.pools.of[pool];
+            let (id, shown) = &customers[customer as usize];
+            let mut row = RiskRow::new(
+                CustomerId(id.clone()),
+                shown.as_str().to_owned(),
+                String::new(),
+                currency,
+            );
+            let open: i128 = figures.buckets.iter().sum();
+            row.balance = money(open - figures.unapplied, currency);
+            row.overdue = money(figures.overdue, currency);
+            row.max_days_past_due = figures.max_days;
+            row.provision = (figures.buckets.iter().zip(&policy.aging.buckets))
+                .map(|(&v, bucket)| money(v, currency) * bucket.provision_rate)
+                .sum();
+            let h = &figures.history;
+            let history = (h.settled > 0).then(|| {
+                History::from_sums(
+                    h.settled,
+                    h.late,
+                    hundredths(h.weighted),
+                    hundredths(h.weight),
+                )
+            });
+            complete(&mut row, history.as_ref(), policy, &no_info);
+            rows.push(row);
         }
-        let (customer, currency) = f.book.pools.of[pool];
-        let (id, shown) = &customers[customer as usize];
-        let mut row = RiskRow::new(
-            CustomerId(id.clone()),
-            shown.as_str().to_owned(),
-            String::new(),
-            currency,
-        );
-        let open: i128 = figures.buckets.iter().sum();
-        row.balance = money(open - figures.unapplied, currency);
-        row.overdue = money(figures.overdue, currency);
-        row.max_days_past_due = figures.max_days;
-        row.provision = (figures.buckets.iter().zip(&policy.aging.buckets))
-            .map(|(&v, bucket)| money(v, currency) * bucket.provision_rate)
-            .sum();
-        let h = &figures.history;
-        let history = (h.settled > 0).then(|| {
-            History::from_sums(
-                h.settled,
-                h.late,
-                hundredths(h.weighted),
-                hundredths(h.weight),
-            )
-        });
-        complete(&mut row, history.as_ref(), policy, &no_info);
-        rows.push(row);
-    }
+        rows
+    };
+    // Each half of the pools on its own core.
+    let (first, second) = settled.figures.split_at(settled.figures.len() / 2);
+    let (mut rows, more) = both(|| rows_of(first, 0), || rows_of(second, first.len()));
+    rows.extend(more);
     sort_rows(&mut rows);
     rows
 }

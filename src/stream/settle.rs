@@ -15,6 +15,7 @@ use super::book::History;
 use super::records::{Invoice, Lump, Rec};
 use super::row::{Fields, Reader, Row};
 use super::{Followed, conserved, merged, on_both, open_key};
+use crate::both;
 use crate::error::CliError;
 use crate::model::DocKind;
 use crate::money::Currency;
@@ -59,7 +60,6 @@ pub(super) fn settle(
     let Some(mut kept) = f.book.pools.kept.take() else {
         return Ok(None);
     };
-    kept.lumps.sort_unstable_by_key(Lump::key);
     let n_pools = f.book.pools.of.len();
     let mut figures = vec![Figures::default(); n_pools];
     for (pool, h) in kept.history.iter().enumerate() {
@@ -75,10 +75,17 @@ pub(super) fn settle(
         (
             a.partition_point(|r| r.pool() < pool),
             b.partition_point(|r| r.pool() < pool),
-            kept.lumps.partition_point(|l| l.pool < pool),
         )
     };
-    let (ia, ib, il) = at_pool(cut);
+    let (ia, ib) = at_pool(cut);
+    // The credits of the pools before the cut first, then each side sorted on its own
+    // core.
+    let il = partition(&mut kept.lumps, |l| l.pool < cut);
+    let (low, high) = kept.lumps.split_at_mut(il);
+    both(
+        || low.sort_unstable_by_key(Lump::key),
+        || high.sort_unstable_by_key(Lump::key),
+    );
     let walk = |open: (&[Rec], &[Rec]), lumps: &[Lump], base: u32, figures: &mut [Figures]| {
         let file = File::open(path).ok()?;
         let pools = Pools {
@@ -107,6 +114,19 @@ pub(super) fn settle(
     }
     conserved(&f.book, &out)?;
     Ok(Some(Settled { figures, items }))
+}
+
+/// Puts the items for which `before` holds first (in no order), and tells how many there
+/// are.
+fn partition<T>(items: &mut [T], before: impl Fn(&T) -> bool) -> usize {
+    let mut first = 0;
+    for i in 0..items.len() {
+        if before(&items[i]) {
+            items.swap(first, i);
+            first += 1;
+        }
+    }
+    first
 }
 
 /// A run of consecutive pools to pay: their open invoices (two lists sorted by
@@ -359,6 +379,20 @@ mod tests {
     /// Lines read again by offset in any order, from a buffer smaller than a line, longer
     /// lines than it, and a last line without a line break; an offset past the end reads
     /// nothing.
+    #[test]
+    fn a_partition_puts_what_comes_before_first_and_keeps_every_item() {
+        for n in 0..40u32 {
+            let mut items: Vec<u32> = (0..n).map(|i| i.wrapping_mul(2_654_435_761) % 97).collect();
+            let mut want = items.clone();
+            let first = partition(&mut items, |&x| x < 50);
+            assert!(items[..first].iter().all(|&x| x < 50));
+            assert!(items[first..].iter().all(|&x| x >= 50));
+            items.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(items, want);
+        }
+    }
+
     #[test]
     fn lines_are_read_again_by_offset_whatever_the_buffer_and_the_order() {
         let long = "N".repeat(700);

@@ -360,3 +360,26 @@ fn a_repeated_credit_id_is_left_to_the_exact_path_in_one_part_or_two() {
         assert!(got.is_none(), "split from {parallel_from}");
     }
 }
+
+#[test]
+fn line_breaks_are_found_in_order_whatever_the_length_and_where_they_fall() {
+    let mut rng = Rng(11);
+    for len in (0..300).chain([1 << 12, (1 << 12) + 63]) {
+        for _ in 0..4 {
+            let buf: Vec<u8> = (0..len)
+                .map(|_| match rng.below(8) {
+                    0 => b'\n',
+                    1 => b'\r',
+                    _ => b'a' + rng.below(26) as u8,
+                })
+                .collect();
+            let mut found = Vec::new();
+            let mut newlines = super::Newlines::new(&buf);
+            while let Some(at) = newlines.next() {
+                found.push(at);
+            }
+            let want: Vec<usize> = memchr::memchr_iter(b'\n', &buf).collect();
+            assert_eq!(found, want, "{len}");
+        }
+    }
+}
