@@ -41,24 +41,22 @@ pub fn risk_report(
             _ => Column::number(key, title),
         });
     }
-    let level_name = |r: &RiskRow| {
-        r.level
-            .map_or(String::new(), |l| policy.risk.levels[l].name.clone())
-    };
+    let level_name = |r: &RiskRow| r.level.map_or("", |l| policy.risk.levels[l].name.as_str());
     let mut groups: Vec<Group> = Vec::new();
+    // The last group's label, as (level shown, currency): a label is made once per group.
+    let mut last = None;
     for r in rows {
-        let same = groups
-            .last()
-            .is_some_and(|g| g.total_label == label(&level_name(r), r));
-        if !same {
+        let level = level_name(r);
+        if last != Some((shown(level), r.currency)) {
             groups.push(Group {
                 rows: Vec::new(),
-                total_label: label(&level_name(r), r),
+                total_label: label(level, r),
                 total: Some(Vec::new()),
             });
+            last = Some((shown(level), r.currency));
         }
         let group = groups.last_mut().expect("pushed above");
-        group.rows.push(cells(r, &level_name(r)));
+        group.rows.push(cells(r, level));
     }
     for g in &mut groups {
         g.total = Some(total(&g.rows));
@@ -74,12 +72,16 @@ pub fn risk_report(
 }
 
 fn label(level: &str, r: &RiskRow) -> String {
-    let level = if level.is_empty() {
+    format!("Total {} {}", shown(level), r.currency)
+}
+
+/// A level's name as a label shows it.
+fn shown(level: &str) -> &str {
+    if level.is_empty() {
         "(no level)"
     } else {
         level
-    };
-    format!("Total {level} {}", r.currency)
+    }
 }
 
 fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
