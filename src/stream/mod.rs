@@ -36,7 +36,7 @@ use crate::aging::{AgingRow, currency_totals};
 use crate::both;
 use crate::error::CliError;
 use crate::input::{Role, Source, progress, split};
-use crate::model::{CustomerId, Loc, RowCounts};
+use crate::model::{CustomerId, DocKind, Loc, RowCounts};
 use crate::money::Currency;
 use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
@@ -428,9 +428,9 @@ struct Line {
 }
 
 /// A batch of lines of `buf`: each one split and read, then the first slot of each row's
-/// customer read, all together, and then the credit of its first pool (their cache misses
-/// overlap: the customers and the pools are tables too big for the caches), then each row
-/// taken in, in order.
+/// customer read, all together, and then, for a credit with no reference, the credit of
+/// its first pool (their cache misses overlap: the customers and the pools are tables too
+/// big for the caches), then each row taken in, in order.
 fn take_lines(
     buf: &[u8],
     lines: &[Line],
@@ -455,8 +455,11 @@ fn take_lines(
     for (_, key) in rows.iter().flatten() {
         seen ^= book.look_ahead(*key);
     }
-    for (_, key) in rows.iter().flatten() {
-        seen ^= book.look_ahead_pool(*key);
+    // Only a credit with no reference adds to its pool's credit while read.
+    for (row, key) in rows.iter().flatten() {
+        if row.kind != DocKind::Invoice && row.reference.is_empty() {
+            seen ^= book.look_ahead_pool(*key);
+        }
     }
     std::hint::black_box(seen);
     for (line, row) in lines.iter().zip(&rows) {

@@ -27,7 +27,10 @@ pub(super) const MAX_CENTS: i64 = 1 << 47;
 /// doubled quotes in it.
 #[derive(Default)]
 pub(super) struct Fields {
-    spans: [(usize, usize, bool); FIELDS],
+    /// Where each field starts and ends (a line is at most [`super::MAX_LINE`] bytes).
+    spans: [(u32, u32); FIELDS],
+    /// A bit per field whose span is in `scratch`.
+    in_scratch: u16,
     scratch: Vec<u8>,
     /// Whether the line is known to be UTF-8: ASCII, or checked whole once (else each
     /// field is checked).
@@ -46,6 +49,7 @@ impl Fields {
     /// carriage return (which ends a record for the csv reader).
     pub(super) fn split(&mut self, line: &[u8]) -> bool {
         self.scratch.clear();
+        self.in_scratch = 0;
         self.utf8 = false;
         self.plain = false;
         self.plain_ids = false;
@@ -57,10 +61,10 @@ impl Fields {
                 if n == FIELDS - 1 {
                     return false;
                 }
-                self.spans[n] = (start, k, false);
+                self.set(n, start, k);
                 (n, start) = (n + 1, k + 1);
             }
-            self.spans[n] = (start, line.len(), false);
+            self.set(n, start, line.len());
             return n == FIELDS - 1 && memchr::memchr(b'\r', line).is_none();
         }
         if memchr::memchr(b'\r', line).is_some() {
@@ -83,13 +87,14 @@ impl Fields {
                         from = k + 2;
                         continue;
                     }
-                    self.spans[i] = match copied {
+                    match copied {
                         Some(at) => {
                             self.scratch.extend_from_slice(&line[from..k]);
-                            (at, self.scratch.len(), true)
+                            self.set(i, at, self.scratch.len());
+                            self.in_scratch |= 1 << i;
                         }
-                        None => (start, k, false),
-                    };
+                        None => self.set(i, start, k),
+                    }
                     pos = k + 1;
                     break;
                 }
@@ -98,7 +103,7 @@ impl Fields {
                 if memchr::memchr(b'"', &line[pos..end]).is_some() {
                     return false;
                 }
-                self.spans[i] = (pos, end, false);
+                self.set(i, pos, end);
                 pos = end;
             }
             if i + 1 < FIELDS {
@@ -137,11 +142,11 @@ impl Fields {
             while rest != 0 {
                 let at = half + rest.trailing_zeros() as usize;
                 rest &= rest - 1;
-                self.spans[n] = (start, at, false);
+                self.set(n, start, at);
                 (n, start) = (n + 1, at + 1);
             }
         }
-        self.spans[FIELDS - 1] = (start, line.len(), false);
+        self.set(FIELDS - 1, start, line.len());
         // One check where a byte is not ASCII (a name's accent, most often), from the first
         // such byte to the last, not one of each field: the bytes around them are ASCII,
         // and a field of a UTF-8 line is UTF-8, since it is cut at ASCII bytes.
@@ -157,8 +162,8 @@ impl Fields {
             self.plain = self.utf8 && m.hidden & (starts | ends) == 0;
             // The id and the customer, side by side (and the comma between them), and
             // the reference.
-            let ids = span_bits(self.spans[1].0, self.spans[2].1)
-                | span_bits(self.spans[8].0, self.spans[8].1);
+            let ids = span_bits(self.span(1).0, self.span(2).1)
+                | span_bits(self.span(8).0, self.span(8).1);
             self.plain_ids = self.plain && m.dots & ids == 0;
         } else {
             for i in 0..FIELDS {
@@ -173,7 +178,7 @@ impl Fields {
     /// Field `i`, split from `line` whose quotes are `quotes` (a bit per byte), unquoted
     /// if it is quoted; false when its quoting is not plain.
     fn unquote(&mut self, line: &[u8], i: usize, quotes: u128) -> bool {
-        let (s, e, _) = self.spans[i];
+        let (s, e) = self.span(i);
         // The field's quotes (`s < e <= 128`).
         let own = |from: usize, to: usize| {
             let below = !u128::MAX.checked_shl(to as u32).unwrap_or(0);
@@ -187,7 +192,7 @@ impl Fields {
         }
         let mut inner = own(s + 1, e - 1);
         if inner == 0 {
-            self.spans[i] = (s + 1, e - 1, false);
+            self.set(i, s + 1, e - 1);
             return true;
         }
         let at = self.scratch.len();
@@ -202,15 +207,26 @@ impl Fields {
             from = q + 2;
         }
         self.scratch.extend_from_slice(&line[from..e - 1]);
-        self.spans[i] = (at, self.scratch.len(), true);
+        self.set(i, at, self.scratch.len());
+        self.in_scratch |= 1 << i;
         true
+    }
+
+    /// Field `i` spans bytes `s..e` (of the line, or of `scratch`).
+    fn set(&mut self, i: usize, s: usize, e: usize) {
+        self.spans[i] = (s as u32, e as u32);
+    }
+
+    fn span(&self, i: usize) -> (usize, usize) {
+        let (s, e) = self.spans[i];
+        (s as usize, e as usize)
     }
 
     /// Field `i` of `line` (the line the fields were split from), as written (and
     /// unquoted).
     fn raw<'a>(&'a self, line: &'a [u8], i: usize) -> Option<&'a [u8]> {
-        let (s, e, scratch) = self.spans[i];
-        if scratch {
+        let (s, e) = self.span(i);
+        if self.in_scratch >> i & 1 != 0 {
             self.scratch.get(s..e)
         } else {
             line.get(s..e)
@@ -241,8 +257,8 @@ impl Fields {
     fn all<'a>(&'a self, line: &'a [u8]) -> Option<[&'a [u8]; FIELDS]> {
         let mut all = [&b""[..]; FIELDS];
         if self.plain {
-            for (field, &(s, e, _)) in all.iter_mut().zip(&self.spans) {
-                *field = line.get(s..e)?;
+            for (field, &(s, e)) in all.iter_mut().zip(&self.spans) {
+                *field = line.get(s as usize..e as usize)?;
             }
         } else {
             for (i, field) in all.iter_mut().enumerate() {
@@ -296,19 +312,37 @@ fn masks(line: &[u8]) -> Option<Masks> {
         dots: 0,
         carriage_return: false,
     };
+    // Each mask sixteen bits at a time, joined once at the end (not shifted in bit by
+    // bit: 128-bit shifts cost several instructions each).
+    let (mut commas, mut quotes, mut high, mut hidden, mut dots) =
+        ([0u16; 8], [0; 8], [0; 8], [0; 8], [0; 8]);
     let mut cr = 0;
     for (k, chunk) in chunks.iter().chain(last).enumerate() {
         let v = u8x16::new(*chunk);
-        let bits = |mask: u8x16| u128::from(mask.to_bitmask()) << (16 * k);
+        let bits = |mask: u8x16| mask.to_bitmask() as u16;
         let is = |b: u8| v.simd_eq(u8x16::splat(b));
-        m.commas |= bits(is(b','));
-        m.quotes |= bits(is(b'"'));
-        m.high |= bits(v);
+        commas[k] = bits(is(b','));
+        quotes[k] = bits(is(b'"'));
+        high[k] = bits(v);
         cr |= is(b'\r').to_bitmask();
         // Signed, the bytes not ASCII are below the space too.
-        m.hidden |= bits(v.cast_signed().simd_lt(i8x16::splat(0x21)).cast_unsigned());
-        m.dots |= bits((v | u8x16::splat(0x20)).simd_eq(u8x16::splat(b'e')) | is(b'.'));
+        hidden[k] = bits(v.cast_signed().simd_lt(i8x16::splat(0x21)).cast_unsigned());
+        dots[k] = bits((v | u8x16::splat(0x20)).simd_eq(u8x16::splat(b'e')) | is(b'.'));
     }
+    let join = |m: [u16; 8]| {
+        let mut bytes = [0u8; 16];
+        for (pair, bits) in bytes.chunks_exact_mut(2).zip(m) {
+            pair.copy_from_slice(&bits.to_le_bytes());
+        }
+        u128::from_le_bytes(bytes)
+    };
+    (m.commas, m.quotes, m.high, m.hidden, m.dots) = (
+        join(commas),
+        join(quotes),
+        join(high),
+        join(hidden),
+        join(dots),
+    );
     m.carriage_return = cr != 0;
     Some(m)
 }
