@@ -214,11 +214,28 @@ pub fn detail_order<'a>(
 }
 
 /// `items` put in `order` (from [`detail_order`]: each index once).
-pub fn in_order<T>(items: Vec<T>, order: &[(u128, usize)]) -> Vec<T> {
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    (order.iter())
-        .filter_map(|&(_, i)| slots[i].take())
-        .collect()
+pub fn in_order<T>(mut items: Vec<T>, order: &[(u128, usize)]) -> Vec<T> {
+    permute(&mut items, |place| order[place].1);
+    items
+}
+
+/// Puts in each place `i` of `items` the item that was at `from(i)` (`from` takes each
+/// index once), in place: each cycle of the permutation is followed once, by swaps (no
+/// second list, which for large items is as much memory again).
+pub fn permute<T>(items: &mut [T], from: impl Fn(usize) -> usize) {
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len() {
+        let mut place = start;
+        while !done[place] {
+            done[place] = true;
+            let next = from(place);
+            if next == start {
+                break;
+            }
+            items.swap(place, next);
+            place = next;
+        }
+    }
 }
 
 /// Sorts `list` by `cmp` (a total order: no two items equal), each half on its own core
@@ -332,6 +349,24 @@ mod tests {
 
     /// The packed keys of `sort_detail` give the order of the plain tuple, stable, for a
     /// short detail and for one long enough to be sorted on both cores and merged.
+    #[test]
+    fn a_permutation_puts_each_item_where_it_is_asked_in_place() {
+        let mut seed = 7u64;
+        for n in 0..60usize {
+            // A random permutation of 0..n (Fisher-Yates).
+            let mut from: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                from.swap(i, (seed >> 33) as usize % (i + 1));
+            }
+            let items: Vec<String> = (0..n).map(|i| format!("item {i}")).collect();
+            let mut permuted = items.clone();
+            permute(&mut permuted, |place| from[place]);
+            let want: Vec<String> = from.iter().map(|&i| items[i].clone()).collect();
+            assert_eq!(permuted, want, "{from:?}");
+        }
+    }
+
     #[test]
     fn sort_detail_orders_as_the_plain_tuple_does() {
         for n in [3000, 150_000] {

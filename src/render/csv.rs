@@ -73,7 +73,7 @@ fn render_rows(rows: &[&[Cell]]) -> io::Result<Vec<u8>> {
                     &buf
                 }
                 Cell::Date(d) => {
-                    let _ = write!(buf, "{d}");
+                    write_date(&mut buf, *d);
                     &buf
                 }
                 Cell::Empty => "",
@@ -83,6 +83,28 @@ fn render_rows(rows: &[&[Cell]]) -> io::Result<Vec<u8>> {
         wtr.write_record(None::<&[u8]>).map_err(csv_error)?;
     }
     wtr.into_inner().map_err(|e| e.into_error())
+}
+
+/// A date as ISO 8601 (`YYYY-MM-DD`), as it displays, written digit by digit for the years
+/// of four digits (no formatting machinery: reports write many).
+fn write_date(buf: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    use std::fmt::Write as _;
+    let year = d.year();
+    if !(0..=9999).contains(&year) {
+        let _ = write!(buf, "{d}");
+        return;
+    }
+    let digit = |n: u32, unit: u32| char::from(b'0' + (n / unit % 10) as u8);
+    let year = year as u32;
+    for unit in [1000, 100, 10, 1] {
+        buf.push(digit(year, unit));
+    }
+    for part in [d.month(), d.day()] {
+        buf.push('-');
+        buf.push(digit(part, 10));
+        buf.push(digit(part, 1));
+    }
 }
 
 #[cfg(test)]
@@ -101,7 +123,25 @@ pub fn starts_like_formula(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Datelike;
+
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_they_display() {
+        let mut day = chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        let days = std::iter::from_fn(|| {
+            day = day.checked_add_days(chrono::Days::new(97))?;
+            Some(day)
+        });
+        let far = [-1, 0, 9999, 10_000, 99_999].map(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31));
+        for d in days
+            .take_while(|d| d.year() < 12_000)
+            .chain(far.into_iter().flatten())
+        {
+            assert_eq!(csv_cell(&Cell::Date(d)), d.to_string());
+        }
+    }
 
     #[test]
     fn formulas_are_neutralised_in_text_only() {

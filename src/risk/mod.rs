@@ -197,8 +197,8 @@ pub(crate) fn complete(
 }
 
 /// By level (in policy order, unmatched last), currency, balance (largest first), customer.
-/// The keys are sorted, not the rows (large): each row moves once.
-pub(crate) fn sort_rows(rows: &mut Vec<RiskRow>) {
+/// The keys are sorted, not the rows (large), which are then put in order in place.
+pub(crate) fn sort_rows(rows: &mut [RiskRow]) {
     let mut keyed: Vec<_> = (rows.iter().enumerate())
         .map(|(i, r)| {
             let key = (r.level.is_none(), r.level, r.currency);
@@ -211,10 +211,7 @@ pub(crate) fn sort_rows(rows: &mut Vec<RiskRow>) {
         ka.cmp(kb)
             .then_with(|| rows_[*a].customer.cmp(&rows_[*b].customer))
     });
-    let mut slots: Vec<Option<RiskRow>> = std::mem::take(rows).into_iter().map(Some).collect();
-    *rows = (keyed.iter())
-        .filter_map(|&(_, i)| slots[i].take())
-        .collect();
+    crate::aging::permute(rows, |place| keyed[place].1);
 }
 
 /// The first level any of whose conditions holds, and why.
