@@ -377,12 +377,12 @@ type Code = [u8; 3];
 pub(super) struct Reader {
     default_currency: Currency,
     terms_days: u32,
-    /// The last four currencies read as three bytes, as written, and their minor units
-    /// (`None`: not one), the latest first.
+    /// The last four currencies met as three bytes, as written, and their minor units
+    /// (`None`: not one), the latest met first (not moved when met again).
     currencies: [(Code, Option<(Currency, u32)>); 4],
     /// The last two dates read, as written, and their day numbers (rows of a ledger come
     /// mostly in date order, and share a few due dates).
-    days: [([u8; 10], u16); 2],
+    days: [((u64, u16), u16); 2],
 }
 
 impl Reader {
@@ -391,7 +391,10 @@ impl Reader {
             default_currency,
             terms_days,
             currencies: [([0; 3], None); 4],
-            days: [(*b"1970-01-01", 1); 2],
+            days: [(
+                (u64::from_le_bytes(*b"1970-01-"), u16::from_le_bytes(*b"01")),
+                1,
+            ); 2],
         }
     }
 
@@ -448,7 +451,12 @@ impl Reader {
 
     /// `YYYY-MM-DD` as a day number ([`day`]).
     fn day(&mut self, bytes: &[u8]) -> Option<u16> {
-        let text: [u8; 10] = bytes.try_into().ok()?;
+        // The ten bytes as two numbers, compared at once.
+        let (head, tail) = bytes.split_first_chunk::<8>()?;
+        let text = (
+            u64::from_le_bytes(*head),
+            u16::from_le_bytes(tail.try_into().ok()?),
+        );
         if let Some(&(_, n)) = self.days.iter().find(|(t, _)| *t == text) {
             return Some(n);
         }
@@ -461,18 +469,16 @@ impl Reader {
     fn currency(&mut self, bytes: &[u8]) -> Option<(Currency, u32)> {
         let code = <[u8; 3]>::try_from(bytes).ok();
         if let Some(code) = code
-            && let Some(seen) = self.currencies.iter().position(|(c, _)| *c == code)
+            && let Some((_, read)) = self.currencies.iter().find(|(c, _)| *c == code)
         {
-            if seen > 0 {
-                self.currencies[..=seen].rotate_right(1);
-            }
-            return self.currencies[0].1;
+            return *read;
         }
         let text = std::str::from_utf8(bytes).ok()?;
         let read = fields::currency(text, "", self.default_currency)
             .ok()
             .map(|c| (c, c.minor_units()));
         if let Some(code) = code {
+            // The oldest one met makes room (a ledger has a few currencies).
             self.currencies.rotate_right(1);
             self.currencies[0] = (code, read);
         }
