@@ -42,10 +42,12 @@ pub fn risk_report(
         });
     }
     let level_name = |r: &RiskRow| r.level.map_or("", |l| policy.risk.levels[l].name.as_str());
+    // The rows' cells made on both cores, then put in their groups.
+    let made = super::rows_of(rows, |r| cells(r, level_name(r)));
     let mut groups: Vec<Group> = Vec::new();
     // The last group's label, as (level shown, currency): a label is made once per group.
     let mut last = None;
-    for r in rows {
+    for (r, cells) in rows.iter().zip(made) {
         let level = level_name(r);
         if last != Some((shown(level), r.currency)) {
             groups.push(Group {
@@ -56,7 +58,7 @@ pub fn risk_report(
             last = Some((shown(level), r.currency));
         }
         let group = groups.last_mut().expect("pushed above");
-        group.rows.push(cells(r, level));
+        group.rows.push(cells);
     }
     for g in &mut groups {
         g.total = Some(total(&g.rows));

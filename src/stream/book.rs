@@ -82,6 +82,8 @@ pub(super) struct Kept {
     /// Invoices their references paid in part and left open, by (pool, offset): their
     /// amount and the day of the last payment applied ([`Rec::touched`] tells which).
     pub touched: crate::Map<(u32, u64), (i64, Option<u16>)>,
+    /// Closed invoices waiting to be added to `history`: pool, amount, due and paid days.
+    pending: Vec<(u32, i64, u16, u16)>,
 }
 
 /// How late a pool's invoices were settled by payment (see `risk::history`), in hundredths.
@@ -121,13 +123,33 @@ impl History {
 }
 
 impl Kept {
-    /// A closed invoice's history, when a payment in the window closed it.
+    /// A closed invoice's history, when a payment in the window closed it: added with the
+    /// next ones, 64 at a time (see [`Kept::flush`]).
     fn closed(&mut self, pool: u32, amount: i64, due: u16, paid: Option<u16>) {
-        let pool = pool as usize;
-        if self.history.len() <= pool {
-            self.history.resize(pool + 1, History::default());
+        if let Some(paid) = paid.filter(|&d| d >= self.since) {
+            self.pending.push((pool, amount, due, paid));
+            if self.pending.len() == 64 {
+                self.flush();
+            }
         }
-        self.history[pool].closed(self.since, amount, due, paid);
+    }
+
+    /// Adds the closed invoices waiting to their pools' histories, their places read
+    /// together first (the histories are a table too big for the caches, met in no order:
+    /// their misses overlap instead of coming one by one).
+    fn flush(&mut self) {
+        let mut seen = 0;
+        for &(pool, ..) in &self.pending {
+            seen ^= self.history.get(pool as usize).map_or(0, |h| h.settled);
+        }
+        std::hint::black_box(seen);
+        for (pool, amount, due, paid) in self.pending.drain(..) {
+            let pool = pool as usize;
+            if self.history.len() <= pool {
+                self.history.resize(pool + 1, History::default());
+            }
+            self.history[pool].add(amount, due, paid);
+        }
     }
 }
 
@@ -206,6 +228,10 @@ impl Pools {
             *credit += more;
         }
         if let (Some(kept), Some(more)) = (&mut self.kept, other.kept) {
+            debug_assert!(
+                kept.pending.is_empty() && more.pending.is_empty(),
+                "flushed"
+            );
             kept.lumps.extend(more.lumps);
             if kept.history.len() < more.history.len() {
                 kept.history.resize(more.history.len(), History::default());
@@ -474,6 +500,9 @@ pub(super) fn follow_all<R: Invoice>(
     }
     if let Some(ages) = ages {
         ages.flush();
+    }
+    if let Some(kept) = &mut pools.kept {
+        kept.flush();
     }
     Some(())
 }
