@@ -159,11 +159,25 @@ pub fn sort_detail(detail: &mut Vec<OpenDoc>) {
 
 /// The rank by id of each customer, by its number: `customers` holds each one's id and
 /// number (0 to its length).
-pub fn rank_customers(mut customers: Vec<(CustomerId, usize)>) -> Vec<u32> {
-    customers.sort_unstable();
+pub fn rank_customers(customers: Vec<(CustomerId, usize)>) -> Vec<u32> {
+    // By the first eight bytes of the id as a number first (zeros after a shorter id):
+    // only ids that share them are compared whole. Ids are distinct.
+    let prefix = |id: &str| {
+        let mut head = [0u8; 8];
+        let n = id.len().min(8);
+        head[..n].copy_from_slice(&id.as_bytes()[..n]);
+        u64::from_be_bytes(head)
+    };
+    let mut keyed: Vec<(u64, usize)> = (customers.iter().enumerate())
+        .map(|(i, (id, _))| (prefix(&id.0), i))
+        .collect();
+    keyed.sort_unstable_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then_with(|| customers[*a].0.cmp(&customers[*b].0))
+    });
     let mut rank = vec![0; customers.len()];
-    for (r, (_, n)) in customers.into_iter().enumerate() {
-        rank[n] = r as u32;
+    for (r, &(_, i)) in keyed.iter().enumerate() {
+        rank[customers[i].1] = r as u32;
     }
     rank
 }
@@ -349,6 +363,35 @@ mod tests {
 
     /// The packed keys of `sort_detail` give the order of the plain tuple, stable, for a
     /// short detail and for one long enough to be sorted on both cores and merged.
+    #[test]
+    fn customers_are_ranked_by_id_as_text() {
+        let ids = [
+            "C-2",
+            "C-10",
+            "",
+            "a",
+            "ab",
+            "ab\0",
+            "ab\u{1}",
+            "900000001",
+            "900000001x",
+            "90000000",
+            "Ñandú",
+            "zzzzzzzzz",
+            "zzzzzzzz",
+            "0",
+        ];
+        let customers: Vec<(CustomerId, usize)> = (ids.iter().enumerate())
+            .map(|(n, id)| (CustomerId((*id).into()), n))
+            .collect();
+        let rank = rank_customers(customers.clone());
+        let mut sorted = customers;
+        sorted.sort_unstable();
+        for (r, (_, n)) in sorted.iter().enumerate() {
+            assert_eq!(rank[*n], r as u32, "{:?}", ids[*n]);
+        }
+    }
+
     #[test]
     fn a_permutation_puts_each_item_where_it_is_asked_in_place() {
         let mut seed = 7u64;
