@@ -229,6 +229,7 @@ pub fn detail_order<'a>(
 
 /// `items` put in `order` (from [`detail_order`]: each index once).
 pub fn in_order<T>(mut items: Vec<T>, order: &[(u128, usize)]) -> Vec<T> {
+    debug_assert_eq!(items.len(), order.len(), "one place per item");
     permute(&mut items, |place| order[place].1);
     items
 }

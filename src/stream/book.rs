@@ -2,7 +2,7 @@
 //! by due date ([`Due`]: its id's fingerprint, open balance, due date, pool) and 32 for
 //! everything else ([`Rec`]: the issue date and the offset of its line too), per
 //! credit with a reference 29 bytes (the fingerprint it names, its pool, date, offset, kind
-//! and value), per credit 8 more (the key of its id, by kind); for open items and
+//! and value), per credit 8 more (a hash of its id, by kind); for open items and
 //! risk, 20 bytes per credit a pool holds ([`Lump`]), and the payment history of invoices
 //! their references close. Nothing is looked up while reading but the customer:
 //! references are followed once the whole file is read, invoices and references sorted by
@@ -18,7 +18,7 @@
 //! - ids are compared by a 96-bit fingerprint ([`fingerprint`]: for an id of a series,
 //!   its number exactly and 61 bits of a hash of its series; for any other id, 95 bits of
 //!   hashes). Two invoices with the same fingerprint (a duplicate id, or the same
-//!   fingerprint by chance) and two credits of a kind with the same key send the run to
+//!   fingerprint by chance) and two credits of a kind with the same 64-bit hash send the run to
 //!   the exact path; a reference to an id that does not exist would match an invoice only
 //!   if their series' hashes agreed (chance about pairs of series / 2^61) or, for ids of
 //!   no series, their hashes (references × invoices / 2^95: 10^-15 for ten million of
@@ -711,9 +711,9 @@ pub(super) struct Book<R = Rec> {
     pub pools: Pools,
     pub invoices: Vec<R>,
     pub refs: Vec<Ref>,
-    /// The [`records::key`]s of the ids of the payments and of the credit notes dated by
-    /// the as-of date (a series' ids come in order: most often, each list is sorted
-    /// already).
+    /// 64-bit hashes of the ids of the payments and of the credit notes dated by the as-of
+    /// date ([`records::id_hash`]; not the fingerprint's ordered key, which keeps 29 bits of
+    /// a series' name: with a series per customer, two would look alike).
     pub credit_ids: [Vec<u64>; 2],
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
@@ -895,7 +895,7 @@ impl<R: Invoice> Book<R> {
             return Some(());
         }
         let kind = usize::from(row.kind == DocKind::CreditNote);
-        self.credit_ids[kind].push(records::key(row.id, 0x0a40_9382_2299_f31d));
+        self.credit_ids[kind].push(records::id_hash(row.id));
         self.net_in.add(row.currency, -i128::from(row.value));
         let value_day = ((row.value as u64) << 16) | u64::from(row.date);
         let at = At::new(at, row.kind);

@@ -644,8 +644,8 @@ mod tests {
     }
 
     #[test]
-    fn lines_of_any_length_split_alike_whether_read_eight_bytes_at_a_time_or_not() {
-        // Lines up to 128 bytes are read eight bytes at a time, longer ones by memchr: every
+    fn lines_of_any_length_split_alike_whether_read_sixteen_bytes_at_a_time_or_not() {
+        // Lines up to 128 bytes are read sixteen bytes at a time, longer ones by memchr: every
         // length around the words and the limit, with the name (and its accents) anywhere.
         for len in 0..150 {
             for (fill, ending) in [("a", ",,"), ("é", ",,"), ("a", ",5,1"), ("ñ", ",,7")] {

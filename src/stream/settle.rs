@@ -376,9 +376,6 @@ fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
 mod tests {
     use super::*;
 
-    /// Lines read again by offset in any order, from a buffer smaller than a line, longer
-    /// lines than it, and a last line without a line break; an offset past the end reads
-    /// nothing.
     #[test]
     fn a_partition_puts_what_comes_before_first_and_keeps_every_item() {
         for n in 0..40u32 {
@@ -393,6 +390,9 @@ mod tests {
         }
     }
 
+    /// Lines read again by offset in any order, from a buffer smaller than a line, longer
+    /// lines than it, and a last line without a line break; an offset past the end reads
+    /// nothing.
     #[test]
     fn lines_are_read_again_by_offset_whatever_the_buffer_and_the_order() {
         let long = "N".repeat(700);
