@@ -55,8 +55,9 @@ fn amount(rng: &mut Rng, currency: &str, cents: u64) -> String {
 /// A ledger of `invoices` invoices (ids of several forms) and their credits over 2026:
 /// references followed, partial, beyond the balance, unknown, to another customer or
 /// currency; unreferenced credits, credit notes, withholding and discounts; names quoted,
-/// long, empty or changing; due dates empty or before the issue date. In date order, or (`shuffled`) with a tenth
-/// of the rows moved, so that credits come before their invoices.
+/// long, empty or changing; due dates empty or before the issue date. In date order, or
+/// (`shuffled`) with a tenth of the rows moved, so that credits come before their
+/// invoices.
 fn ledger(seed: u64, invoices: u64, shuffled: bool) -> String {
     let mut rng = Rng(seed);
     let customers = invoices / 4 + 1;
