@@ -124,11 +124,11 @@ impl History {
 
 impl Kept {
     /// A closed invoice's history, when a payment in the window closed it: added with the
-    /// next ones, 64 at a time (see [`Kept::flush`]).
+    /// next ones, [`PENDING`] at a time (see [`Kept::flush`]).
     fn closed(&mut self, pool: u32, amount: i64, due: u16, paid: Option<u16>) {
         if let Some(paid) = paid.filter(|&d| d >= self.since) {
             self.pending.push((pool, amount, due, paid));
-            if self.pending.len() == 64 {
+            if self.pending.len() == PENDING {
                 self.flush();
             }
         }
@@ -250,6 +250,11 @@ impl Pools {
     }
 }
 
+/// How many additions to tables too big for the caches wait to be made together
+/// ([`Ages`], [`Kept`]): their places are read first, all of them, so that their cache
+/// misses overlap.
+const PENDING: usize = 64;
+
 /// What each pool's open invoices hold in each aging bucket before the pool pays them, for
 /// the aging by due date: the pool then pays them bucket by bucket, the oldest first
 /// (`super::age_rows`), which is the order of due dates.
@@ -261,11 +266,10 @@ pub(super) struct Ages {
     sums: Vec<i64>,
     /// Whether a sum went past 64 bits.
     overflow: bool,
-    /// Sums to add to, and what: added 64 at a time, their places read together first
-    /// (the sums are a table too big for the caches, met in no order: their cache misses
-    /// overlap instead of coming one by one; 10M aging, the walk 0.30-0.48 s to 0.16 s).
-    pending: [(usize, i64); 64],
-    waiting: usize,
+    /// Sums to add to, and what: added [`PENDING`] at a time, their places read together
+    /// first (the sums are a table too big for the caches, met in no order; 10M aging,
+    /// the walk 0.30-0.48 s to 0.16 s).
+    pending: Vec<(usize, i64)>,
 }
 
 impl Ages {
@@ -283,8 +287,7 @@ impl Ages {
             buckets,
             sums,
             overflow: false,
-            pending: [(0, 0); 64],
-            waiting: 0,
+            pending: Vec::with_capacity(PENDING),
         })
     }
 
@@ -295,8 +298,7 @@ impl Ages {
             buckets: self.buckets,
             sums: vec![0; self.sums.len()],
             overflow: false,
-            pending: [(0, 0); 64],
-            waiting: 0,
+            pending: Vec::with_capacity(PENDING),
         }
     }
 
@@ -307,32 +309,33 @@ impl Ages {
             return;
         }
         let bucket = usize::from(self.of_due[usize::from(rec.due())]);
-        self.pending[self.waiting] = (rec.pool() as usize * self.buckets + bucket, rec.net());
-        self.waiting += 1;
-        if self.waiting == self.pending.len() {
+        self.pending
+            .push((rec.pool() as usize * self.buckets + bucket, rec.net()));
+        if self.pending.len() == PENDING {
             self.flush();
         }
     }
 
     /// Adds what waits to be added.
     fn flush(&mut self) {
-        let pending = &self.pending[..self.waiting];
         let mut seen = 0;
-        for &(at, _) in pending {
+        for &(at, _) in &self.pending {
             seen ^= self.sums.get(at).copied().unwrap_or_default();
         }
         std::hint::black_box(seen);
-        for &(at, net) in pending {
+        for (at, net) in self.pending.drain(..) {
             let sum = &mut self.sums[at];
             let (total, overflow) = sum.overflowing_add(net);
             *sum = total;
             self.overflow |= overflow;
         }
-        self.waiting = 0;
     }
 
     fn join(&mut self, other: &Ages) {
-        debug_assert!(self.waiting == 0 && other.waiting == 0, "flushed");
+        debug_assert!(
+            self.pending.is_empty() && other.pending.is_empty(),
+            "flushed"
+        );
         for (sum, more) in self.sums.iter_mut().zip(&other.sums) {
             let (total, overflow) = sum.overflowing_add(*more);
             *sum = total;
@@ -343,7 +346,7 @@ impl Ages {
 
     /// Pool `pool`'s sums, by bucket.
     pub(super) fn of(&self, pool: usize) -> &[i64] {
-        debug_assert_eq!(self.waiting, 0, "flushed");
+        debug_assert!(self.pending.is_empty(), "flushed");
         &self.sums[pool * self.buckets..(pool + 1) * self.buckets]
     }
 
@@ -714,7 +717,7 @@ pub(super) struct Book<R = Rec> {
     /// 64-bit hashes of the ids of the payments and of the credit notes dated by the as-of
     /// date ([`records::id_hash`]; not the fingerprint's ordered key, which keeps 29 bits of
     /// a series' name: with a series per customer, two would look alike).
-    pub credit_ids: [Vec<u64>; 2],
+    pub credit_ids: super::CreditIds,
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
     pub net_in: Sums,

@@ -216,7 +216,7 @@ struct Part<R> {
     second: Option<(Vec<R>, Vec<records::Ref>, CreditIds)>,
 }
 
-/// The keys of a part's credits' ids, by kind ([`Book::credit_ids`]).
+/// The hashes of a part's credits' ids, by kind ([`Book::credit_ids`]).
 type CreditIds = [Vec<u64>; 2];
 
 /// Reads the file in one or two parts; `None` when the exact path must.
@@ -398,8 +398,8 @@ impl<'a> Newlines<'a> {
         };
         let (chunks, _) = bytes.as_chunks::<16>();
         (chunks.iter().enumerate()).fold(0, |bits, (k, chunk)| {
-            let found = wide::u8x16::new(*chunk).simd_eq(wide::u8x16::splat(b'\n'));
-            bits | (u64::from(found.to_bitmask()) << (16 * k))
+            let found = row::equal_bits(wide::u8x16::new(*chunk), b'\n');
+            bits | (u64::from(found) << (16 * k))
         })
     }
 

@@ -6,7 +6,7 @@ use std::hash::BuildHasher;
 
 use crate::model::DocKind;
 
-/// A 96-bit fingerprint of an id, ordered: a [`key`] and 32 bits of a hash of the id.
+/// A 96-bit fingerprint of an id ([`fingerprint`]), ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Fp(pub(super) u64, pub(super) u32);
 

@@ -32,8 +32,8 @@ pub(super) struct Fields {
     /// A bit per field whose span is in `scratch`.
     in_scratch: u16,
     scratch: Vec<u8>,
-    /// Whether the line is known to be UTF-8: ASCII, or checked whole once (else each
-    /// field is checked).
+    /// Whether the line is known to be UTF-8: ASCII, or checked once from its first byte
+    /// not ASCII to its last (else each field is checked).
     utf8: bool,
     /// Whether each field is read as it stands: UTF-8, unquoted and with nothing to trim.
     plain: bool,
@@ -304,14 +304,6 @@ fn masks(line: &[u8]) -> Option<Masks> {
     let mut last = [b'a'; 16];
     last[..rest.len()].copy_from_slice(rest);
     let last = (!rest.is_empty()).then_some(&last);
-    let mut m = Masks {
-        commas: 0,
-        quotes: 0,
-        high: 0,
-        hidden: 0,
-        dots: 0,
-        carriage_return: false,
-    };
     // Each mask sixteen bits at a time, joined once at the end (not shifted in bit by
     // bit: 128-bit shifts cost several instructions each).
     let (mut commas, mut quotes, mut high, mut hidden, mut dots) =
@@ -320,14 +312,13 @@ fn masks(line: &[u8]) -> Option<Masks> {
     for (k, chunk) in chunks.iter().chain(last).enumerate() {
         let v = u8x16::new(*chunk);
         let bits = |mask: u8x16| mask.to_bitmask() as u16;
-        let is = |b: u8| v.simd_eq(u8x16::splat(b));
-        commas[k] = bits(is(b','));
-        quotes[k] = bits(is(b'"'));
+        commas[k] = equal_bits(v, b',');
+        quotes[k] = equal_bits(v, b'"');
         high[k] = bits(v);
-        cr |= is(b'\r').to_bitmask();
+        cr |= equal_bits(v, b'\r');
         // Signed, the bytes not ASCII are below the space too.
         hidden[k] = bits(v.cast_signed().simd_lt(i8x16::splat(0x21)).cast_unsigned());
-        dots[k] = bits((v | u8x16::splat(0x20)).simd_eq(u8x16::splat(b'e')) | is(b'.'));
+        dots[k] = equal_bits(v | u8x16::splat(0x20), b'e') | equal_bits(v, b'.');
     }
     let join = |m: [u16; 8]| {
         let mut bytes = [0u8; 16];
@@ -336,15 +327,19 @@ fn masks(line: &[u8]) -> Option<Masks> {
         }
         u128::from_le_bytes(bytes)
     };
-    (m.commas, m.quotes, m.high, m.hidden, m.dots) = (
-        join(commas),
-        join(quotes),
-        join(high),
-        join(hidden),
-        join(dots),
-    );
-    m.carriage_return = cr != 0;
-    Some(m)
+    Some(Masks {
+        commas: join(commas),
+        quotes: join(quotes),
+        high: join(high),
+        hidden: join(hidden),
+        dots: join(dots),
+        carriage_return: cr != 0,
+    })
+}
+
+/// A bit per byte of `v` that is `b`, the first byte lowest (SSE2's compare and mask).
+pub(super) fn equal_bits(v: u8x16, b: u8) -> u16 {
+    v.simd_eq(u8x16::splat(b)).to_bitmask() as u16
 }
 
 /// The bits of bytes `s..e` (`s <= e <= 128`).
