@@ -12,7 +12,7 @@ use crate::output::{Staged, Target, stage_file};
 use crate::render::{Format, render, render_all};
 use crate::report::Report;
 use crate::report::reconcile::{
-    allocations_report, exceptions_report, open_items_of, open_items_report, summary_report,
+    allocations_report, exceptions_report, open_items_report, summary_report,
 };
 use crate::report::{RunFacts, count};
 use crate::{output, reconcile, stream};
@@ -27,18 +27,17 @@ pub fn run(args: &ReconcileArgs) -> Result<(), CliError> {
         && !args.fail_on_exceptions;
     if let Some((path, name, progress)) = setup.streamed(&args.run).filter(|_| alone) {
         let as_of = setup.ctx.as_of;
-        if let Some((rows, tally)) =
+        if let Some((items, tally)) =
             stream::open_items(path, &name, &setup.policy, as_of, progress)?
         {
-            let report = open_items_of(rows);
             let written = output::write_output(&setup.ctx.target, &setup.inputs(), |out| {
-                render(&report, Format::Csv, setup.ctx.width, out)
+                items.write_csv(out)
             });
             match written {
                 Ok(()) | Err(CliError::BrokenPipe) => {}
                 Err(e) => return Err(e),
             }
-            crate::drop_aside(report);
+            crate::drop_aside(items);
             return super::say_streamed(&tally, &args.run);
         }
     }

@@ -5,35 +5,52 @@
 use std::io::{self, Write};
 
 use crate::money::write_plain;
-use crate::report::{Cell, Report};
+use crate::report::{Cell, Column, Field, Report};
 
 pub fn render_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<&[Cell]> = (report.groups.iter())
+        .flat_map(|g| g.rows.iter().map(Vec::as_slice))
+        .collect();
+    write_rows(
+        &report.columns,
+        rows.len(),
+        |i| rows[i].iter().map(Field::from),
+        out,
+    )
+}
+
+/// The CSV of `columns` and `n` rows, row `i`'s fields given by `row(i)` (a report's cells,
+/// or fields of rows too many to be made into cells first), as [`render_csv`] writes them.
+pub(crate) fn write_rows<'a, I>(
+    columns: &[Column],
+    n: usize,
+    row: impl Fn(usize) -> I + Sync,
+    out: &mut dyn Write,
+) -> io::Result<()>
+where
+    I: IntoIterator<Item = Field<'a>>,
+{
     let mut header = csv::Writer::from_writer(Vec::new());
     header
-        .write_record(report.columns.iter().map(|c| c.key.as_str()))
+        .write_record(columns.iter().map(|c| c.key.as_str()))
         .map_err(csv_error)?;
     out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
     // Rows are rendered a chunk at a time, two chunks at once (one on each core), and
     // written in order.
-    let rows: Vec<&[Cell]> = (report.groups.iter())
-        .flat_map(|g| g.rows.iter().map(Vec::as_slice))
-        .collect();
-    for pair in rows.chunks(2 * CHUNK_ROWS) {
-        let (first, second) = pair.split_at(pair.len().min(CHUNK_ROWS));
-        let (first, second) = if second.is_empty() {
-            (render_rows(first)?, Vec::new())
+    let render = |rows: std::ops::Range<usize>| render_rows(rows.map(&row));
+    let mut from = 0;
+    while from < n {
+        let middle = (from + CHUNK_ROWS).min(n);
+        let end = (middle + CHUNK_ROWS).min(n);
+        let (first, second) = if middle == end {
+            (render(from..middle)?, Vec::new())
         } else {
-            std::thread::scope(|s| {
-                let other = s.spawn(|| render_rows(second));
-                let first = render_rows(first);
-                let second = other
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                Ok::<_, io::Error>((first?, second?))
-            })?
+            let (first, second) = crate::both(|| render(from..middle), || render(middle..end));
+            (first?, second?)
         };
         out.write_all(&first)?;
         out.write_all(&second)?;
+        from = end;
     }
     Ok(())
 }
@@ -48,35 +65,37 @@ fn csv_error(e: csv::Error) -> io::Error {
     }
 }
 
-/// CSV lines of `rows`, each cell written from the report's own text (or a number or date
-/// formatted into one buffer), with no string made per cell.
-fn render_rows(rows: &[&[Cell]]) -> io::Result<Vec<u8>> {
+/// CSV lines of `rows`, each field written from the report's own text (or a number or
+/// date formatted into one buffer), with no string made per field.
+fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
+    rows: impl ExactSizeIterator<Item = I>,
+) -> io::Result<Vec<u8>> {
     use std::fmt::Write as _;
     let mut wtr = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 64));
     let mut buf = String::new();
     for row in rows {
-        for cell in *row {
+        for field in row {
             buf.clear();
-            let field = match cell {
-                Cell::Text(t) if starts_like_formula(t) => {
+            let field = match field {
+                Field::Text(t) if starts_like_formula(t) => {
                     buf.push('\'');
                     buf.push_str(t);
                     &buf
                 }
-                Cell::Text(t) => t.as_str(),
-                Cell::Money(d, minor) => {
-                    write_plain(&mut buf, *d, *minor);
+                Field::Text(t) => t,
+                Field::Money(d, minor) => {
+                    write_plain(&mut buf, d, minor);
                     &buf
                 }
-                Cell::Int(i) => {
+                Field::Int(i) => {
                     let _ = write!(buf, "{i}");
                     &buf
                 }
-                Cell::Date(d) => {
-                    write_date(&mut buf, *d);
+                Field::Date(d) => {
+                    write_date(&mut buf, d);
                     &buf
                 }
-                Cell::Empty => "",
+                Field::Empty => "",
             };
             wtr.write_field(field).map_err(csv_error)?;
         }
@@ -109,7 +128,8 @@ fn write_date(buf: &mut String, d: chrono::NaiveDate) {
 
 #[cfg(test)]
 fn csv_cell(cell: &Cell) -> String {
-    let mut line = render_rows(&[std::slice::from_ref(cell)]).expect("a Vec takes any write");
+    let row = [Field::from(cell)];
+    let mut line = render_rows(std::iter::once(row)).expect("a Vec takes any write");
     line.pop(); // the line break
     String::from_utf8(line).expect("UTF-8 in, UTF-8 out")
 }

@@ -43,6 +43,41 @@ pub(crate) fn rows_of<T: Sync>(
     rows
 }
 
+/// A cell borrowed: what a renderer reads of a [`Cell`], and what a row too many to be
+/// made into cells first is rendered from ([`crate::render::csv::write_rows`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field<'a> {
+    Text(&'a str),
+    Money(Decimal, u32),
+    Int(i64),
+    Date(NaiveDate),
+    Empty,
+}
+
+impl<'a> From<&'a Cell> for Field<'a> {
+    fn from(cell: &'a Cell) -> Field<'a> {
+        match cell {
+            Cell::Text(t) => Field::Text(t),
+            Cell::Money(d, minor) => Field::Money(*d, *minor),
+            Cell::Int(i) => Field::Int(*i),
+            Cell::Date(d) => Field::Date(*d),
+            Cell::Empty => Field::Empty,
+        }
+    }
+}
+
+impl From<Field<'_>> for Cell {
+    fn from(field: Field<'_>) -> Cell {
+        match field {
+            Field::Text(t) => Cell::text(t),
+            Field::Money(d, minor) => Cell::Money(d, minor),
+            Field::Int(i) => Cell::Int(i),
+            Field::Date(d) => Cell::Date(d),
+            Field::Empty => Cell::Empty,
+        }
+    }
+}
+
 impl Cell {
     /// A text cell.
     pub fn text(text: impl Into<crate::model::Text>) -> Cell {

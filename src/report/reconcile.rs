@@ -1,7 +1,7 @@
 //! Reconciliation results → rows models: the summary, the exceptions, the allocations and
 //! the open items (in the native ledger format, so `cartera aging` can read them back).
 
-use super::{Cell, Column, Group, Meta, Report, count};
+use super::{Cell, Column, Field, Group, Meta, Report, count};
 use chrono::NaiveDate;
 
 use crate::aging::OpenDoc;
@@ -163,8 +163,13 @@ pub fn open_items_report(open: &[OpenDoc]) -> Report {
 
 /// [`open_items_report`] of rows made by [`open_item_row`], in report order.
 pub fn open_items_of(rows: Vec<Vec<Cell>>) -> Report {
-    // The native ledger's columns, without the payment-only withholding and discount.
-    let columns = crate::input::FIELDS[..9]
+    Report::single("open_items", open_item_columns(), rows, "Nothing is open.")
+}
+
+/// The columns of the open items: the native ledger's, without the payment-only
+/// withholding and discount.
+pub fn open_item_columns() -> Vec<Column> {
+    crate::input::FIELDS[..9]
         .iter()
         .map(|k| {
             if *k == "amount" {
@@ -173,8 +178,7 @@ pub fn open_items_of(rows: Vec<Vec<Cell>>) -> Report {
                 Column::text(k, k)
             }
         })
-        .collect();
-    Report::single("open_items", columns, rows, "Nothing is open.")
+        .collect()
 }
 
 /// The row of an open item: its document (kind, id, date, due date), customer (id, name),
@@ -185,15 +189,26 @@ pub fn open_item_row(
     open: rust_decimal::Decimal,
     currency: crate::money::Currency,
 ) -> Vec<Cell> {
-    vec![
-        Cell::text(kind.as_str()),
-        Cell::Text(id),
-        Cell::Text(customer),
-        Cell::text(name),
-        Cell::Date(date),
-        due.map_or(Cell::Empty, Cell::Date),
-        money(open, currency),
-        Cell::text(currency.as_str()),
-        Cell::Empty,
+    let fields = open_item_fields((kind, &id, date, due), (&customer, name), open, &currency);
+    fields.into_iter().map(Cell::from).collect()
+}
+
+/// [`open_item_row`] borrowed, as the fields of a row rendered without cells.
+pub fn open_item_fields<'a>(
+    (kind, id, date, due): (DocKind, &'a str, NaiveDate, Option<NaiveDate>),
+    (customer, name): (&'a str, &'a str),
+    open: rust_decimal::Decimal,
+    currency: &'a crate::money::Currency,
+) -> [Field<'a>; 9] {
+    [
+        Field::Text(kind.as_str()),
+        Field::Text(id),
+        Field::Text(customer),
+        Field::Text(name),
+        Field::Date(date),
+        due.map_or(Field::Empty, Field::Date),
+        Field::Money(open, currency.minor_units()),
+        Field::Text(currency.as_str()),
+        Field::Empty,
     ]
 }

@@ -718,6 +718,8 @@ pub(super) struct Book<R = Rec> {
     /// date ([`records::id_hash`]; not the fingerprint's ordered key, which keeps 29 bits of
     /// a series' name: with a series per customer, two would look alike).
     pub credit_ids: super::CreditIds,
+    /// The series of the invoice ids (kept only for open items and risk).
+    pub series: records::Series,
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
     pub net_in: Sums,
@@ -751,6 +753,7 @@ impl<R: Invoice> Book<R> {
             invoices: Vec::new(),
             refs: Vec::new(),
             credit_ids: [Vec::new(), Vec::new()],
+            series: records::Series::default(),
             counts: Counts::default(),
             net_in: Sums::default(),
             read_total: Sums::default(),
@@ -838,6 +841,11 @@ impl<R: Invoice> Book<R> {
         &self.texts
     }
 
+    /// Each customer's id and name (empty for none), by number, taken.
+    pub(super) fn take_customer_texts(&mut self) -> Vec<(Text, Text)> {
+        std::mem::take(&mut self.texts)
+    }
+
     /// Each customer's rank among the customers by id, by number.
     pub(super) fn customer_ranks(&self) -> Vec<u32> {
         let ids = self.texts.iter().enumerate();
@@ -922,7 +930,11 @@ impl<R: Invoice> Book<R> {
         } else {
             self.net_in.add(row.currency, i128::from(row.amount));
         }
-        let head = Due::new(fingerprint(row.id), row.amount, row.due, pool, future);
+        let fp = fingerprint(row.id);
+        if self.pools.kept.is_some() {
+            self.series.note(row.id, fp)?;
+        }
+        let head = Due::new(fp, row.amount, row.due, pool, future);
         self.invoices.push(R::new(head, row.date, at));
         Some(())
     }

@@ -15,7 +15,9 @@
 //! middle); each part is summed up in a [`Book`], and the two are then joined (customers
 //! and pools renumbered, lines shifted). References are followed once both are read. The
 //! aging needs only what each pool holds; open items and risk pay each pool credit by
-//! credit (`settle`) and read again from the file what they list (`reports`).
+//! credit (`settle`). An invoice id of a numbered series is written again from its
+//! fingerprint and the texts of the series met (`records::Series`); what else open items
+//! list is read again from the file (`reports`).
 
 mod book;
 mod records;
@@ -515,6 +517,7 @@ fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
     for (currency, sum) in theirs.read_total.iter() {
         a.book.read_total.add(currency, sum);
     }
+    a.book.series.join(std::mem::take(&mut theirs.series))?;
     a.second = Some((theirs.invoices, theirs.refs, theirs.credit_ids));
     a.lines += lines;
     Some(a)

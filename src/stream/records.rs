@@ -4,7 +4,7 @@
 
 use std::hash::BuildHasher;
 
-use crate::model::DocKind;
+use crate::model::{DocKind, Text};
 
 /// A 96-bit fingerprint of an id ([`fingerprint`]), ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -60,6 +60,80 @@ fn numbered(id: &[u8]) -> Option<(&[u8], u64, u32)> {
         digits += 1;
     }
     (digits > 0).then(|| (&id[..id.len() - digits as usize], number, digits))
+}
+
+/// The series of the numbered invoice ids of a file (what comes before their digits), by
+/// the 61 bits of their hash that a fingerprint keeps: an id is written again from its
+/// fingerprint ([`Series::id`]) rather than read again from the file.
+#[derive(Default)]
+pub(super) struct Series {
+    texts: crate::Map<u64, Box<[u8]>>,
+    /// The series met last, and its key (rows of a series come together).
+    last: Option<(u64, Box<[u8]>)>,
+}
+
+/// The key of the series of a fingerprint, and how many digits follow it; `None` for an
+/// id of no series.
+fn series_of(fp: Fp) -> Option<(u64, usize)> {
+    (fp.0 >> 63 == 0).then(|| {
+        (
+            (fp.0 >> 34 << 32) | u64::from(fp.1),
+            (fp.0 >> 30 & 15) as usize,
+        )
+    })
+}
+
+impl Series {
+    /// Notes the series of invoice id `id`, fingerprinted `fp`; `None` when another series
+    /// has the same key (a hash collision: the exact path reads the file).
+    pub(super) fn note(&mut self, id: &[u8], fp: Fp) -> Option<()> {
+        let Some((key, digits)) = series_of(fp) else {
+            return Some(());
+        };
+        let series = &id[..id.len() - digits];
+        if let Some((last, text)) = &self.last
+            && *last == key
+        {
+            return (**text == *series).then_some(());
+        }
+        let text = self.texts.entry(key).or_insert_with(|| series.into());
+        if **text != *series {
+            return None;
+        }
+        self.last = Some((key, text.clone()));
+        Some(())
+    }
+
+    /// The series of `other` taken in; `None` when a key stands for two series.
+    pub(super) fn join(&mut self, other: Series) -> Option<()> {
+        for (key, text) in other.texts {
+            let ours = self.texts.entry(key).or_insert_with(|| text.clone());
+            if *ours != text {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Whether [`Series::id`] writes the id fingerprinted `fp`.
+    pub(super) fn holds(&self, fp: Fp) -> bool {
+        series_of(fp).is_some_and(|(key, _)| self.texts.contains_key(&key))
+    }
+
+    /// The id fingerprinted `fp`, when it is of a series noted.
+    pub(super) fn id(&self, fp: Fp) -> Option<Text> {
+        let (key, digits) = series_of(fp)?;
+        let series = self.texts.get(&key)?;
+        let mut id = String::with_capacity(series.len() + digits);
+        id.push_str(std::str::from_utf8(series).ok()?);
+        let number = fp.0 & ((1 << 30) - 1);
+        let mut unit = 10u64.pow(digits.checked_sub(1)? as u32);
+        while unit > 0 {
+            id.push(char::from(b'0' + (number / unit % 10) as u8));
+            unit /= 10;
+        }
+        Some(Text::from(id))
+    }
 }
 
 fn hash(bytes: &[u8], seed: u64) -> u64 {
@@ -359,6 +433,56 @@ mod tests {
             }
         }
         assert!(alike > 0);
+    }
+
+    #[test]
+    fn ids_of_a_series_noted_are_written_again_from_their_fingerprints() {
+        let numbered = [
+            "FV-1",
+            "FV-0007",
+            "FV-10",
+            "INV/2023/00017",
+            "1001",
+            "0",
+            "000",
+            "Ñ-12",
+            "fe 1-999999999",
+            "RC26453-1",
+            "RC27087-1",
+        ];
+        let mut series = Series::default();
+        for id in numbered {
+            assert_eq!(
+                series.note(id.as_bytes(), fingerprint_of(id)),
+                Some(()),
+                "{id}"
+            );
+        }
+        for id in numbered {
+            assert!(series.holds(fingerprint_of(id)), "{id}");
+            assert_eq!(series.id(fingerprint_of(id)).as_deref(), Some(id));
+        }
+        // Ids of no series, and of a series not noted.
+        for id in ["FV", "FA1X", "1234567890", "NC-1"] {
+            assert!(!series.holds(fingerprint_of(id)), "{id}");
+            assert_eq!(series.id(fingerprint_of(id)), None, "{id}");
+            assert_eq!(series.note(id.as_bytes(), fingerprint_of(id)), Some(()));
+        }
+        // Another file part's series join.
+        let mut more = Series::default();
+        for id in ["NC-3", "FV-2"] {
+            more.note(id.as_bytes(), fingerprint_of(id)).unwrap();
+        }
+        assert_eq!(series.join(more), Some(()));
+        for id in ["NC-7", "FV-123", "RC26453-2"] {
+            assert_eq!(series.id(fingerprint_of(id)).as_deref(), Some(id));
+        }
+        // Two series under one key (a hash collision, forced here) are refused.
+        let fp = fingerprint_of("FV-5");
+        assert_eq!(series.note(b"XY-5", fp), None);
+        let mut other = Series::default();
+        other.note(b"XY-5", fp).unwrap();
+        assert_eq!(series.join(other), None);
     }
 
     fn fingerprint_of(id: &str) -> Fp {

@@ -1,8 +1,10 @@
 //! What `cartera reconcile` (its open items) and `cartera risk` take from the streamed path:
-//! the pools paid credit by credit ([`super::settle`]), the open items read again from the
-//! file.
+//! the pools paid credit by credit ([`super::settle`]); the open items made from what was
+//! kept of them, or read again from the file, and written as CSV without a cell made for
+//! them.
 
 use std::fs::File;
+use std::io::{self, Write};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -10,29 +12,69 @@ use rust_decimal::Decimal;
 
 use super::settle::{Figures, Item, Lines, Settled};
 use super::{Followed, Job, money, row, tally};
-use crate::aging::{detail_key, detail_order, in_order};
+use crate::aging::{detail_key, detail_order};
 use crate::both;
 use crate::error::CliError;
 use crate::model::{CustomerId, DocKind, Text};
+use crate::money::Currency;
 use crate::policy::Policy;
-use crate::report::Cell;
 use crate::report::Tally;
-use crate::report::reconcile::open_item_row;
+use crate::report::reconcile::{open_item_columns, open_item_fields};
 use crate::risk::{History, RiskRow, complete, sort_rows};
 
-/// The rows of the open items, and what the run counted.
-pub type OpenItems = (Vec<Vec<Cell>>, Tally);
+/// The open items of a file in report order (as `aging::sort_detail` puts them), to be
+/// written as the rows of `report::reconcile::open_items_report` are.
+pub struct OpenItems {
+    items: Vec<Open>,
+    /// The items' indexes in report order (with their keys).
+    order: Vec<(u128, usize)>,
+    /// Each customer's id and name, by number, and each pool's customer and currency.
+    customers: Vec<(Text, Text)>,
+    pools: Vec<(u32, Currency)>,
+}
 
-/// The rows of the open items of `path` as of `as_of` (`report::reconcile::open_item_row`),
-/// in report order (as `aging::sort_detail` puts them), or `None` when the exact path must
-/// read it.
+/// An open item: its document (kind, id, issue and due days), pool and what is open.
+struct Open {
+    id: Text,
+    open: i64,
+    pool: u32,
+    date: u16,
+    due: u16,
+    kind: DocKind,
+}
+
+impl OpenItems {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The CSV of the open items, as `render::csv::render_csv` writes their report.
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let row = |i: usize| {
+            let item = &self.items[self.order[i].1];
+            let (customer, currency) = &self.pools[item.pool as usize];
+            let (id, name) = &self.customers[*customer as usize];
+            let due = (item.kind == DocKind::Invoice).then(|| row::date_of(item.due));
+            let doc = (item.kind, item.id.as_str(), row::date_of(item.date), due);
+            let open = money(i128::from(item.open), *currency);
+            open_item_fields(doc, (id, name), open, currency)
+        };
+        crate::render::csv::write_rows(&open_item_columns(), self.len(), row, out)
+    }
+}
+
+/// The open items of `path` as of `as_of`, or `None` when the exact path must read it.
 pub fn open_items(
     path: &Path,
     name: &str,
     policy: &Policy,
     as_of: NaiveDate,
     progress: bool,
-) -> Result<Option<OpenItems>, CliError> {
+) -> Result<Option<(OpenItems, Tally)>, CliError> {
     Job::new(path, name, policy, as_of, progress).open_items()
 }
 
@@ -50,18 +92,23 @@ pub fn risk(
 
 impl Job<'_> {
     /// See [`open_items`].
-    pub(super) fn open_items(&self) -> Result<Option<OpenItems>, CliError> {
-        let Some((f, settled)) = self.settled()? else {
+    pub(super) fn open_items(&self) -> Result<Option<(OpenItems, Tally)>, CliError> {
+        let Some((mut f, settled)) = self.settled()? else {
             return Ok(None);
         };
-        let Some(listed) = listed(&f, settled, self.path, self.policy) else {
+        let Some((items, keyed)) = listed(&f, settled, self.path, self.policy) else {
             return Ok(None);
         };
         let tally = tally(&f.book, self.name);
+        let order = detail_order(keyed, |i| (&items[i].id, items[i].kind));
+        let open = OpenItems {
+            items,
+            order,
+            customers: f.book.take_customer_texts(),
+            pools: std::mem::take(&mut f.book.pools.of),
+        };
         crate::drop_aside(f); // small by now: the open invoices went after the pools paid
-        let Listed { rows, keyed, ties } = listed;
-        let order = detail_order(keyed, |i| (&ties[i].0, ties[i].1));
-        Ok(Some((in_order(rows, &order), tally)))
+        Ok(Some((open, tally)))
     }
 
     /// See [`risk`].
@@ -74,78 +121,78 @@ impl Job<'_> {
     }
 }
 
-/// The open items of a settled file, read again from `path` in file order: their rows,
-/// each one's place in the report's order (`aging::detail_key`, with its index), and the
-/// id and kind that break ties.
-struct Listed {
-    rows: Vec<Vec<Cell>>,
-    keyed: Vec<(u128, usize)>,
-    ties: Vec<(Text, DocKind)>,
-}
+/// Open items, and each one's place in the report's order with its index.
+type Listed = (Vec<Open>, Vec<(u128, usize)>);
 
-/// [`Listed`], each half of the items read on its own core; `None` when a line no longer
-/// reads as it did.
+/// The open items of a settled file, in file order, each with its place in the report's
+/// order (`aging::detail_key`) and its index, each half on its own core: an invoice of a
+/// numbered series from what was kept of it (its id written again from its fingerprint),
+/// any other item read again from the file; `None` when a line no longer reads as it did.
 fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Option<Listed> {
-    let customers = f.book.customer_texts();
+    let series = &f.book.series;
     let mut items = settled.items;
     // The items in file order, while the customers are ranked by id once, on the other
     // core.
     let sort = || items.sort_unstable_by_key(|i| i.at);
     let ((), ranks) = both(sort, || f.book.customer_ranks());
+    let kept = |item: &Item| item.invoice.filter(|&(fp, _, _)| series.holds(fp));
+    // Lines read here and there are read best with a buffer of about a line, lines close
+    // together with a big one.
+    let size = std::fs::metadata(path).ok()?.len();
+    let rereads = items.iter().filter(|i| kept(i).is_none()).count() as u64;
+    let buffer = if size / rereads.max(1) < 16 << 10 {
+        1 << 16
+    } else {
+        512
+    };
     let of = &f.book.pools.of;
     let read = |items: &[Item], first: usize| -> Option<Listed> {
         let file = File::open(path).ok()?;
-        let mut lines = Lines::new(file, policy, 1 << 16);
-        let mut listed = Listed {
-            rows: Vec::with_capacity(items.len()),
-            keyed: Vec::with_capacity(items.len()),
-            ties: Vec::with_capacity(items.len()),
-        };
+        let mut lines = Lines::new(file, policy, buffer);
+        let mut open = Vec::with_capacity(items.len());
+        let mut keyed = Vec::with_capacity(items.len());
         for batch in items.chunks(16) {
-            // Each item's pool, then its customer, read together first: both are tables
-            // too big for the caches, and their misses overlap this way.
+            // Each item's pool, then its customer's rank, read together first: both are
+            // tables too big for the caches, and their misses overlap this way.
             let mut seen = 0;
             for item in batch {
                 seen ^= of[item.pool as usize].0;
             }
             for item in batch {
-                seen ^= customers[of[item.pool as usize].0 as usize].0.len() as u32;
+                seen ^= ranks[of[item.pool as usize].0 as usize];
             }
             std::hint::black_box(seen);
             for item in batch {
                 let (customer, currency) = of[item.pool as usize];
-                let (id, shown) = &customers[customer as usize];
-                let read = lines.row(item.at, |row| {
-                    (row.currency == currency).then_some(())?;
-                    let doc = Text::from(row::text(row.id)?);
-                    let date = row::date_of(row.date);
-                    let due = (row.kind == DocKind::Invoice).then(|| row::date_of(row.due));
-                    let place = (currency, ranks[customer as usize], row.kind, due, date);
-                    let open = money(i128::from(item.open), currency);
-                    let tie = (doc.clone(), row.kind);
-                    let cells = open_item_row(
-                        (row.kind, doc, date, due),
-                        (id.clone(), shown),
-                        open,
-                        currency,
-                    );
-                    Some((cells, detail_key(place), tie))
+                let (kind, id, date, due) = match kept(item) {
+                    Some((fp, date, due)) => (DocKind::Invoice, series.id(fp)?, date, due),
+                    None => lines.row(item.at, |row| {
+                        (row.currency == currency).then_some(())?;
+                        Some((row.kind, Text::from(row::text(row.id)?), row.date, row.due))
+                    })??,
+                };
+                let dates = (row::date_of(date), row::date_of(due));
+                let due_date = (kind == DocKind::Invoice).then_some(dates.1);
+                let place = (currency, ranks[customer as usize], kind, due_date, dates.0);
+                keyed.push((detail_key(place), first + open.len()));
+                open.push(Open {
+                    id,
+                    open: item.open,
+                    pool: item.pool,
+                    date,
+                    due,
+                    kind,
                 });
-                let (cells, key, tie) = read.flatten()?;
-                listed.keyed.push((key, first + listed.rows.len()));
-                listed.rows.push(cells);
-                listed.ties.push(tie);
             }
         }
-        Some(listed)
+        Some((open, keyed))
     };
     let (first, second) = items.split_at(items.len() / 2);
     let (here, there) = both(|| read(first, 0), || read(second, first.len()));
-    let (mut all, more) = (here?, there?);
-    all.rows.extend(more.rows);
-    all.keyed.extend(more.keyed);
-    all.ties.extend(more.ties);
-    Some(all)
+    let ((mut open, mut keyed), (more, more_keyed)) = (here?, there?);
+    open.extend(more);
+    keyed.extend(more_keyed);
+    Some((open, keyed))
 }
 
 fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {

@@ -4,20 +4,20 @@
 //! The aging needs only what each pool holds ([`super::age_rows`]); open items and the
 //! payment history need the engine's own order. A pool takes its credits in (date, line)
 //! and pays its open invoices in (due date, issue date, id, line): where invoices share
-//! both dates and the pool's credit reaches them, their ids are read again from the file
-//! to order them. What a run lists (the open invoices and the credits left) is read again
-//! from the file too, in file order.
+//! both dates and the pool's credit reaches them, their ids order them, each written again
+//! from its fingerprint ([`Series`]) or else read again from the file. What a run lists
+//! (the open invoices and the credits left) is made the same way (`reports`).
 
 use std::fs::File;
 use std::path::Path;
 
 use super::book::History;
-use super::records::{Invoice, Lump, Rec};
-use super::row::{Fields, Reader, Row};
+use super::records::{Fp, Invoice, Lump, Rec, Series};
+use super::row::{self, Fields, Reader, Row};
 use super::{Followed, conserved, merged, on_both, open_key};
 use crate::both;
 use crate::error::CliError;
-use crate::model::DocKind;
+use crate::model::{DocKind, Text};
 use crate::money::Currency;
 use crate::policy::{Basis, Policy};
 
@@ -35,12 +35,14 @@ pub(super) struct Figures {
     pub history: History,
 }
 
-/// An open item: where its line is, its pool and what is open (credit left, for a credit).
+/// An open item: where its line is, its pool and what is open (credit left, for a credit);
+/// for an invoice, its id's fingerprint and its issue and due days.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Item {
     pub at: u64,
     pub pool: u32,
     pub open: i64,
+    pub invoice: Option<(Fp, u16, u16)>,
 }
 
 /// Every pool paid: its figures, and the open items.
@@ -92,6 +94,7 @@ pub(super) fn settle(
             open,
             lumps,
             base,
+            series: &f.book.series,
             touched: &kept.touched,
             since: kept.since,
             policy,
@@ -135,6 +138,7 @@ struct Pools<'a> {
     open: (&'a [Rec], &'a [Rec]),
     lumps: &'a [Lump],
     base: u32,
+    series: &'a Series,
     touched: &'a crate::Map<(u32, u64), (i64, Option<u16>)>,
     since: u16,
     policy: &'a Policy,
@@ -151,7 +155,7 @@ impl Pools<'_> {
             left: 0,
         };
         let mut open = merged(self.open.0, self.open.1).peekable();
-        let mut group: Vec<(Rec, Option<Vec<u8>>)> = Vec::new();
+        let mut group: Vec<(Rec, Option<Text>)> = Vec::new();
         for (pool, figures) in (self.base..).zip(figures.iter_mut()) {
             pay.start(pool);
             // The pool's open invoices, a group of equal (due, issue date) at a time.
@@ -163,11 +167,15 @@ impl Pools<'_> {
                     group.push((*r, None));
                 }
                 if group.len() > 1 && pay.current(pool).is_some() {
+                    // Their ids, written again from their fingerprints where they can be.
                     for (rec, id) in group.iter_mut() {
-                        match lines.row(rec.at(), |row| row.id.to_vec()) {
-                            Some(text) => *id = Some(text),
-                            None => return None,
-                        }
+                        let text = match self.series.id(rec.fp()) {
+                            Some(text) => text,
+                            None => {
+                                lines.row(rec.at(), |row| row::text(row.id).map(Text::from))??
+                            }
+                        };
+                        *id = Some(text);
                     }
                     group.sort_unstable_by(|(a, x), (b, y)| (x, a.at()).cmp(&(y, b.at())));
                 }
@@ -189,6 +197,7 @@ impl Pools<'_> {
                         at: rec.at(),
                         pool,
                         open,
+                        invoice: Some((rec.fp(), rec.date(), rec.due())),
                     });
                     figures.add(self.policy, self.as_of_day, rec, open);
                 }
@@ -199,6 +208,7 @@ impl Pools<'_> {
                     at: lump.at().offset(),
                     pool,
                     open: left,
+                    invoice: None,
                 });
             });
         }
