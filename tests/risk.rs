@@ -303,11 +303,28 @@ fn fail_on_exits_1_when_a_customer_is_at_that_level_and_0_otherwise() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
+        String::from_utf8(out.stderr.clone()).unwrap(),
         "cartera: 32 rows read: 32 used, 0 set aside, 0 without data skipped\n\
          cartera: 6 customer accounts are at level \"alto\" (exit 1 for --fail-on alto)\n"
     );
     assert!(!out.stdout.is_empty(), "the report is written first");
+    // The same as CSV, which is written from the rows without a report made first.
+    let csv = cartera()
+        .args([
+            "risk",
+            "examples/ledger.csv",
+            "--policy",
+            policy,
+            "--as-of",
+            AS_OF,
+        ])
+        .args(["--fail-on", "alto", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(csv.status.code(), Some(1));
+    assert_eq!(csv.stderr, out.stderr);
+    let alto = csv_rows(&String::from_utf8(csv.stdout).unwrap());
+    assert_eq!(alto.iter().filter(|r| r[14] == "alto").count(), 6);
     // Under the Colombian grading nobody is 360 days past due: category E is empty.
     let colombia = [
         "risk",

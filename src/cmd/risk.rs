@@ -7,8 +7,8 @@ use crate::aging::{age_named, customer_names};
 use crate::cli::RiskArgs;
 use crate::error::CliError;
 use crate::output::write_output;
-use crate::render::render;
-use crate::report::risk::risk_report;
+use crate::render::{Format, render};
+use crate::report::risk::{risk_report, write_risk_csv};
 use crate::report::{RunFacts, count};
 use crate::risk::{RiskRow, assess};
 use crate::stream;
@@ -25,6 +25,7 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
                 tally,
             };
             let failing = write(&setup, args, &rows, &facts, || Ok(()))?;
+            crate::drop_aside(rows);
             super::say_streamed(&facts.tally, run)?;
             return failed(failing);
         }
@@ -77,11 +78,28 @@ fn write(
                 })?,
         ),
     };
+    let failing = |rows: &[RiskRow]| {
+        fail_on.map(|level| {
+            let n = rows.iter().filter(|r| r.level == Some(level)).count() as u64;
+            (n, levels[level].name.clone())
+        })
+    };
+    if setup.ctx.format == Format::Csv {
+        // The rows alone: a report's footer and totals are not part of CSV.
+        stage()?;
+        write_output(&setup.ctx.target, &setup.inputs(), |out| {
+            write_risk_csv(rows, &setup.policy, out)
+        })?;
+        return Ok(failing(rows));
+    }
     let (meta, mut footer) = facts.describe(None, " (cartera reconcile lists them)");
-    let listed: std::collections::HashSet<_> = rows.iter().map(|r| &r.customer).collect();
-    let unmatched = (setup.customers.info.keys())
-        .filter(|c| !listed.contains(c))
-        .count() as u64;
+    let info = &setup.customers.info;
+    let unmatched = if info.is_empty() {
+        0
+    } else {
+        let listed: std::collections::HashSet<_> = rows.iter().map(|r| &r.customer).collect();
+        (info.keys()).filter(|c| !listed.contains(c)).count() as u64
+    };
     if unmatched > 0 {
         let who = count(
             unmatched,
@@ -97,10 +115,8 @@ fn write(
     write_output(&setup.ctx.target, &setup.inputs(), |out| {
         render(&report, setup.ctx.format, setup.ctx.width, out)
     })?;
-    Ok(fail_on.map(|level| {
-        let n = rows.iter().filter(|r| r.level == Some(level)).count() as u64;
-        (n, levels[level].name.clone())
-    }))
+    crate::drop_aside(report);
+    Ok(failing(rows))
 }
 
 /// Exit 1 when `--fail-on` found accounts at its level.

@@ -3,7 +3,9 @@
 
 use rust_decimal::Decimal;
 
-use super::{Cell, Column, Group, Meta, Report};
+use std::io::{self, Write};
+
+use super::{Cell, Column, Field, Group, Meta, Report};
 use crate::policy::Policy;
 use crate::risk::RiskRow;
 
@@ -28,20 +30,8 @@ pub fn risk_report(
     footer: Vec<String>,
     meta: Vec<(&'static str, Meta)>,
 ) -> Report {
-    let mut columns = vec![
-        Column::text("customer_id", "Customer"),
-        Column::prose("customer_name", "Name"),
-        Column::text("segment", "Segment"),
-        Column::text("currency", "Currency"),
-    ];
-    for (key, title) in AMOUNT_COLUMNS {
-        columns.push(match key {
-            "level" => Column::text(key, title),
-            "reason" => Column::prose(key, title),
-            _ => Column::number(key, title),
-        });
-    }
-    let level_name = |r: &RiskRow| r.level.map_or("", |l| policy.risk.levels[l].name.as_str());
+    let columns = risk_columns();
+    let level_name = |r: &RiskRow| level_name(r, policy);
     // The rows' cells made on both cores, then put in their groups.
     let made = super::rows_of(rows, |r| cells(r, level_name(r)));
     let mut groups: Vec<Group> = Vec::new();
@@ -73,6 +63,38 @@ pub fn risk_report(
     }
 }
 
+/// The CSV of the risk report of `rows` (which holds its rows only), written from the rows
+/// without a report made first.
+pub fn write_risk_csv(rows: &[RiskRow], policy: &Policy, out: &mut dyn Write) -> io::Result<()> {
+    let row = |i: usize| {
+        let r = &rows[i];
+        fields(r, level_name(r, policy))
+    };
+    crate::render::csv::write_rows(&risk_columns(), rows.len(), row, out)
+}
+
+/// The name of a row's level (empty for none).
+fn level_name<'a>(r: &RiskRow, policy: &'a Policy) -> &'a str {
+    r.level.map_or("", |l| policy.risk.levels[l].name.as_str())
+}
+
+fn risk_columns() -> Vec<Column> {
+    let mut columns = vec![
+        Column::text("customer_id", "Customer"),
+        Column::prose("customer_name", "Name"),
+        Column::text("segment", "Segment"),
+        Column::text("currency", "Currency"),
+    ];
+    for (key, title) in AMOUNT_COLUMNS {
+        columns.push(match key {
+            "level" => Column::text(key, title),
+            "reason" => Column::prose(key, title),
+            _ => Column::number(key, title),
+        });
+    }
+    columns
+}
+
 fn label(level: &str, r: &RiskRow) -> String {
     format!("Total {} {}", shown(level), r.currency)
 }
@@ -87,30 +109,34 @@ fn shown(level: &str) -> &str {
 }
 
 fn cells(r: &RiskRow, level: &str) -> Vec<Cell> {
+    fields(r, level).into_iter().map(Cell::from).collect()
+}
+
+fn fields<'a>(r: &'a RiskRow, level: &'a str) -> [Field<'a>; 16] {
     let minor = r.currency.minor_units();
-    let money = |d: Decimal| Cell::Money(d, minor);
+    let money = |d: Decimal| Field::Money(d, minor);
     let opt = |d: Option<Decimal>, places: u32| {
-        d.map_or(Cell::Empty, |d| {
-            Cell::Money(crate::risk::round(d, places), places)
+        d.map_or(Field::Empty, |d| {
+            Field::Money(crate::risk::round(d, places), places)
         })
     };
-    vec![
-        Cell::Text(r.customer.0.clone()),
-        Cell::text(r.name.as_str()),
-        Cell::text(r.segment.as_str()),
-        Cell::text(r.currency.as_str()),
+    [
+        Field::Text(&r.customer.0),
+        Field::Text(&r.name),
+        Field::Text(&r.segment),
+        Field::Text(r.currency.as_str()),
         money(r.balance),
         money(r.overdue),
         opt(r.overdue_share, 4),
-        Cell::Int(r.max_days_past_due),
+        Field::Int(r.max_days_past_due),
         opt(r.credit_limit, minor),
         opt(r.credit_use, 4),
         opt(r.available_credit, minor),
         opt(r.avg_days_late, 2),
         opt(r.late_share, 4),
         money(r.provision),
-        Cell::text(level.to_string()),
-        Cell::text(r.reason.as_str()),
+        Field::Text(level),
+        Field::Text(&r.reason),
     ]
 }
 
