@@ -173,10 +173,16 @@ fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
     rows: impl ExactSizeIterator<Item = I>,
 ) -> io::Result<Vec<u8>> {
     use std::fmt::Write as _;
-    let mut wtr = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 64));
+    let mut out = Vec::with_capacity(rows.len() * 64);
     let mut buf = String::new();
     for row in rows {
+        let start = out.len();
+        let mut fields = 0;
         for field in row {
+            if fields > 0 {
+                out.push(b',');
+            }
+            fields += 1;
             buf.clear();
             let field = match field {
                 Field::Text(t) if starts_like_formula(t) => {
@@ -199,11 +205,35 @@ fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
                 }
                 Field::Empty => "",
             };
-            wtr.write_field(field).map_err(csv_error)?;
+            push_field(&mut out, field.as_bytes());
         }
-        wtr.write_record(None::<&[u8]>).map_err(csv_error)?;
+        // A row of one empty field would read as no row at all.
+        if fields == 1 && out.len() == start {
+            out.extend_from_slice(b"\"\"");
+        }
+        out.push(b'\n');
     }
-    wtr.into_inner().map_err(|e| e.into_error())
+    Ok(out)
+}
+
+/// Appends a field as the csv crate writes it by default: in quotes (each quote doubled)
+/// when it holds a comma, a quote or a line break, else as it is.
+fn push_field(out: &mut Vec<u8>, field: &[u8]) {
+    if field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.push(b'"');
+        for &b in field {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field);
+    }
 }
 
 /// A date as ISO 8601 (`YYYY-MM-DD`), as it displays, written digit by digit for the years
@@ -262,6 +292,30 @@ mod tests {
             .chain(far.into_iter().flatten())
         {
             assert_eq!(csv_cell(&Cell::Date(d)), d.to_string());
+        }
+    }
+
+    proptest::proptest! {
+        /// Rows of awkward text are written byte for byte as the csv crate writes them
+        /// (after the guard against formulas), one empty field alone included.
+        #[test]
+        fn text_is_quoted_as_the_csv_crate_quotes_it(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[a ,\"\r\n#=\t'ñ;-]{0,6}", 1..5),
+                0..6,
+            )
+        ) {
+            let mut want = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            for row in &rows {
+                let guarded = row.iter().map(|t| {
+                    if starts_like_formula(t) { format!("'{t}") } else { t.clone() }
+                });
+                want.write_record(guarded).unwrap();
+            }
+            let want = want.into_inner().unwrap();
+            let got = render_rows(rows.iter().map(|r| r.iter().map(|t| Field::Text(t))))
+                .unwrap();
+            proptest::prop_assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
         }
     }
 
