@@ -201,12 +201,16 @@ pub fn sort_detail_ranked(detail: &mut Vec<OpenDoc>, rank: &[u32]) {
 pub fn detail_key(
     (currency, rank, kind, due, date): (Currency, u32, DocKind, Option<NaiveDate>, NaiveDate),
 ) -> u128 {
+    let days = |d: NaiveDate| d.num_days_from_ce();
+    detail_key_of_days((currency, rank, kind, due.map(days), days(date)))
+}
+
+/// [`detail_key`] of dates given as days of the era (`NaiveDate::num_days_from_ce`).
+pub fn detail_key_of_days(
+    (currency, rank, kind, due, date): (Currency, u32, DocKind, Option<i32>, i32),
+) -> u128 {
     // Dates as days of the era, none first.
-    let days = |d: Option<NaiveDate>| {
-        d.map_or(0, |d| {
-            (i64::from(d.num_days_from_ce()) + (1 << 31) + 1) as u128
-        })
-    };
+    let days = |d: Option<i32>| d.map_or(0, |d| (i64::from(d) + (1 << 31) + 1) as u128);
     let code = (currency.as_str().bytes()).fold(0u128, |k, b| (k << 8) | u128::from(b));
     (code << 100)
         | (u128::from(rank) << 68)

@@ -124,7 +124,8 @@ impl Series {
     pub(super) fn id(&self, fp: Fp) -> Option<Text> {
         let (key, digits) = series_of(fp)?;
         let series = self.texts.get(&key)?;
-        let mut id = String::with_capacity(series.len() + digits);
+        // Kept inline, without an allocation, when short (as most ids are).
+        let mut id = Text::with_capacity(series.len() + digits);
         id.push_str(std::str::from_utf8(series).ok()?);
         let number = fp.0 & ((1 << 30) - 1);
         let mut unit = 10u64.pow(digits.checked_sub(1)? as u32);
@@ -132,7 +133,7 @@ impl Series {
             id.push(char::from(b'0' + (number / unit % 10) as u8));
             unit /= 10;
         }
-        Some(Text::from(id))
+        Some(id)
     }
 }
 
