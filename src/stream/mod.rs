@@ -128,7 +128,8 @@ impl<'a> Job<'a> {
     }
 
     /// The file read, its references followed and its pools paid credit by credit.
-    fn settled(&self) -> Result<Option<(Followed, settle::Settled)>, CliError> {
+    /// `list`: whether to list the open items too.
+    fn settled(&self, list: bool) -> Result<Option<(Followed, settle::Settled)>, CliError> {
         let job = Job {
             keep: true,
             ..*self
@@ -136,7 +137,7 @@ impl<'a> Job<'a> {
         let (Some(mut f), Some(day)) = (job.followed(), row::day_number(self.as_of)) else {
             return Ok(None);
         };
-        let Some(settled) = settle::settle(&mut f, self.path, self.policy, day)? else {
+        let Some(settled) = settle::settle(&mut f, self.path, self.policy, (day, list))? else {
             return Ok(None);
         };
         // The open invoices and the pools' credits are paid: what follows (the rows, the

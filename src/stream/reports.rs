@@ -106,7 +106,7 @@ pub fn risk(
 impl Job<'_> {
     /// See [`open_items`].
     pub(super) fn open_items(&self) -> Result<Option<(OpenItems, Tally)>, CliError> {
-        let Some((mut f, settled)) = self.settled()? else {
+        let Some((mut f, settled)) = self.settled(true)? else {
             return Ok(None);
         };
         let Some((items, keyed)) = listed(&f, settled, self.path, self.policy) else {
@@ -134,7 +134,7 @@ impl Job<'_> {
 
     /// See [`risk`].
     pub(super) fn risk(&self) -> Result<Option<(Vec<RiskRow>, Tally)>, CliError> {
-        let Some((f, settled)) = self.settled()? else {
+        let Some((f, settled)) = self.settled(false)? else {
             return Ok(None);
         };
         let rows = risk_rows(&f, &settled, self.policy);

@@ -45,19 +45,19 @@ pub(super) struct Item {
     pub invoice: Option<(Fp, u16, u16)>,
 }
 
-/// Every pool paid: its figures, and the open items.
+/// Every pool paid: its figures, and the open items (when listed).
 pub(super) struct Settled {
     pub figures: Vec<Figures>,
     pub items: Vec<Item>,
 }
 
-/// Pays every pool of `f` credit by credit, the first pools on this core and the rest on
-/// the other; `None` when the file cannot be read again as it was (it changed meanwhile).
+/// Pays every pool of `f` credit by credit (as of day `as_of_day`, listing the open items
+/// if `list`), the first pools on this core and the rest on the other; `None` when the file cannot be read again as it was (it changed meanwhile).
 pub(super) fn settle(
     f: &mut Followed,
     path: &Path,
     policy: &Policy,
-    as_of_day: u16,
+    (as_of_day, list): (u16, bool),
 ) -> Result<Option<Settled>, CliError> {
     let Some(mut kept) = f.book.pools.kept.take() else {
         return Ok(None);
@@ -99,6 +99,7 @@ pub(super) fn settle(
             since: kept.since,
             policy,
             as_of_day,
+            list,
         };
         // Ids are read here and there: a buffer of about a line.
         pools.walk(figures, &mut Lines::new(file, policy, 256))
@@ -143,6 +144,8 @@ struct Pools<'a> {
     since: u16,
     policy: &'a Policy,
     as_of_day: u16,
+    /// Whether to list the open items (open items do, risk does not).
+    list: bool,
 }
 
 impl Pools<'_> {
@@ -193,23 +196,27 @@ impl Pools<'_> {
                         figures.history.closed(self.since, amount, rec.due(), paid);
                         continue;
                     }
-                    items.push(Item {
-                        at: rec.at(),
-                        pool,
-                        open,
-                        invoice: Some((rec.fp(), rec.date(), rec.due())),
-                    });
+                    if self.list {
+                        items.push(Item {
+                            at: rec.at(),
+                            pool,
+                            open,
+                            invoice: Some((rec.fp(), rec.date(), rec.due())),
+                        });
+                    }
                     figures.add(self.policy, self.as_of_day, rec, open);
                 }
             }
             pay.rest(pool, |lump, left| {
                 figures.unapplied += i128::from(left);
-                items.push(Item {
-                    at: lump.at().offset(),
-                    pool,
-                    open: left,
-                    invoice: None,
-                });
+                if self.list {
+                    items.push(Item {
+                        at: lump.at().offset(),
+                        pool,
+                        open: left,
+                        invoice: None,
+                    });
+                }
             });
         }
         Some(items)
