@@ -38,8 +38,8 @@ where
     write_chunks(n, CHUNK_ROWS, row, out)
 }
 
-/// The lines of `n` rows, `size` at a time: rendered on both cores, and written in order
-/// as each next chunk is ready (this core renders when it has nothing to write).
+/// The lines of `n` rows, `size` at a time, rendered on both cores and written in order
+/// ([`super::chunks::write_in_order`]).
 fn write_chunks<'a, I>(
     n: usize,
     size: usize,
@@ -49,112 +49,8 @@ fn write_chunks<'a, I>(
 where
     I: IntoIterator<Item = Field<'a>>,
 {
-    let chunks = n.div_ceil(size);
     let render = |k: usize| render_rows((k * size..((k + 1) * size).min(n)).map(&row));
-    if chunks <= 1 {
-        return (0..chunks).try_for_each(|k| out.write_all(&render(k)?));
-    }
-    let chunks = Chunks::new(chunks);
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            while let Some(k) = chunks.take() {
-                chunks.put(k, render(k));
-            }
-        });
-        let written = (0..chunks.count).try_for_each(|k| {
-            let bytes = loop {
-                match chunks.wait(k) {
-                    Ok(bytes) => break bytes?,
-                    Err(Some(mine)) => chunks.put(mine, render(mine)),
-                    Err(None) => {}
-                }
-            };
-            out.write_all(&bytes)?;
-            chunks.written(k + 1);
-            Ok(())
-        });
-        // The other core stops taking chunks when a write failed.
-        chunks.written(chunks.count);
-        written
-    })
-}
-
-/// The chunks of rows of a CSV being rendered on both cores and written in order: which
-/// one is next to render, which are rendered and wait to be written, and how many were
-/// written; at most [`AHEAD`] are rendered ahead of the writing.
-struct Chunks {
-    count: usize,
-    state: std::sync::Mutex<ChunkState>,
-    changed: std::sync::Condvar,
-}
-
-#[derive(Default)]
-struct ChunkState {
-    next: usize,
-    written: usize,
-    done: Vec<Option<io::Result<Vec<u8>>>>,
-}
-
-/// Chunks rendered ahead of the one being written, at most.
-const AHEAD: usize = 4;
-
-impl Chunks {
-    fn new(count: usize) -> Chunks {
-        let done = (0..count).map(|_| None).collect();
-        Chunks {
-            count,
-            state: std::sync::Mutex::new(ChunkState {
-                done,
-                ..ChunkState::default()
-            }),
-            changed: std::sync::Condvar::new(),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, ChunkState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The next chunk to render, once it is no more than [`AHEAD`] past the writing;
-    /// `None` when every chunk was taken, or the writing stopped.
-    fn take(&self) -> Option<usize> {
-        let mut state = self.lock();
-        loop {
-            if state.next >= self.count || state.written >= self.count {
-                return None;
-            }
-            if state.next < state.written + AHEAD {
-                state.next += 1;
-                return Some(state.next - 1);
-            }
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    fn put(&self, k: usize, rendered: io::Result<Vec<u8>>) {
-        self.lock().done[k] = Some(rendered);
-        self.changed.notify_all();
-    }
-
-    /// Chunk `k` once rendered; else a chunk for the caller to render meanwhile, if one
-    /// may be taken (else `Err(None)` after a wait for a change).
-    fn wait(&self, k: usize) -> Result<io::Result<Vec<u8>>, Option<usize>> {
-        let mut state = self.lock();
-        if let Some(done) = state.done[k].take() {
-            return Ok(done);
-        }
-        if state.next < self.count && state.next < state.written + AHEAD {
-            state.next += 1;
-            return Err(Some(state.next - 1));
-        }
-        let _state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        Err(None)
-    }
-
-    fn written(&self, count: usize) {
-        self.lock().written = count;
-        self.changed.notify_all();
-    }
+    super::chunks::write_in_order(n.div_ceil(size), render, out)
 }
 
 /// Rows rendered on one core at a time.
@@ -171,7 +67,7 @@ fn csv_error(e: csv::Error) -> io::Error {
 /// date formatted into one buffer), with no string made per field.
 fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
     rows: impl ExactSizeIterator<Item = I>,
-) -> io::Result<Vec<u8>> {
+) -> Vec<u8> {
     use std::fmt::Write as _;
     let mut out = Vec::with_capacity(rows.len() * 64);
     let mut buf = String::new();
@@ -213,7 +109,7 @@ fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
         }
         out.push(b'\n');
     }
-    Ok(out)
+    out
 }
 
 /// Appends a field as the csv crate writes it by default: in quotes (each quote doubled)
@@ -261,7 +157,7 @@ fn write_date(buf: &mut String, d: chrono::NaiveDate) {
 #[cfg(test)]
 fn csv_cell(cell: &Cell) -> String {
     let row = [Field::from(cell)];
-    let mut line = render_rows(std::iter::once(row)).expect("a Vec takes any write");
+    let mut line = render_rows(std::iter::once(row));
     line.pop(); // the line break
     String::from_utf8(line).expect("UTF-8 in, UTF-8 out")
 }
@@ -313,9 +209,9 @@ mod tests {
                 want.write_record(guarded).unwrap();
             }
             let want = want.into_inner().unwrap();
-            let got = render_rows(rows.iter().map(|r| r.iter().map(|t| Field::Text(t))))
-                .unwrap();
-            proptest::prop_assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+            let got = render_rows(rows.iter().map(|r| r.iter().map(|t| Field::Text(t))));
+            let (got, want) = (String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+            proptest::prop_assert_eq!(got, want);
         }
     }
 
@@ -331,51 +227,6 @@ mod tests {
         assert_eq!(text("Peña"), "Peña");
         let money = Cell::Money(rust_decimal::Decimal::new(-500, 2), 2);
         assert_eq!(csv_cell(&money), "-5.00");
-    }
-
-    /// Many chunks (more than are rendered ahead), written to a writer slower than the
-    /// rendering, come out in order; a writer that fails stops it with its error.
-    #[test]
-    fn chunks_rendered_ahead_are_written_in_order_and_a_failed_write_stops_them() {
-        struct Slow {
-            bytes: Vec<u8>,
-            fail_after: usize,
-        }
-        impl Write for Slow {
-            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-                if self.bytes.len() + buf.len() > self.fail_after {
-                    return Err(io::Error::other("disk full"));
-                }
-                std::thread::sleep(std::time::Duration::from_micros(200));
-                self.bytes.extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
-        let n = 1000;
-        let text: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
-        let row = |i: usize| [Field::Text(&text[i]), Field::Int(i as i64)];
-        let want: String = (0..n).map(|i| format!("r{i},{i}\n")).collect();
-        for size in [1, 7, 64, 999, 1000, 5000] {
-            let mut out = Slow {
-                bytes: Vec::new(),
-                fail_after: usize::MAX,
-            };
-            write_chunks(n, size, row, &mut out).unwrap();
-            assert_eq!(String::from_utf8(out.bytes).unwrap(), want, "{size}");
-            let mut out = Slow {
-                bytes: Vec::new(),
-                fail_after: want.len() / 2,
-            };
-            let failed = write_chunks(n, size, row, &mut out).unwrap_err();
-            assert_eq!(failed.to_string(), "disk full");
-            assert!(want.starts_with(std::str::from_utf8(&out.bytes).unwrap()));
-        }
-        let mut out = Vec::new();
-        write_chunks(0, 7, row, &mut out).unwrap();
-        assert!(out.is_empty());
     }
 
     #[test]

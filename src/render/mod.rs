@@ -1,6 +1,7 @@
 //! Renderers: a [`Report`] → bytes on any `io::Write`. They never flush or choose where the
 //! bytes go; the shell does (see `output`).
 
+mod chunks;
 pub(crate) mod csv;
 pub use csv::starts_like_formula;
 mod json;

@@ -137,7 +137,7 @@ impl<'a> Job<'a> {
         let (Some(mut f), Some(day)) = (job.followed(), row::day_number(self.as_of)) else {
             return Ok(None);
         };
-        let Some(settled) = settle::settle(&mut f, self.path, self.policy, (day, list))? else {
+        let Some(settled) = settle::settle(&mut f, self.path, self.policy, day, list)? else {
             return Ok(None);
         };
         // The open invoices and the pools' credits are paid: what follows (the rows, the

@@ -67,9 +67,11 @@ fn numbered(id: &[u8]) -> Option<(&[u8], u64, u32)> {
 /// fingerprint ([`Series::id`]) rather than read again from the file.
 #[derive(Default)]
 pub(super) struct Series {
-    texts: crate::Map<u64, Box<[u8]>>,
-    /// The series met last, and its key (rows of a series come together).
-    last: Option<(u64, Box<[u8]>)>,
+    /// Each key's place in `texts`.
+    keys: crate::Map<u64, u32>,
+    texts: Vec<Box<str>>,
+    /// The key and place of the series met last (rows of a series often come together).
+    last: Option<(u64, u32)>,
 }
 
 /// The key of the series of a fingerprint, and how many digits follow it; `None` for an
@@ -91,24 +93,31 @@ impl Series {
             return Some(());
         };
         let series = &id[..id.len() - digits];
-        if let Some((last, text)) = &self.last
-            && *last == key
-        {
-            return (**text == *series).then_some(());
+        let place = match self.last {
+            Some((last, place)) if last == key => place,
+            _ => self.place(key, series)?,
+        };
+        self.last = Some((key, place));
+        (self.texts[place as usize].as_bytes() == series).then_some(())
+    }
+
+    /// The place of series `key`, taking its text `series` if it is new.
+    fn place(&mut self, key: u64, series: &[u8]) -> Option<u32> {
+        if let Some(&place) = self.keys.get(&key) {
+            return Some(place);
         }
-        let text = self.texts.entry(key).or_insert_with(|| series.into());
-        if **text != *series {
-            return None;
-        }
-        self.last = Some((key, text.clone()));
-        Some(())
+        let place = u32::try_from(self.texts.len()).ok()?;
+        self.texts.push(std::str::from_utf8(series).ok()?.into());
+        self.keys.insert(key, place);
+        Some(place)
     }
 
     /// The series of `other` taken in; `None` when a key stands for two series.
     pub(super) fn join(&mut self, other: Series) -> Option<()> {
-        for (key, text) in other.texts {
-            let ours = self.texts.entry(key).or_insert_with(|| text.clone());
-            if *ours != text {
+        for (key, place) in other.keys {
+            let text = &other.texts[place as usize];
+            let ours = self.place(key, text.as_bytes())?;
+            if self.texts[ours as usize] != *text {
                 return None;
             }
         }
@@ -117,16 +126,16 @@ impl Series {
 
     /// Whether [`Series::id`] writes the id fingerprinted `fp`.
     pub(super) fn holds(&self, fp: Fp) -> bool {
-        series_of(fp).is_some_and(|(key, _)| self.texts.contains_key(&key))
+        series_of(fp).is_some_and(|(key, _)| self.keys.contains_key(&key))
     }
 
     /// The id fingerprinted `fp`, when it is of a series noted.
     pub(super) fn id(&self, fp: Fp) -> Option<Text> {
         let (key, digits) = series_of(fp)?;
-        let series = self.texts.get(&key)?;
+        let series = &self.texts[*self.keys.get(&key)? as usize];
         // Kept inline, without an allocation, when short (as most ids are).
         let mut id = Text::with_capacity(series.len() + digits);
-        id.push_str(std::str::from_utf8(series).ok()?);
+        id.push_str(series);
         let number = fp.0 & ((1 << 30) - 1);
         let mut unit = 10u64.pow(digits.checked_sub(1)? as u32);
         while unit > 0 {

@@ -146,7 +146,7 @@ impl Job<'_> {
 type Listed = (Vec<Open>, Vec<(u128, usize)>);
 
 /// The open items of a settled file, in file order, each with its place in the report's
-/// order (`aging::detail_key`) and its index, each half on its own core: an invoice of a
+/// order (`aging::detail_key_of_days`) and its index, each half on its own core: an invoice of a
 /// numbered series from what was kept of it (its id written again from its fingerprint),
 /// any other item read again from the file; `None` when a line no longer reads as it did.
 fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Option<Listed> {

@@ -52,12 +52,14 @@ pub(super) struct Settled {
 }
 
 /// Pays every pool of `f` credit by credit (as of day `as_of_day`, listing the open items
-/// if `list`), the first pools on this core and the rest on the other; `None` when the file cannot be read again as it was (it changed meanwhile).
+/// if `list`), the first pools on this core and the rest on the other; `None` when the
+/// file cannot be read again as it was (it changed meanwhile).
 pub(super) fn settle(
     f: &mut Followed,
     path: &Path,
     policy: &Policy,
-    (as_of_day, list): (u16, bool),
+    as_of_day: u16,
+    list: bool,
 ) -> Result<Option<Settled>, CliError> {
     let Some(mut kept) = f.book.pools.kept.take() else {
         return Ok(None);
