@@ -6,9 +6,9 @@ use crate::aging::{Aging, age, sort_detail};
 use crate::cli::AgingArgs;
 use crate::error::CliError;
 use crate::output::write_output;
-use crate::render::render;
+use crate::render::{Format, render};
 use crate::report::RunFacts;
-use crate::report::aging::{detail_report, summary_report};
+use crate::report::aging::{detail_report, summary_report, write_summary_csv};
 use crate::stream;
 
 pub fn run(args: &AgingArgs) -> Result<(), CliError> {
@@ -28,10 +28,19 @@ pub fn run(args: &AgingArgs) -> Result<(), CliError> {
                 as_of,
                 tally: s.tally,
             };
-            let report = summary_report(&aging, &facts);
-            write_output(&setup.ctx.target, &setup.inputs(), |out| {
-                render(&report, setup.ctx.format, setup.ctx.width, out)
-            })?;
+            if setup.ctx.format == Format::Csv {
+                // The rows alone: a report's totals and footer are not part of CSV.
+                write_output(&setup.ctx.target, &setup.inputs(), |out| {
+                    write_summary_csv(&aging, &setup.policy, out)
+                })?;
+            } else {
+                let report = summary_report(&aging, &facts);
+                write_output(&setup.ctx.target, &setup.inputs(), |out| {
+                    render(&report, setup.ctx.format, setup.ctx.width, out)
+                })?;
+                crate::drop_aside(report);
+            }
+            crate::drop_aside(aging);
             return super::say_streamed(&facts.tally, run);
         }
     }

@@ -1,57 +1,70 @@
 //! Aging results → rows model: the summary (one row per customer and currency) and the
 //! detail (one row per open document), each with a total row per currency.
 
-use super::{Cell, Column, Group, Meta, Report, RunFacts};
+use std::io::{self, Write};
+
+use super::{Cell, Column, Field, Group, Meta, Report, RunFacts};
 use crate::aging::{Aging, AgingRow, OpenDoc};
-use crate::policy::Basis;
+use crate::policy::{Basis, Policy};
 
 pub fn summary_report(aging: &Aging, facts: &RunFacts) -> Report {
-    let mut columns = Column::customer_head();
-    columns.extend(
-        facts
-            .policy
-            .aging
-            .buckets
-            .iter()
-            .map(|b| Column::number(&b.label, &b.label)),
-    );
-    columns.push(Column::number("unapplied", "Unapplied"));
-    columns.push(Column::number("balance", "Balance"));
-    let cells = |r: &AgingRow, head: [Cell; 3]| {
-        let m = r.currency.minor_units();
-        let mut row = head.to_vec();
-        row.extend(r.buckets.iter().map(|b| Cell::Money(*b, m)));
-        row.push(Cell::Money(r.unapplied, m));
-        row.push(Cell::Money(r.balance, m));
-        row
-    };
+    let cells = |r: &AgingRow, head| summary_fields(r, head).map(Cell::from).collect();
     let groups = aging
         .totals
         .iter()
         .map(|t| Group {
-            rows: aging
-                .rows
-                .iter()
-                .filter(|r| r.currency == t.currency)
-                .map(|r| {
-                    cells(
-                        r,
-                        [
-                            Cell::Text(r.customer.0.clone()),
-                            Cell::text(r.name.as_str()),
-                            Cell::text(r.currency.as_str()),
-                        ],
-                    )
-                })
-                .collect(),
+            rows: in_group(aging, t).map(|r| cells(r, row_head(r))).collect(),
             total_label: format!("Total {}", t.currency),
             total: Some(cells(
                 t,
-                [Cell::Empty, Cell::Empty, Cell::text(t.currency.as_str())],
+                [Field::Empty, Field::Empty, Field::Text(t.currency.as_str())],
             )),
         })
         .collect();
+    let columns = summary_columns(facts.policy);
     finish("aging", columns, groups, aging, facts)
+}
+
+/// The CSV of the summary report of `aging` (which holds its rows only), written from the
+/// rows without a report made first.
+pub fn write_summary_csv(aging: &Aging, policy: &Policy, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<&AgingRow> = (aging.totals.iter())
+        .flat_map(|t| in_group(aging, t))
+        .collect();
+    let row = |i: usize| summary_fields(rows[i], row_head(rows[i]));
+    crate::render::csv::write_rows(&summary_columns(policy), rows.len(), row, out)
+}
+
+fn summary_columns(policy: &Policy) -> Vec<Column> {
+    let mut columns = Column::customer_head();
+    let buckets = policy.aging.buckets.iter();
+    columns.extend(buckets.map(|b| Column::number(&b.label, &b.label)));
+    columns.push(Column::number("unapplied", "Unapplied"));
+    columns.push(Column::number("balance", "Balance"));
+    columns
+}
+
+/// The rows of the group of total `t`: those of its currency.
+fn in_group<'a>(aging: &'a Aging, t: &'a AgingRow) -> impl Iterator<Item = &'a AgingRow> {
+    aging.rows.iter().filter(|r| r.currency == t.currency)
+}
+
+/// A summary row's first fields: customer id, name, currency.
+fn row_head(r: &AgingRow) -> [Field<'_>; 3] {
+    [
+        Field::Text(&r.customer.0),
+        Field::Text(&r.name),
+        Field::Text(r.currency.as_str()),
+    ]
+}
+
+/// The fields of a summary row (or total) after `head`: its buckets, unapplied, balance.
+fn summary_fields<'a>(r: &'a AgingRow, head: [Field<'a>; 3]) -> impl Iterator<Item = Field<'a>> {
+    let m = r.currency.minor_units();
+    let money = move |d: &rust_decimal::Decimal| Field::Money(*d, m);
+    (head.into_iter())
+        .chain(r.buckets.iter().map(money))
+        .chain([money(&r.unapplied), money(&r.balance)])
 }
 
 pub fn detail_report(aging: &Aging, facts: &RunFacts) -> Report {
