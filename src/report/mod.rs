@@ -43,8 +43,12 @@ pub(crate) fn rows_of<T: Sync>(
     rows
 }
 
-/// A cell borrowed: what a renderer reads of a [`Cell`], and what a row too many to be
-/// made into cells first is rendered from ([`crate::render::csv::write_rows`]).
+/// A cell borrowed: what a renderer reads of a [`Cell`]. A report's row is made by one
+/// function as fields (`reconcile::open_item_fields`, `risk::fields`,
+/// `aging::summary_fields`), which become its cells for the table and JSON, or, for a
+/// CSV of rows too many to be made into cells first, are written as they are
+/// ([`crate::render::csv::write_rows`], the renderer of every CSV): one row, whatever
+/// the format, so formats cannot disagree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field<'a> {
     Text(&'a str),
