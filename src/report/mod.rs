@@ -47,7 +47,7 @@ pub(crate) fn rows_of<T: Sync>(
 /// function as fields (`reconcile::open_item_fields`, `risk::fields`,
 /// `aging::summary_fields`), which become its cells for the table and JSON, or, for a
 /// CSV of rows too many to be made into cells first, are written as they are
-/// ([`crate::render::csv::write_rows`], the renderer of every CSV): one row, whatever
+/// (`render::csv::write_rows`, the renderer of every CSV): one row, whatever
 /// the format, so formats cannot disagree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field<'a> {
