@@ -65,13 +65,30 @@ fn numbered(id: &[u8]) -> Option<(&[u8], u64, u32)> {
 /// The series of the numbered invoice ids of a file (what comes before their digits), by
 /// the 61 bits of their hash that a fingerprint keeps: an id is written again from its
 /// fingerprint ([`Series::id`]) rather than read again from the file.
-#[derive(Default)]
 pub(super) struct Series {
     /// Each key's place in `texts`.
     keys: crate::Map<u64, u32>,
     texts: Vec<Box<str>>,
     /// The key and place of the series met last (rows of a series often come together).
     last: Option<(u64, u32)>,
+    /// How many series are noted at most ([`MAX_SERIES`]).
+    limit: usize,
+}
+
+/// At most this many series are noted: a series per customer fits, but a series per
+/// invoice (`SO12345/1`, `SO12346/1`) would keep as many texts as invoices. The ids of
+/// series met beyond it are read again from the file (their keys are still checked).
+const MAX_SERIES: usize = 1 << 18;
+
+impl Default for Series {
+    fn default() -> Series {
+        Series {
+            keys: crate::Map::default(),
+            texts: Vec::new(),
+            last: None,
+            limit: MAX_SERIES,
+        }
+    }
 }
 
 /// The key of the series of a fingerprint, and how many digits follow it; `None` for an
@@ -95,28 +112,37 @@ impl Series {
         let series = &id[..id.len() - digits];
         let place = match self.last {
             Some((last, place)) if last == key => place,
-            _ => self.place(key, series)?,
+            _ => match self.place(key, series)? {
+                Some(place) => place,
+                None => return Some(()), // not noted: there are too many
+            },
         };
         self.last = Some((key, place));
         (self.texts[place as usize].as_bytes() == series).then_some(())
     }
 
-    /// The place of series `key`, taking its text `series` if it is new.
-    fn place(&mut self, key: u64, series: &[u8]) -> Option<u32> {
+    /// The place of series `key`, taking its text `series` if it is new and there are not
+    /// too many (`Some(None)` when there are); `None` when the text is not UTF-8.
+    fn place(&mut self, key: u64, series: &[u8]) -> Option<Option<u32>> {
         if let Some(&place) = self.keys.get(&key) {
-            return Some(place);
+            return Some(Some(place));
+        }
+        if self.texts.len() >= self.limit {
+            return Some(None);
         }
         let place = u32::try_from(self.texts.len()).ok()?;
         self.texts.push(std::str::from_utf8(series).ok()?.into());
         self.keys.insert(key, place);
-        Some(place)
+        Some(Some(place))
     }
 
     /// The series of `other` taken in; `None` when a key stands for two series.
     pub(super) fn join(&mut self, other: Series) -> Option<()> {
         for (key, place) in other.keys {
             let text = &other.texts[place as usize];
-            let ours = self.place(key, text.as_bytes())?;
+            let Some(ours) = self.place(key, text.as_bytes())? else {
+                continue; // not noted: there are too many
+            };
             if self.texts[ours as usize] != *text {
                 return None;
             }
@@ -487,6 +513,27 @@ mod tests {
         for id in ["NC-7", "FV-123", "RC26453-2"] {
             assert_eq!(series.id(fingerprint_of(id)).as_deref(), Some(id));
         }
+        // Beyond its limit, a table notes no more series, but still refuses a collision.
+        let mut few = Series {
+            limit: 2,
+            ..Series::default()
+        };
+        for id in ["A-1", "B-1", "C-1", "A-2", "D-3"] {
+            assert_eq!(
+                few.note(id.as_bytes(), fingerprint_of(id)),
+                Some(()),
+                "{id}"
+            );
+        }
+        let held = ["A-9", "B-9", "C-9", "D-9"].map(|id| few.id(fingerprint_of(id)));
+        assert_eq!(held, [Some("A-9".into()), Some("B-9".into()), None, None]);
+        assert_eq!(few.note(b"Z-1", fingerprint_of("B-1")), None);
+        let mut more = Series::default();
+        for id in ["E-1", "A-1"] {
+            more.note(id.as_bytes(), fingerprint_of(id)).unwrap();
+        }
+        assert_eq!(few.join(more), Some(()));
+        assert!(!few.holds(fingerprint_of("E-1")) && few.holds(fingerprint_of("A-1")));
         // Two series under one key (a hash collision, forced here) are refused.
         let fp = fingerprint_of("FV-5");
         assert_eq!(series.note(b"XY-5", fp), None);
