@@ -288,19 +288,21 @@ fn a_bad_customers_file_is_located() {
 #[test]
 fn fail_on_exits_1_when_a_customer_is_at_that_level_and_0_otherwise() {
     let policy = "examples/policy-ifrs9.toml";
-    let out = cartera()
-        .args([
-            "risk",
-            "examples/ledger.csv",
-            "--policy",
-            policy,
-            "--as-of",
-            AS_OF,
-            "--fail-on",
-            "alto",
-        ])
-        .output()
-        .unwrap();
+    let risk_ifrs9 = |more: &[&str]| {
+        cartera()
+            .args([
+                "risk",
+                "examples/ledger.csv",
+                "--policy",
+                policy,
+                "--as-of",
+                AS_OF,
+            ])
+            .args(more)
+            .output()
+            .unwrap()
+    };
+    let out = risk_ifrs9(&["--fail-on", "alto"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stderr.clone()).unwrap(),
@@ -309,18 +311,7 @@ fn fail_on_exits_1_when_a_customer_is_at_that_level_and_0_otherwise() {
     );
     assert!(!out.stdout.is_empty(), "the report is written first");
     // The same as CSV, which is written from the rows without a report made first.
-    let csv = cartera()
-        .args([
-            "risk",
-            "examples/ledger.csv",
-            "--policy",
-            policy,
-            "--as-of",
-            AS_OF,
-        ])
-        .args(["--fail-on", "alto", "--format", "csv"])
-        .output()
-        .unwrap();
+    let csv = risk_ifrs9(&["--fail-on", "alto", "--format", "csv"]);
     assert_eq!(csv.status.code(), Some(1));
     assert_eq!(csv.stderr, out.stderr);
     let alto = csv_rows(&String::from_utf8(csv.stdout).unwrap());
@@ -350,19 +341,7 @@ fn fail_on_exits_1_when_a_customer_is_at_that_level_and_0_otherwise() {
         )
     );
     assert_eq!(csv_rows(&String::from_utf8(out.stdout).unwrap()).len(), 10);
-    let out = cartera()
-        .args([
-            "risk",
-            "examples/ledger.csv",
-            "--policy",
-            policy,
-            "--as-of",
-            AS_OF,
-            "--fail-on",
-            "rojo",
-        ])
-        .output()
-        .unwrap();
+    let out = risk_ifrs9(&["--fail-on", "rojo"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),

@@ -30,38 +30,23 @@ pub(crate) fn write_rows<'a, I>(
 where
     I: IntoIterator<Item = Field<'a>>,
 {
-    let mut header = csv::Writer::from_writer(Vec::new());
-    header
-        .write_record(columns.iter().map(|c| c.key.as_str()))
-        .map_err(csv_error)?;
-    out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-    write_chunks(n, CHUNK_ROWS, row, out)
-}
-
-/// The lines of `n` rows, `size` at a time, rendered on both cores and written in order
-/// ([`super::chunks::write_in_order`]).
-fn write_chunks<'a, I>(
-    n: usize,
-    size: usize,
-    row: impl Fn(usize) -> I + Sync,
-    out: &mut dyn Write,
-) -> io::Result<()>
-where
-    I: IntoIterator<Item = Field<'a>>,
-{
-    let render = |k: usize| render_rows((k * size..((k + 1) * size).min(n)).map(&row));
-    super::chunks::write_in_order(n.div_ceil(size), render, out)
+    // The header: the keys as they are (no guard against formulas: they are ours).
+    let mut header = Vec::new();
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            header.push(b',');
+        }
+        push_field(&mut header, column.key.as_bytes());
+    }
+    header.push(b'\n');
+    out.write_all(&header)?;
+    // The rows a chunk at a time, rendered on both cores and written in order.
+    let render = |k: usize| render_rows((k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n)).map(&row));
+    super::chunks::write_in_order(n.div_ceil(CHUNK_ROWS), render, out)
 }
 
 /// Rows rendered on one core at a time.
 const CHUNK_ROWS: usize = 1 << 15;
-
-fn csv_error(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
-}
 
 /// CSV lines of `rows`, each field written from the report's own text (or a number or
 /// date formatted into one buffer), with no string made per field.
