@@ -156,11 +156,11 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
     // core.
     let sort = || items.sort_unstable_by_key(|i| i.at);
     let ((), ranks) = both(sort, || f.book.customer_ranks());
-    let kept = |item: &Item| item.invoice.filter(|&(fp, _, _)| series.holds(fp));
     // Lines read here and there are read best with a buffer of about a line, lines close
     // together with a big one.
     let size = std::fs::metadata(path).ok()?.len();
-    let rereads = items.iter().filter(|i| kept(i).is_none()).count() as u64;
+    let kept = |item: &Item| item.invoice.is_some_and(|(fp, _, _)| series.holds(fp));
+    let rereads = items.iter().filter(|i| !kept(i)).count() as u64;
     let buffer = if size / rereads.max(1) < 16 << 10 {
         1 << 16
     } else {
@@ -187,8 +187,10 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
             std::hint::black_box(seen);
             for item in batch {
                 let (customer, currency) = of[item.pool as usize];
-                let (kind, id, date, due) = match kept(item) {
-                    Some((fp, date, due)) => (DocKind::Invoice, series.id(fp)?, date, due),
+                let rebuilt =
+                    (item.invoice).and_then(|(fp, date, due)| Some((series.id(fp)?, date, due)));
+                let (kind, id, date, due) = match rebuilt {
+                    Some((id, date, due)) => (DocKind::Invoice, id, date, due),
                     None => lines.row(item.at, |row| {
                         (row.currency == currency).then_some(())?;
                         Some((row.kind, Text::from(row::text(row.id)?), row.date, row.due))
