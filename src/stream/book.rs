@@ -30,6 +30,7 @@ use super::records::{
     self as records, At, Due, Fp, Invoice, Lump, MAX_OFFSET, MAX_POOLS, Rec, Ref, fingerprint,
 };
 use super::row::{self, Row};
+use super::spill::{self, List, Spill};
 use crate::allocate::RefIssue;
 use crate::model::{CustomerId, DocKind, Text};
 use crate::money::Currency;
@@ -366,7 +367,7 @@ pub(super) fn follow_both<R: Invoice>(
     refs: [&[Ref]; 2],
     pools: &mut Pools,
     counts: &mut Counts,
-    mut ages: Option<&mut Ages>,
+    ages: Option<&mut Ages>,
 ) -> Option<()> {
     let Some(pivot) = middle(a, b) else {
         return follow_all([a, b], refs, pools, counts, ages);
@@ -375,23 +376,41 @@ pub(super) fn follow_both<R: Invoice>(
     let (b_low, b_high) = b.split_at_mut(b.partition_point(|r| r.fp() < pivot));
     let [ra, rb] = refs.map(|r| r.split_at(r.partition_point(|x| x.key().0 < pivot)));
     let ((ra_low, ra_high), (rb_low, rb_high)) = (ra, rb);
+    let follow = |invoices, refs| {
+        move |pools: &mut Pools, counts: &mut Counts, ages: Option<&mut Ages>| {
+            follow_all(invoices, refs, pools, counts, ages)
+        }
+    };
+    on_both_cores(
+        pools,
+        counts,
+        ages,
+        follow([a_low, b_low], [ra_low, rb_low]),
+        follow([a_high, b_high], [ra_high, rb_high]),
+    )
+}
+
+/// `here` on this core into `pools`, `counts` and `ages`, and `there` on the other into
+/// pools, counts and ages of its own (a [`Pools::shell`] of these, holding nothing), then
+/// taken in; `None` when either gave up. Each must follow references to invoices the other
+/// does not hold: what they add to a pool, the counts and the ages are sums, and a pool's
+/// credits are put in order later.
+pub(super) fn on_both_cores(
+    pools: &mut Pools,
+    counts: &mut Counts,
+    mut ages: Option<&mut Ages>,
+    here: impl FnOnce(&mut Pools, &mut Counts, Option<&mut Ages>) -> Option<()>,
+    there: impl FnOnce(&mut Pools, &mut Counts, Option<&mut Ages>) -> Option<()> + Send,
+) -> Option<()> {
     let mut other = pools.shell();
     let mut other_counts = Counts::default();
-    let (theirs, their_counts) = (&mut other, &mut other_counts);
     let mut other_ages = ages.as_deref().map(Ages::empty);
+    let (theirs, their_counts) = (&mut other, &mut other_counts);
     let their_ages = other_ages.as_mut();
     let ours = ages.as_deref_mut();
     let (here, there) = crate::both(
-        || follow_all([a_low, b_low], [ra_low, rb_low], pools, counts, ours),
-        move || {
-            follow_all(
-                [a_high, b_high],
-                [ra_high, rb_high],
-                theirs,
-                their_counts,
-                their_ages,
-            )
-        },
+        || here(pools, counts, ours),
+        move || there(theirs, their_counts, their_ages),
     );
     here.and(there)?;
     pools.absorb(other);
@@ -720,6 +739,10 @@ pub(super) struct Book<R = Rec> {
     pub credit_ids: super::CreditIds,
     /// The series of the invoice ids (kept only for open items and risk).
     pub series: records::Series,
+    /// Where the lists are written out when they hold `flush` items, when they are
+    /// (`super::spill`).
+    pub spill: Option<Spill>,
+    flush: usize,
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
     pub net_in: Sums,
@@ -732,12 +755,22 @@ impl<R: Invoice> Book<R> {
     /// as many rows as the part could hold (pages never written take no memory), so that
     /// they never move; `None` when that much cannot be reserved.
     /// With `keep` (the first day of the payment history), it keeps what open items and
-    /// risk need too.
-    pub(super) fn new(as_of: u16, bytes: u64, keep: Option<u16>) -> Option<Book<R>> {
+    /// risk need too. With `spill`, its lists are written out there every `flush` items
+    /// (and reserved for that many).
+    pub(super) fn new(
+        as_of: u16,
+        bytes: u64,
+        keep: Option<u16>,
+        spill: Option<(Spill, usize)>,
+    ) -> Option<Book<R>> {
         if keep.is_some() && !R::KEEPS {
             return None;
         }
-        let rows = usize::try_from(bytes / 30 + 1).ok()?;
+        let (spill, flush) = spill.unzip();
+        let rows = match flush {
+            Some(flush) => flush,
+            None => usize::try_from(bytes / 30 + 1).ok()?,
+        };
         let kept = keep.map(|since| Kept {
             since,
             ..Kept::default()
@@ -754,6 +787,8 @@ impl<R: Invoice> Book<R> {
             refs: Vec::new(),
             credit_ids: [Vec::new(), Vec::new()],
             series: records::Series::default(),
+            spill,
+            flush: rows,
             counts: Counts::default(),
             net_in: Sums::default(),
             read_total: Sums::default(),
@@ -939,13 +974,39 @@ impl<R: Invoice> Book<R> {
         Some(())
     }
 
-    /// Sorts the lists for [`follow_all`] and the check of repeated credits.
-    pub(super) fn sort(&mut self) {
+    /// Writes out the lists that hold `flush` items, when they are spilled.
+    pub(super) fn spill_full(&mut self) -> Option<()> {
+        let full = self.invoices.len() >= self.flush
+            || self.refs.len() >= self.flush
+            || self.credit_ids.iter().any(|ids| ids.len() >= self.flush);
+        if full && self.spill.is_some() {
+            self.spill_all()?;
+        }
+        Some(())
+    }
+
+    /// Writes out every list.
+    fn spill_all(&mut self) -> Option<()> {
+        let spill = self.spill.as_mut()?;
+        spill.put(List::Invoices, &mut self.invoices, |r| spill::of_fp(r.fp()))?;
+        spill.put(List::Refs, &mut self.refs, |r| spill::of_fp(r.key().0))?;
+        let [payments, notes] = &mut self.credit_ids;
+        spill.put(List::Payments, payments, spill::of_id)?;
+        spill.put(List::CreditNotes, notes, spill::of_id)
+    }
+
+    /// The part read: its lists written out, when they are spilled, or else sorted for
+    /// [`follow_all`] and the check of repeated credits.
+    pub(super) fn finish(&mut self) -> Option<()> {
+        if self.spill.is_some() {
+            return self.spill_all();
+        }
         self.invoices.sort_unstable_by_key(R::fp);
         self.refs.sort_unstable_by_key(Ref::key);
         for ids in &mut self.credit_ids {
             ids.sort_unstable();
         }
+        Some(())
     }
 }
 
@@ -972,7 +1033,7 @@ mod tests {
             Currency::parse("COP").unwrap(),
             Currency::parse("USD").unwrap(),
         );
-        let mut book: Book = Book::new(100, 1000, None).unwrap();
+        let mut book: Book = Book::new(100, 1000, None, None).unwrap();
         let id = |n: u32| format!("C-{n}");
         for n in 0..5000 {
             let name = format!("Name {n}");

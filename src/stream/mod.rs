@@ -24,6 +24,7 @@ mod records;
 mod reports;
 mod row;
 mod settle;
+mod spill;
 #[cfg(test)]
 mod tests;
 
@@ -99,6 +100,8 @@ struct Job<'a> {
     parallel_from: u64,
     /// Whether to keep what open items and risk need beyond the aging's sums.
     keep: bool,
+    /// When the aging by due date writes its lists out (tests lower it).
+    spill: spill::Spilling,
 }
 
 /// The first day of the payment history as of `as_of` (0: every day of this path).
@@ -124,6 +127,7 @@ impl<'a> Job<'a> {
             progress,
             parallel_from: split::PARALLEL_MIN_BYTES,
             keep: false,
+            spill: spill::SPILLING,
         }
     }
 
@@ -212,11 +216,13 @@ fn header_end(file: &mut File) -> Option<u64> {
 }
 
 /// A part summed up: its book and how many lines it held (and, once joined, the second
-/// part's invoices, references and credit fingerprints).
+/// part's invoices, references and credit fingerprints, or where they were written out
+/// and its pools' new numbers).
 struct Part<R> {
     book: Book<R>,
     lines: u64,
     second: Option<(Vec<R>, Vec<records::Ref>, CreditIds)>,
+    second_spill: Option<(spill::Spill, Vec<u32>)>,
 }
 
 /// The hashes of a part's credits' ids, by kind ([`Book::credit_ids`]).
@@ -232,6 +238,7 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
         progress,
         parallel_from,
         keep,
+        spill,
     } = *job;
     let keep = keep.then(|| history_since(as_of, policy.risk.history_days));
     let as_of = row::day_number(as_of)?;
@@ -240,6 +247,9 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let start = header_end(&mut file)?;
     file.seek(SeekFrom::Start(start)).ok()?;
     let reader = || Reader::new(policy.default_currency, policy.terms_days);
+    // Only the aging by due date spills its lists (it keeps no more than their sums).
+    let bits = if R::KEEPS { None } else { spill.bits(size) };
+    let spills = || bits.and_then(|b| Some((spill::Spill::new(b)?, spill.flush)));
     let tail = split::split_point(path, size, parallel_from).filter(|t| t.at > start);
     let elsewhere = progress::Elsewhere::default();
     let first: Box<dyn Read> = match &tail {
@@ -254,9 +264,14 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     };
     let Some(tail) = tail else {
         let bytes = (start, size.checked_sub(start)?);
-        let mut part = read_part(first, bytes, reader(), as_of, keep)?;
-        part.book.sort();
+        let mut part = read_part(first, bytes, reader(), as_of, keep, spills())?;
+        part.book.finish()?;
         return Some(part);
+    };
+    // Both parts spilled, or neither.
+    let (spill_a, spill_b) = match (spills(), spills()) {
+        (Some(a), Some(b)) => (Some(a), Some(b)),
+        _ => (None, None),
     };
     let (a, b) = std::thread::scope(|s| {
         let second = s.spawn(|| {
@@ -267,15 +282,13 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
                 count: elsewhere.clone(),
             };
             let bytes = (tail.at, size.checked_sub(tail.at)?);
-            let mut part = read_part(counted, bytes, reader(), as_of, keep)?;
-            part.book.sort();
+            let mut part = read_part(counted, bytes, reader(), as_of, keep, spill_b)?;
+            part.book.finish()?;
             Some(part)
         });
         let bytes = (start, tail.at.saturating_sub(start));
-        let first = read_part(first, bytes, reader(), as_of, keep).map(|mut part| {
-            part.book.sort();
-            part
-        });
+        let first = read_part(first, bytes, reader(), as_of, keep, spill_a)
+            .and_then(|mut part| part.book.finish().map(|()| part));
         let second = second
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -289,15 +302,16 @@ const MAX_LINE: usize = 64 << 20;
 
 /// Sums up the rows of `input` (lines numbered from 1: the header is line 1, so the
 /// first row is line 2 of the first part; the second part is renumbered when joined).
-/// `base`: where `input` starts in the file; `keep`: see [`Book::new`].
+/// `base`: where `input` starts in the file; `keep`, `spill`: see [`Book::new`].
 fn read_part<R: Invoice>(
     mut input: impl Read,
     (base, bytes): (u64, u64),
     mut reader: Reader,
     as_of: u16,
     keep: Option<u16>,
+    spill: Option<(spill::Spill, usize)>,
 ) -> Option<Part<R>> {
-    let mut book = Book::new(as_of, bytes, keep)?;
+    let mut book = Book::new(as_of, bytes, keep, spill)?;
     let mut fields: [Fields; BATCH] = std::array::from_fn(|_| Fields::default());
     let mut batch = [Line::default(); BATCH];
     let mut buf = vec![0u8; 1 << 20];
@@ -333,6 +347,7 @@ fn read_part<R: Invoice>(
                 break;
             }
             take_lines(&buf, &batch[..count], &mut fields, &mut reader, &mut book)?;
+            book.spill_full()?;
         }
         if n == 0 {
             if start < end {
@@ -348,6 +363,7 @@ fn read_part<R: Invoice>(
                 book,
                 lines,
                 second: None,
+                second_spill: None,
             });
         }
         buf.copy_within(start..end, 0);
@@ -520,6 +536,7 @@ fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
     }
     a.book.series.join(std::mem::take(&mut theirs.series))?;
     a.second = Some((theirs.invoices, theirs.refs, theirs.credit_ids));
+    a.second_spill = theirs.spill.take().map(|s| (s, pool));
     a.lines += lines;
     Some(a)
 }
@@ -570,6 +587,22 @@ struct Followed<R = records::Rec> {
 /// invoices into [`Ages`] instead of listing them.
 fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Option<Followed<R>> {
     let book = &mut part.book;
+    if let Some(first) = book.spill.take() {
+        // The lists were written out: they are followed partition by partition, which
+        // checks repeated credits too.
+        let (of_due, buckets) = ages?;
+        if book.read_total.iter().any(|(_, t)| t >= MAX_TOTAL_CENTS) {
+            return None;
+        }
+        let mut ages = Ages::new(of_due, buckets, book.pools.of.len())?;
+        let second = (part.second_spill.as_ref()).map(|(s, pool)| (s, &pool[..]));
+        spill::follow::<R>(&first, second, &mut book.pools, &mut book.counts, &mut ages)?;
+        return (!ages.overflowed()).then_some(Followed {
+            book: part.book,
+            ages: Some(ages),
+            open: [Vec::new(), Vec::new()],
+        });
+    }
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
     let ids = std::mem::take(&mut book.credit_ids);
     if ids

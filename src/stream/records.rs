@@ -204,6 +204,69 @@ impl Due {
     }
 }
 
+/// What a spilled list (`super::spill`) writes of each item: its bytes, little-endian, and
+/// the item read back from them.
+pub(super) trait Packed: Copy {
+    const BYTES: usize;
+    /// Writes its `BYTES` bytes to `out`.
+    fn put(&self, out: &mut [u8]);
+    /// The item `put` wrote to `bytes`.
+    fn take(bytes: &[u8]) -> Self;
+}
+
+/// Reads `N` bytes of `bytes` from `at`.
+fn le<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0; N];
+    out.copy_from_slice(&bytes[at..at + N]);
+    out
+}
+
+impl Packed for Due {
+    const BYTES: usize = 24;
+    fn put(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&{ self.fp_lo }.to_le_bytes());
+        out[8..12].copy_from_slice(&{ self.fp_hi }.to_le_bytes());
+        out[12..20].copy_from_slice(&{ self.net_due }.to_le_bytes());
+        out[20..24].copy_from_slice(&{ self.pool_future }.to_le_bytes());
+    }
+    fn take(bytes: &[u8]) -> Due {
+        Due {
+            fp_lo: u64::from_le_bytes(le(bytes, 0)),
+            fp_hi: u32::from_le_bytes(le(bytes, 8)),
+            net_due: u64::from_le_bytes(le(bytes, 12)),
+            pool_future: u32::from_le_bytes(le(bytes, 20)),
+        }
+    }
+}
+
+impl Packed for Rec {
+    const BYTES: usize = 32;
+    fn put(&self, out: &mut [u8]) {
+        self.head.put(&mut out[..24]);
+        out[24..26].copy_from_slice(&{ self.date }.to_le_bytes());
+        out[26..30].copy_from_slice(&{ self.at_lo }.to_le_bytes());
+        out[30..32].copy_from_slice(&{ self.at_hi }.to_le_bytes());
+    }
+    fn take(bytes: &[u8]) -> Rec {
+        Rec {
+            head: Due::take(bytes),
+            date: u16::from_le_bytes(le(bytes, 24)),
+            at_lo: u32::from_le_bytes(le(bytes, 26)),
+            at_hi: u16::from_le_bytes(le(bytes, 30)),
+        }
+    }
+}
+
+impl Packed for u64 {
+    const BYTES: usize = 8;
+    fn put(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&self.to_le_bytes());
+    }
+    fn take(bytes: &[u8]) -> u64 {
+        u64::from_le_bytes(le(bytes, 0))
+    }
+}
+
 /// An invoice, packed: 32 bytes, its [`Due`] and its issue day and the offset of its line.
 #[derive(Clone, Copy)]
 #[repr(C, packed(2))]
@@ -218,7 +281,7 @@ pub(super) struct Rec {
 
 /// What the streamed path keeps of an invoice: [`Due`] for the aging by due date, [`Rec`]
 /// for everything else.
-pub(super) trait Invoice: Copy + Send + Sync + 'static {
+pub(super) trait Invoice: Packed + Send + Sync + 'static {
     /// Whether it keeps what open items and risk need.
     const KEEPS: bool;
     fn new(head: Due, date: u16, at: u64) -> Self;
@@ -426,6 +489,30 @@ impl Ref {
             value_day: ((value as u64) << 16) | (self.value_day & 0xffff),
             at: self.at().0,
             pool: self.pool(),
+        }
+    }
+}
+
+impl Packed for Ref {
+    const BYTES: usize = 29;
+    fn put(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&{ self.fp_lo }.to_le_bytes());
+        out[8..12].copy_from_slice(&{ self.fp_hi }.to_le_bytes());
+        out[12..20].copy_from_slice(&{ self.value_day }.to_le_bytes());
+        out[20..24].copy_from_slice(&{ self.at_lo }.to_le_bytes());
+        out[24..26].copy_from_slice(&{ self.at_hi }.to_le_bytes());
+        out[26..28].copy_from_slice(&{ self.pool_lo }.to_le_bytes());
+        out[28] = self.pool_hi;
+    }
+    fn take(bytes: &[u8]) -> Ref {
+        Ref {
+            fp_lo: u64::from_le_bytes(le(bytes, 0)),
+            fp_hi: u32::from_le_bytes(le(bytes, 8)),
+            value_day: u64::from_le_bytes(le(bytes, 12)),
+            at_lo: u32::from_le_bytes(le(bytes, 20)),
+            at_hi: u16::from_le_bytes(le(bytes, 24)),
+            pool_lo: u16::from_le_bytes(le(bytes, 26)),
+            pool_hi: bytes[28],
         }
     }
 }

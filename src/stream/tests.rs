@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::spill::{SPILLING, Spilling};
 use super::{Job, Streamed};
 use crate::aging::{OpenDoc, age_named, customer_names, sort_detail};
 use crate::allocate::allocate;
@@ -194,7 +195,33 @@ fn job<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate, parallel_from: 
         progress: false,
         parallel_from,
         keep: false,
+        spill: Spilling {
+            from: u64::MAX,
+            ..SPILLING
+        },
     }
+}
+
+/// Every way a streamed run of `path` can go, named: in one part or two, its lists kept
+/// in memory or written out (from any size, in a partition per 2 KiB of file, every 7
+/// items: many partitions, some empty, and many blocks each).
+fn jobs<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate) -> Vec<(String, Job<'a>)> {
+    let spilled = Spilling {
+        from: 0,
+        partition_bytes: 2048,
+        flush: 7,
+    };
+    let mut all = Vec::new();
+    for parallel_from in [u64::MAX, 1] {
+        let job = job(path, policy, as_of, parallel_from);
+        all.push((format!("split from {parallel_from}"), job));
+        let job = Job {
+            spill: spilled,
+            ..job
+        };
+        all.push((format!("split from {parallel_from}, spilled"), job));
+    }
+    all
 }
 
 /// Both paths on `text`, the streamed one in one part and in two, under the default
@@ -210,8 +237,7 @@ fn compare(text: &str, as_of: NaiveDate) -> bool {
     let mut took = Vec::new();
     for policy in [Policy::default(), other] {
         let (want, want_items, want_risk) = exact(&path, &policy, as_of);
-        for parallel_from in [u64::MAX, 1] {
-            let job = job(&path, &policy, as_of, parallel_from);
+        for (how, job) in jobs(&path, &policy, as_of) {
             let got = job.run().unwrap();
             let items = job.open_items().unwrap();
             let risk = job.risk().unwrap();
@@ -219,9 +245,9 @@ fn compare(text: &str, as_of: NaiveDate) -> bool {
             assert!(taken.iter().all(|t| *t == taken[0]), "{taken:?}");
             took.push(taken[0]);
             if let (Some(got), Some((items, tally)), Some((risk, _))) = (got, items, risk) {
-                assert_eq!(got.rows, want.rows, "rows, split from {parallel_from}");
-                assert_eq!(got.totals, want.totals);
-                assert_eq!(got.tally, want.tally);
+                assert_eq!(got.rows, want.rows, "rows, {how}");
+                assert_eq!(got.totals, want.totals, "{how}");
+                assert_eq!(got.tally, want.tally, "{how}");
                 assert_eq!(tally, want.tally);
                 let mut csv = Vec::new();
                 items.write_csv(&mut csv).unwrap();
@@ -234,9 +260,9 @@ fn compare(text: &str, as_of: NaiveDate) -> bool {
                 assert_eq!(
                     String::from_utf8(csv).unwrap(),
                     String::from_utf8(want_csv).unwrap(),
-                    "open items, split from {parallel_from}"
+                    "open items, {how}"
                 );
-                assert_eq!(risk, want_risk, "risk, split from {parallel_from}");
+                assert_eq!(risk, want_risk, "risk, {how}");
             }
         }
     }
@@ -303,9 +329,10 @@ fn what_the_streamed_path_does_not_read_exactly_is_left_to_the_exact_path() {
             role: Role::Ledger,
         }];
         let exact_ok = load_ledger(&sources, &policy, &Default::default(), None, false).is_ok();
-        let got = job(&path, &policy, as_of, u64::MAX).run().unwrap();
-        if got.is_some() {
-            assert!(exact_ok && compare(&case, as_of), "{case}");
+        for (how, job) in jobs(&path, &policy, as_of) {
+            if job.run().unwrap().is_some() {
+                assert!(exact_ok && compare(&case, as_of), "{how}: {case}");
+            }
         }
     }
     // A BOM and Windows line ends are read.
@@ -354,7 +381,7 @@ fn a_credit_with_a_due_date_in_another_form_is_left_to_the_exact_path() {
 }
 
 #[test]
-fn a_repeated_credit_id_is_left_to_the_exact_path_in_one_part_or_two() {
+fn a_repeated_credit_or_invoice_id_is_left_to_the_exact_path_however_the_file_is_read() {
     // The exact path counts it in the footer; the streamed path does not count, it gives up.
     let mut text = header_line();
     text.push_str("invoice,F1,C1,A,2026-01-01,,100,USD,,,\n");
@@ -367,13 +394,16 @@ fn a_repeated_credit_id_is_left_to_the_exact_path_in_one_part_or_two() {
     std::fs::write(&path, &text).unwrap();
     assert!(compare(&text, day(180)));
     // The same payment again at the end: in the second part when the file is split.
-    let repeated = format!("{text}payment,P1,C1,A,2026-02-02,,5,USD,,,\n");
-    std::fs::write(&path, &repeated).unwrap();
-    for parallel_from in [u64::MAX, 1] {
-        let got = job(&path, &Policy::default(), day(180), parallel_from)
-            .run()
-            .unwrap();
-        assert!(got.is_none(), "split from {parallel_from}");
+    // So does the first invoice.
+    let policy = Policy::default();
+    for again in [
+        "payment,P1,C1,A,2026-02-02,,5,USD,,,",
+        "invoice,F1,C1,A,2026-01-03,,7,USD,,,",
+    ] {
+        std::fs::write(&path, format!("{text}{again}\n")).unwrap();
+        for (how, job) in jobs(&path, &policy, day(180)) {
+            assert!(job.run().unwrap().is_none(), "{how}: {again}");
+        }
     }
 }
 

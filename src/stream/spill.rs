@@ -1,0 +1,387 @@
+//! The aging by due date of a large file in memory that does not grow with it (issue 6):
+//! each part's invoices, references and credit ids are written, as they are read, to a
+//! temporary file, each to one of its partitions by a hash of the fingerprint it names (a
+//! reference goes where its invoice goes, a credit id where its repeats go); once the file
+//! is read, the partitions are followed one at a time, the even ones on this core and the
+//! odd ones on the other, each one's lists read back and sorted. What the run holds is then
+//! a batch of lists per part while reading and two partitions while following, each a
+//! fixed share of the file (`Spilling`), besides the customers and pools. The result is
+//! the one [`super::book::follow_both`] gives: an invoice and the references to it meet in
+//! their partition, and what they add to the pools and the aging's sums are sums.
+//!
+//! The temporary file is made where `std::env::temp_dir` says (`TMPDIR`), and removed by
+//! the system when the run ends, however it ends. When it cannot be made, the lists are
+//! kept in memory as for a small file; when it cannot be written or read, the exact path
+//! reads the file.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::Mutex;
+
+use super::book::{self, Ages, Counts, Pools};
+use super::records::{Fp, Invoice, Packed, Ref};
+
+/// When a streamed run spills its lists: from files of `from` bytes, in a partition per
+/// `partition_bytes` of file (a power of two of them), each list written out when it
+/// holds `flush` items.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Spilling {
+    pub from: u64,
+    pub partition_bytes: u64,
+    pub flush: usize,
+}
+
+/// From 64 MiB (half a million invoices), a partition per 16 MiB of file (10 million
+/// invoices: 128 of them, 80k invoices each), lists written out every 256k items (6-8 MB).
+pub(super) const SPILLING: Spilling = Spilling {
+    from: 64 << 20,
+    partition_bytes: 16 << 20,
+    flush: 1 << 18,
+};
+
+impl Spilling {
+    /// How many partitions (as a power of two) a file of `size` bytes is spilled into, or
+    /// `None` when it is kept in memory.
+    pub(super) fn bits(&self, size: u64) -> Option<u32> {
+        if size < self.from {
+            return None;
+        }
+        let parts = size.div_ceil(self.partition_bytes.max(1)).max(1);
+        Some(parts.next_power_of_two().trailing_zeros().min(MAX_BITS))
+    }
+}
+
+/// At most 2^16 partitions.
+const MAX_BITS: u32 = 16;
+
+/// The lists a part spills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum List {
+    Invoices = 0,
+    Refs = 1,
+    /// The hashes of the ids of payments and of credit notes.
+    Payments = 2,
+    CreditNotes = 3,
+}
+
+/// The hash that places an invoice, and the references to it, in a partition.
+pub(super) fn of_fp(fp: Fp) -> u64 {
+    mix(fp.0 ^ u64::from(fp.1).rotate_left(29))
+}
+
+/// The hash that places a credit id's hash in a partition.
+pub(super) fn of_id(hash: &u64) -> u64 {
+    mix(*hash)
+}
+
+/// Fibonacci hashing: every bit of `x` reaches the top bits, which pick the partition (the
+/// ids of a series differ in their low bits).
+fn mix(x: u64) -> u64 {
+    x.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// A part's lists, written to a temporary file partition by partition.
+pub(super) struct Spill {
+    file: Mutex<File>,
+    /// Where the file ends.
+    len: u64,
+    bits: u32,
+    /// Per list and partition: where each of its blocks starts, and how many items it
+    /// holds.
+    blocks: Vec<Vec<(u64, usize)>>,
+    /// The bytes of the lists written out, by partition.
+    scratch: Vec<u8>,
+}
+
+impl Spill {
+    /// A spill in 2^`bits` partitions, or `None` when no temporary file can be made.
+    pub(super) fn new(bits: u32) -> Option<Spill> {
+        let file = tempfile::tempfile().ok()?;
+        Some(Spill {
+            file: Mutex::new(file),
+            len: 0,
+            bits,
+            blocks: vec![Vec::new(); 4 << bits],
+            scratch: Vec::new(),
+        })
+    }
+
+    pub(super) fn partitions(&self) -> usize {
+        1 << self.bits
+    }
+
+    fn partition(&self, hash: u64) -> usize {
+        ((hash >> 32) >> (32 - self.bits)) as usize
+    }
+
+    /// Writes `items` out, each to the partition its `hash` picks, in one write (each
+    /// partition's items in their order), and empties it.
+    pub(super) fn put<T: Packed>(
+        &mut self,
+        list: List,
+        items: &mut Vec<T>,
+        hash: impl Fn(&T) -> u64,
+    ) -> Option<()> {
+        if items.is_empty() {
+            return Some(());
+        }
+        let n = self.partitions();
+        let mut next = vec![0usize; n + 1];
+        for item in items.iter() {
+            next[self.partition(hash(item)) + 1] += T::BYTES;
+        }
+        for p in 0..n {
+            next[p + 1] += next[p];
+        }
+        for p in 0..n {
+            let bytes = next[p + 1] - next[p];
+            if bytes > 0 {
+                let at = self.len + next[p] as u64;
+                self.blocks[list as usize * n + p].push((at, bytes / T::BYTES));
+            }
+        }
+        self.scratch.resize(items.len() * T::BYTES, 0);
+        for item in items.iter() {
+            let at = &mut next[self.partition(hash(item))];
+            item.put(&mut self.scratch[*at..*at + T::BYTES]);
+            *at += T::BYTES;
+        }
+        let file = self.file.get_mut().ok()?;
+        file.write_all(&self.scratch).ok()?;
+        self.len += self.scratch.len() as u64;
+        items.clear();
+        Some(())
+    }
+
+    /// Appends the items of `list` in partition `partition` to `out`, in the order they
+    /// were written; `bytes`: a buffer to read them into.
+    pub(super) fn read<T: Packed>(
+        &self,
+        list: List,
+        partition: usize,
+        bytes: &mut Vec<u8>,
+        out: &mut Vec<T>,
+    ) -> Option<()> {
+        let blocks = &self.blocks[list as usize * self.partitions() + partition];
+        let items: usize = blocks.iter().map(|b| b.1).sum();
+        bytes.resize(items * T::BYTES, 0);
+        {
+            // Held while reading only: the other core decodes meanwhile.
+            let mut file = self.file.lock().ok()?;
+            let mut at = 0;
+            for &(start, n) in blocks {
+                file.seek(SeekFrom::Start(start)).ok()?;
+                file.read_exact(&mut bytes[at..at + n * T::BYTES]).ok()?;
+                at += n * T::BYTES;
+            }
+        }
+        out.reserve(items);
+        out.extend(bytes.chunks_exact(T::BYTES).map(T::take));
+        Some(())
+    }
+}
+
+/// A part's spill, and the new numbers of its pools (the second part's, once joined).
+type PartSpill<'a> = Option<(&'a Spill, Option<&'a [u32]>)>;
+
+/// One partition's lists, read back: per part, its invoices, references and the hashes of
+/// its payments' and credit notes' ids.
+struct Partition<R> {
+    bytes: Vec<u8>,
+    invoices: [Vec<R>; 2],
+    refs: [Vec<Ref>; 2],
+    ids: [[Vec<u64>; 2]; 2],
+}
+
+impl<R: Invoice> Partition<R> {
+    fn new() -> Partition<R> {
+        Partition {
+            bytes: Vec::new(),
+            invoices: [Vec::new(), Vec::new()],
+            refs: [Vec::new(), Vec::new()],
+            ids: Default::default(),
+        }
+    }
+
+    /// Reads partition `p` of each part, the second's pools renumbered by `pool`, and
+    /// sorts its lists as [`book::follow_all`] and the check of repeated credits need them;
+    /// `None` when a credit id repeats.
+    fn load(&mut self, parts: [PartSpill; 2], p: usize) -> Option<()> {
+        for (k, part) in parts.into_iter().enumerate() {
+            let (invoices, refs) = (&mut self.invoices[k], &mut self.refs[k]);
+            invoices.clear();
+            refs.clear();
+            for ids in &mut self.ids[k] {
+                ids.clear();
+            }
+            let Some((spill, pool)) = part else {
+                continue;
+            };
+            spill.read(List::Invoices, p, &mut self.bytes, invoices)?;
+            spill.read(List::Refs, p, &mut self.bytes, refs)?;
+            if let Some(pool) = pool {
+                for rec in invoices.iter_mut() {
+                    rec.set_pool(*pool.get(rec.pool() as usize)?);
+                }
+                for r in refs.iter_mut() {
+                    r.set_pool(*pool.get(r.pool() as usize)?);
+                }
+            }
+            invoices.sort_unstable_by_key(R::fp);
+            refs.sort_unstable_by_key(Ref::key);
+            let [payments, notes] = &mut self.ids[k];
+            spill.read(List::Payments, p, &mut self.bytes, payments)?;
+            spill.read(List::CreditNotes, p, &mut self.bytes, notes)?;
+            payments.sort_unstable();
+            notes.sort_unstable();
+        }
+        let [a, b] = &self.ids;
+        let repeated = (a.iter().zip(b)).any(|(a, b)| super::sorted_overlap(a, b));
+        (!repeated).then_some(())
+    }
+}
+
+/// Follows the references of a file spilled in `first` and (the second part, its pools
+/// renumbered by `pool`) `second`, partition by partition on both cores, into `pools`,
+/// `counts` and `ages`; `None` when the exact path must read the file (a repeated id).
+pub(super) fn follow<R: Invoice>(
+    first: &Spill,
+    second: Option<(&Spill, &[u32])>,
+    pools: &mut Pools,
+    counts: &mut Counts,
+    ages: &mut Ages,
+) -> Option<()> {
+    let parts = [Some((first, None)), second.map(|(s, pool)| (s, Some(pool)))];
+    if second.is_some_and(|(s, _)| s.bits != first.bits) {
+        return None;
+    }
+    let n = first.partitions();
+    let work =
+        move |parity: usize, pools: &mut Pools, counts: &mut Counts, ages: Option<&mut Ages>| {
+            let ages = ages?;
+            let mut partition = Partition::<R>::new();
+            for p in (parity..n).step_by(2) {
+                partition.load(parts, p)?;
+                let Partition { invoices, refs, .. } = &mut partition;
+                let [a, b] = invoices;
+                book::follow_all(
+                    [a, b],
+                    [&refs[0], &refs[1]],
+                    pools,
+                    counts,
+                    Some(&mut *ages),
+                )?;
+            }
+            Some(())
+        };
+    book::on_both_cores(
+        pools,
+        counts,
+        Some(ages),
+        |pools, counts, ages| work(0, pools, counts, ages),
+        |pools, counts, ages| work(1, pools, counts, ages),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocKind;
+    use crate::stream::records::{At, Due};
+
+    #[test]
+    fn lists_spilled_read_back_partition_by_partition_in_the_order_written() {
+        let mut spill = Spill::new(3).unwrap();
+        let due = |n: u64| {
+            Due::new(
+                Fp(n, n as u32 ^ 7),
+                n as i64 * 3,
+                n as u16,
+                n as u32,
+                n.is_multiple_of(2),
+            )
+        };
+        let mut all: Vec<Due> = Vec::new();
+        for batch in 0..3u64 {
+            let mut items: Vec<Due> = (0..1000).map(|i| due(batch * 1000 + i)).collect();
+            all.extend(&items);
+            spill
+                .put(List::Invoices, &mut items, |d| of_fp(d.fp()))
+                .unwrap();
+            assert!(items.is_empty());
+            let mut refs = vec![Ref::new(
+                Fp(batch, 1),
+                5 << 16 | 9,
+                At::new(batch, DocKind::CreditNote),
+                3,
+            )];
+            spill
+                .put(List::Refs, &mut refs, |r| of_fp(r.key().0))
+                .unwrap();
+        }
+        let mut ids: Vec<u64> = (0..500).map(|i| i * 0x1234_5678_9abc).collect();
+        spill.put(List::Payments, &mut ids.clone(), of_id).unwrap();
+        let (mut bytes, mut seen, mut seen_refs) = (Vec::new(), 0, 0);
+        let mut seen_ids: Vec<u64> = Vec::new();
+        let key = |d: &Due| (d.fp(), d.net(), d.due(), d.pool(), d.future());
+        for p in 0..8 {
+            let mut got: Vec<Due> = Vec::new();
+            spill.read(List::Invoices, p, &mut bytes, &mut got).unwrap();
+            let want: Vec<_> = (all.iter())
+                .filter(|d| spill.partition(of_fp(d.fp())) == p)
+                .map(key)
+                .collect();
+            assert_eq!(got.iter().map(key).collect::<Vec<_>>(), want);
+            seen += got.len();
+            let mut refs: Vec<Ref> = Vec::new();
+            spill.read(List::Refs, p, &mut bytes, &mut refs).unwrap();
+            for r in &refs {
+                assert_eq!(spill.partition(of_fp(r.key().0)), p);
+                assert_eq!(
+                    (r.value(), r.day(), r.pool(), r.at().kind()),
+                    (5, 9, 3, DocKind::CreditNote)
+                );
+            }
+            seen_refs += refs.len();
+            spill
+                .read(List::Payments, p, &mut bytes, &mut seen_ids)
+                .unwrap();
+            let mut notes: Vec<u64> = Vec::new();
+            spill
+                .read(List::CreditNotes, p, &mut bytes, &mut notes)
+                .unwrap();
+            assert!(notes.is_empty());
+        }
+        assert_eq!((seen, seen_refs), (3000, 3));
+        seen_ids.sort_unstable();
+        ids.sort_unstable();
+        assert_eq!(seen_ids, ids);
+        // Eight partitions of 3,000 invoices numbered in order: none is empty or holds
+        // twice its share.
+        let sizes: Vec<usize> = (0..8)
+            .map(|p| {
+                all.iter()
+                    .filter(|d| spill.partition(of_fp(d.fp())) == p)
+                    .count()
+            })
+            .collect();
+        assert!(sizes.iter().all(|&s| (200..750).contains(&s)), "{sizes:?}");
+    }
+
+    #[test]
+    fn files_are_spilled_from_a_size_into_a_power_of_two_of_partitions() {
+        let s = Spilling {
+            from: 100,
+            partition_bytes: 10,
+            flush: 1,
+        };
+        let bits: Vec<_> = [99, 100, 159, 160, 161, u64::MAX]
+            .map(|size| s.bits(size))
+            .into();
+        assert_eq!(
+            bits,
+            [None, Some(4), Some(4), Some(4), Some(5), Some(MAX_BITS)]
+        );
+        assert_eq!(SPILLING.bits(1_554_503_914), Some(7));
+    }
+}
