@@ -15,8 +15,7 @@
 //! reads the file.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::sync::Mutex;
+use std::io::Write;
 
 use super::book::{self, Ages, Counts, Pools};
 use super::records::{Fp, Invoice, Packed, Ref};
@@ -82,7 +81,9 @@ fn mix(x: u64) -> u64 {
 
 /// A part's lists, written to a temporary file partition by partition.
 pub(super) struct Spill {
-    file: Mutex<File>,
+    file: File,
+    #[cfg(not(unix))]
+    lock: std::sync::Mutex<()>,
     /// Where the file ends.
     len: u64,
     bits: u32,
@@ -98,7 +99,9 @@ impl Spill {
     pub(super) fn new(bits: u32) -> Option<Spill> {
         let file = tempfile::tempfile().ok()?;
         Some(Spill {
-            file: Mutex::new(file),
+            file,
+            #[cfg(not(unix))]
+            lock: std::sync::Mutex::new(()),
             len: 0,
             bits,
             blocks: vec![Vec::new(); 4 << bits],
@@ -146,11 +149,26 @@ impl Spill {
             item.put(&mut self.scratch[*at..*at + T::BYTES]);
             *at += T::BYTES;
         }
-        let file = self.file.get_mut().ok()?;
-        file.write_all(&self.scratch).ok()?;
+        self.file.write_all(&self.scratch).ok()?;
         self.len += self.scratch.len() as u64;
         items.clear();
         Some(())
+    }
+
+    /// Reads `buf.len()` bytes from `start` (the other core may read at once).
+    #[cfg(unix)]
+    fn read_at(&self, buf: &mut [u8], start: u64) -> Option<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, buf, start).ok()
+    }
+
+    /// Reads `buf.len()` bytes from `start`, the other core waiting.
+    #[cfg(not(unix))]
+    fn read_at(&self, buf: &mut [u8], start: u64) -> Option<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let _alone = self.lock.lock().ok()?;
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(start)).ok()?;
+        file.read_exact(buf).ok()
     }
 
     /// Appends the items of `list` in partition `partition` to `out`, in the order they
@@ -165,15 +183,10 @@ impl Spill {
         let blocks = &self.blocks[list as usize * self.partitions() + partition];
         let items: usize = blocks.iter().map(|b| b.1).sum();
         bytes.resize(items * T::BYTES, 0);
-        {
-            // Held while reading only: the other core decodes meanwhile.
-            let mut file = self.file.lock().ok()?;
-            let mut at = 0;
-            for &(start, n) in blocks {
-                file.seek(SeekFrom::Start(start)).ok()?;
-                file.read_exact(&mut bytes[at..at + n * T::BYTES]).ok()?;
-                at += n * T::BYTES;
-            }
+        let mut at = 0;
+        for &(start, n) in blocks {
+            self.read_at(&mut bytes[at..at + n * T::BYTES], start)?;
+            at += n * T::BYTES;
         }
         out.reserve(items);
         out.extend(bytes.chunks_exact(T::BYTES).map(T::take));
@@ -227,7 +240,8 @@ impl<R: Invoice> Partition<R> {
                     r.set_pool(*pool.get(r.pool() as usize)?);
                 }
             }
-            invoices.sort_unstable_by_key(R::fp);
+            // Runs in order (each block's ids of a series, mostly): merged, not sorted anew.
+            invoices.sort_by_key(R::fp);
             refs.sort_unstable_by_key(Ref::key);
             let [payments, notes] = &mut self.ids[k];
             spill.read(List::Payments, p, &mut self.bytes, payments)?;
