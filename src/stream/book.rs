@@ -7,7 +7,8 @@
 //! their references close. Nothing is looked up while reading but the customer:
 //! references are followed once the whole file is read, invoices and references sorted by
 //! fingerprint and walked side by side ([`follow_all`]), which reads memory in order, the
-//! lower and upper fingerprints on the two cores ([`follow_both`]).
+//! lower and upper fingerprints on the two cores ([`follow_both`]); or, when the lists
+//! were written out (`super::spill`), one partition of fingerprints at a time.
 //!
 //! Exactness, step by step, against the engine (`allocate`):
 //! - an invoice's references are followed in (date, line), as the engine takes credits;
