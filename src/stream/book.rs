@@ -740,9 +740,9 @@ pub(super) struct Book<R = Rec> {
     pub credit_ids: super::CreditIds,
     /// The series of the invoice ids (kept only for open items and risk).
     pub series: records::Series,
-    /// Where the lists are written out when they hold `flush` items, when they are
-    /// (`super::spill`).
+    /// Where the lists are written out, when they are (`super::spill`).
     pub spill: Option<Spill>,
+    /// How many items a list holds before all are written out (when they are).
     flush: usize,
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
@@ -756,8 +756,8 @@ impl<R: Invoice> Book<R> {
     /// as many rows as the part could hold (pages never written take no memory), so that
     /// they never move; `None` when that much cannot be reserved.
     /// With `keep` (the first day of the payment history), it keeps what open items and
-    /// risk need too. With `spill`, its lists are written out there every `flush` items
-    /// (and reserved for that many).
+    /// risk need too. With `spill`, its lists are written out there once one holds `flush`
+    /// items (checked after each batch of lines: they are reserved for a batch more).
     pub(super) fn new(
         as_of: u16,
         bytes: u64,
@@ -769,7 +769,7 @@ impl<R: Invoice> Book<R> {
         }
         let (spill, flush) = spill.unzip();
         let rows = match flush {
-            Some(flush) => flush,
+            Some(flush) => flush + super::BATCH,
             None => usize::try_from(bytes / 30 + 1).ok()?,
         };
         let kept = keep.map(|since| Kept {
@@ -789,7 +789,7 @@ impl<R: Invoice> Book<R> {
             credit_ids: [Vec::new(), Vec::new()],
             series: records::Series::default(),
             spill,
-            flush: rows,
+            flush: flush.unwrap_or(usize::MAX),
             counts: Counts::default(),
             net_in: Sums::default(),
             read_total: Sums::default(),
@@ -1000,7 +1000,9 @@ impl<R: Invoice> Book<R> {
     /// [`follow_all`] and the check of repeated credits.
     pub(super) fn finish(&mut self) -> Option<()> {
         if self.spill.is_some() {
-            return self.spill_all();
+            self.spill_all()?;
+            self.spill.as_mut()?.written();
+            return Some(());
         }
         self.invoices.sort_unstable_by_key(R::fp);
         self.refs.sort_unstable_by_key(Ref::key);

@@ -251,7 +251,7 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let reader = || Reader::new(policy.default_currency, policy.terms_days);
     // Only the aging by due date spills its lists (it keeps no more than their sums).
     let bits = if R::KEEPS { None } else { spill.bits(size) };
-    let spills = || bits.and_then(|b| Some((spill::Spill::new(b)?, spill.flush)));
+    let spills = || bits.and_then(|b| Some((spill::Spill::new(b)?, spill.flush(b))));
     let tail = split::split_point(path, size, parallel_from).filter(|t| t.at > start);
     let elsewhere = progress::Elsewhere::default();
     let first: Box<dyn Read> = match &tail {
@@ -596,6 +596,9 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
         if book.read_total.iter().any(|(_, t)| t >= MAX_TOTAL_CENTS) {
             return None;
         }
+        // The lists, emptied, let go before the partitions are read.
+        (book.invoices, book.refs, book.credit_ids) = Default::default();
+        part.second = None;
         let mut ages = Ages::new(of_due, buckets, book.pools.of.len())?;
         let second = (part.second_spill.as_ref()).map(|(s, pool)| (s, &pool[..]));
         spill::follow::<R>(&first, second, &mut book.pools, &mut book.counts, &mut ages)?;

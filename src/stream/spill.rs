@@ -21,8 +21,9 @@ use super::book::{self, Ages, Counts, Pools};
 use super::records::{Fp, Invoice, Packed, Ref};
 
 /// When a streamed run spills its lists: from files of `from` bytes, in a partition per
-/// `partition_bytes` of file (a power of two of them), each list written out when it
-/// holds `flush` items.
+/// `partition_bytes` of file (a power of two of them), every list written out as soon as
+/// one holds `flush` items, or 2,048 per partition if that is fewer (a small file's lists
+/// stay small, a large one's blocks large enough to read back in few calls).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Spilling {
     pub from: u64,
@@ -31,7 +32,8 @@ pub(super) struct Spilling {
 }
 
 /// From 64 MiB (half a million invoices), a partition per 16 MiB of file (10 million
-/// invoices: 128 of them, 80k invoices each), lists written out every 256k items (6-8 MB).
+/// invoices: 128 of them, 80k invoices each), lists written out every 256k items (6-8 MB)
+/// at most.
 pub(super) const SPILLING: Spilling = Spilling {
     from: 64 << 20,
     partition_bytes: 16 << 20,
@@ -48,6 +50,11 @@ impl Spilling {
         let parts = size.div_ceil(self.partition_bytes.max(1)).max(1);
         Some(parts.next_power_of_two().trailing_zeros().min(MAX_BITS))
     }
+
+    /// How many items a list of a spill in 2^`bits` partitions holds before it is written.
+    pub(super) fn flush(&self, bits: u32) -> usize {
+        self.flush.min(2048 << bits).max(1)
+    }
 }
 
 /// At most 2^16 partitions.
@@ -58,8 +65,9 @@ const MAX_BITS: u32 = 16;
 pub(super) enum List {
     Invoices = 0,
     Refs = 1,
-    /// The hashes of the ids of payments and of credit notes.
+    /// The hashes of the ids of payments.
     Payments = 2,
+    /// The hashes of the ids of credit notes.
     CreditNotes = 3,
 }
 
@@ -155,6 +163,11 @@ impl Spill {
         Some(())
     }
 
+    /// Everything is written: the buffer the lists were packed in is let go.
+    pub(super) fn written(&mut self) {
+        self.scratch = Vec::new();
+    }
+
     /// Reads `buf.len()` bytes from `start` (the other core may read at once).
     #[cfg(unix)]
     fn read_at(&self, buf: &mut [u8], start: u64) -> Option<()> {
@@ -181,15 +194,13 @@ impl Spill {
         out: &mut Vec<T>,
     ) -> Option<()> {
         let blocks = &self.blocks[list as usize * self.partitions() + partition];
-        let items: usize = blocks.iter().map(|b| b.1).sum();
-        bytes.resize(items * T::BYTES, 0);
-        let mut at = 0;
+        out.reserve(blocks.iter().map(|b| b.1).sum());
+        // Block by block: the bytes of one block are held beside the list, not all of them.
         for &(start, n) in blocks {
-            self.read_at(&mut bytes[at..at + n * T::BYTES], start)?;
-            at += n * T::BYTES;
+            bytes.resize(n * T::BYTES, 0);
+            self.read_at(bytes, start)?;
+            out.extend(bytes.chunks_exact(T::BYTES).map(T::take));
         }
-        out.reserve(items);
-        out.extend(bytes.chunks_exact(T::BYTES).map(T::take));
         Some(())
     }
 }
@@ -257,7 +268,8 @@ impl<R: Invoice> Partition<R> {
 
 /// Follows the references of a file spilled in `first` and (the second part, its pools
 /// renumbered by `pool`) `second`, partition by partition on both cores, into `pools`,
-/// `counts` and `ages`; `None` when the exact path must read the file (a repeated id).
+/// `counts` and `ages`; `None` when the exact path must read the file (a repeated invoice
+/// or credit id, or the temporary file could not be read).
 pub(super) fn follow<R: Invoice>(
     first: &Spill,
     second: Option<(&Spill, &[u32])>,
@@ -397,5 +409,9 @@ mod tests {
             [None, Some(4), Some(4), Some(4), Some(5), Some(MAX_BITS)]
         );
         assert_eq!(SPILLING.bits(1_554_503_914), Some(7));
+        // Lists written every 2,048 items per partition, at most every 256k.
+        let flushes = [0, 3, 7, 10].map(|bits| SPILLING.flush(bits));
+        assert_eq!(flushes, [2048, 16_384, 1 << 18, 1 << 18]);
+        assert_eq!(s.flush(4), 1);
     }
 }

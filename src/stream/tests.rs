@@ -385,10 +385,12 @@ fn a_repeated_credit_or_invoice_id_is_left_to_the_exact_path_however_the_file_is
     // The exact path counts it in the footer; the streamed path does not count, it gives up.
     let mut text = header_line();
     text.push_str("invoice,F1,C1,A,2026-01-01,,100,USD,,,\n");
-    for i in 0..40 {
+    // Enough of them for eight partitions when spilled.
+    for i in 0..400 {
         text.push_str(&format!("invoice,G{i},C1,A,2026-01-02,,100,USD,,,\n"));
     }
     text.push_str("payment,P1,C1,A,2026-02-01,,5,USD,,,\n");
+    assert!(text.len() > 7 * 2048, "{}", text.len());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l.csv");
     std::fs::write(&path, &text).unwrap();
