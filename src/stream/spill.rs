@@ -32,12 +32,12 @@ pub(super) struct Spilling {
 }
 
 /// From 64 MiB (half a million invoices), a partition per 16 MiB of file (10 million
-/// invoices: 128 of them, 80k invoices each), lists written out every 256k items (6-8 MB)
-/// at most.
+/// invoices: 128 of them, 80k invoices each), lists written out every 32k items (under
+/// 1 MB: they stay in the caches while they fill) at most.
 pub(super) const SPILLING: Spilling = Spilling {
     from: 64 << 20,
     partition_bytes: 16 << 20,
-    flush: 1 << 18,
+    flush: 1 << 15,
 };
 
 impl Spilling {
@@ -409,9 +409,9 @@ mod tests {
             [None, Some(4), Some(4), Some(4), Some(5), Some(MAX_BITS)]
         );
         assert_eq!(SPILLING.bits(1_554_503_914), Some(7));
-        // Lists written every 2,048 items per partition, at most every 256k.
-        let flushes = [0, 3, 7, 10].map(|bits| SPILLING.flush(bits));
-        assert_eq!(flushes, [2048, 16_384, 1 << 18, 1 << 18]);
+        // Lists written every 2,048 items per partition, at most every 32k.
+        let flushes = [0, 3, 4, 7].map(|bits| SPILLING.flush(bits));
+        assert_eq!(flushes, [2048, 16_384, 1 << 15, 1 << 15]);
         assert_eq!(s.flush(4), 1);
     }
 }
