@@ -183,6 +183,11 @@ impl Pools {
     fn follow(&mut self, rec: &mut impl Invoice, r: &Ref, counts: &mut Counts) -> i64 {
         let issue = if rec.future() {
             Some(RefIssue::Unknown)
+        } else if rec.pool() == r.pool() {
+            // A pool is one (customer, currency): nothing to look up (the table of pools
+            // is too big for the caches, and nearly every reference names its own pool's
+            // invoice).
+            None
         } else {
             let (invoice, credit) = (self.of[rec.pool() as usize], self.of[r.pool() as usize]);
             if invoice.0 != credit.0 {
