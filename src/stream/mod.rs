@@ -249,8 +249,13 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let start = header_end(&mut file)?;
     file.seek(SeekFrom::Start(start)).ok()?;
     let reader = || Reader::new(policy.default_currency, policy.terms_days);
-    // Only the aging by due date spills its lists (it keeps no more than their sums).
-    let bits = if R::KEEPS { None } else { spill.bits(size) };
+    // The aging by due date, open items and risk spill their lists (not the aging by
+    // issue date, which lists every open invoice in one order).
+    let bits = if R::KEEPS && !keep.is_some() {
+        None
+    } else {
+        spill.bits(size)
+    };
     let spills = || bits.and_then(|b| Some((spill::Spill::new(b)?, spill.flush(b))));
     let tail = split::split_point(path, size, parallel_from).filter(|t| t.at > start);
     let elsewhere = progress::Elsewhere::default();
@@ -592,20 +597,37 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
     if let Some(first) = book.spill.take() {
         // The lists were written out: they are followed partition by partition, which
         // checks repeated credits too.
-        let (of_due, buckets) = ages?;
         if book.read_total.iter().any(|(_, t)| t >= MAX_TOTAL_CENTS) {
             return None;
         }
         // The lists, emptied, let go before the partitions are read.
         (book.invoices, book.refs, book.credit_ids) = Default::default();
         part.second = None;
-        let mut ages = Ages::new(of_due, buckets, book.pools.of.len())?;
+        let mut ages = match ages {
+            Some((of_due, buckets)) => Some(Ages::new(of_due, buckets, book.pools.of.len())?),
+            None => None,
+        };
         let second = (part.second_spill.as_ref()).map(|(s, pool)| (s, &pool[..]));
-        spill::follow::<R>(&first, second, &mut book.pools, &mut book.counts, &mut ages)?;
-        return (!ages.overflowed()).then_some(Followed {
+        let (pools, counts) = (&mut book.pools, &mut book.counts);
+        let [a, b] = spill::follow::<R>(&first, second, pools, counts, ages.as_mut())?;
+        if ages.as_ref().is_some_and(Ages::overflowed) {
+            return None;
+        }
+        // The open invoices (none for the aging by due date), each core's sorted by
+        // [`open_key`] on its own core.
+        let mut open = [Vec::new(), Vec::new()];
+        if ages.is_none() {
+            open = [R::listed(a)?, R::listed(b)?];
+            let [first, second] = &mut open;
+            both(
+                || first.sort_unstable_by_key(open_key),
+                || second.sort_unstable_by_key(open_key),
+            );
+        }
+        return Some(Followed {
             book: part.book,
-            ages: Some(ages),
-            open: [Vec::new(), Vec::new()],
+            ages,
+            open,
         });
     }
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
@@ -647,7 +669,7 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
     // The open invoices by (pool, due, issue date), each part's on its own core, sorted
     // where they are (no second list).
     let open_of = |invoices: &mut Vec<records::Rec>| {
-        invoices.retain(|r| !r.future() && r.net() > 0);
+        invoices.retain(is_open);
         invoices.sort_unstable_by_key(open_key);
     };
     let (mut first, mut second) = (
@@ -660,6 +682,12 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
         ages: None,
         open: [first, second],
     })
+}
+
+/// Whether an invoice is open once its references are followed: dated by the as-of date,
+/// with a balance left.
+fn is_open(r: &impl Invoice) -> bool {
+    !r.future() && r.net() > 0
 }
 
 /// The aging rows of a book: each pool pays its open invoices by (due date, issue date);

@@ -268,45 +268,50 @@ impl<R: Invoice> Partition<R> {
 
 /// Follows the references of a file spilled in `first` and (the second part, its pools
 /// renumbered by `pool`) `second`, partition by partition on both cores, into `pools`,
-/// `counts` and `ages`; `None` when the exact path must read the file (a repeated invoice
-/// or credit id, or the temporary file could not be read).
+/// `counts` and, for the aging by due date, `ages`; without `ages`, the invoices left open
+/// (see [`super::is_open`]), those of each core's partitions in a list of its own. `None`
+/// when the exact path must read the file (a repeated invoice or credit id, or the
+/// temporary file could not be read).
 pub(super) fn follow<R: Invoice>(
     first: &Spill,
     second: Option<(&Spill, &[u32])>,
     pools: &mut Pools,
     counts: &mut Counts,
-    ages: &mut Ages,
-) -> Option<()> {
+    ages: Option<&mut Ages>,
+) -> Option<[Vec<R>; 2]> {
     let parts = [Some((first, None)), second.map(|(s, pool)| (s, Some(pool)))];
     if second.is_some_and(|(s, _)| s.bits != first.bits) {
         return None;
     }
     let n = first.partitions();
-    let work =
-        move |parity: usize, pools: &mut Pools, counts: &mut Counts, ages: Option<&mut Ages>| {
-            let ages = ages?;
-            let mut partition = Partition::<R>::new();
-            for p in (parity..n).step_by(2) {
-                partition.load(parts, p)?;
-                let Partition { invoices, refs, .. } = &mut partition;
-                let [a, b] = invoices;
-                book::follow_all(
-                    [a, b],
-                    [&refs[0], &refs[1]],
-                    pools,
-                    counts,
-                    Some(&mut *ages),
-                )?;
+    let work = move |parity: usize,
+                     pools: &mut Pools,
+                     counts: &mut Counts,
+                     mut ages: Option<&mut Ages>,
+                     open: &mut Vec<R>| {
+        let mut partition = Partition::<R>::new();
+        for p in (parity..n).step_by(2) {
+            partition.load(parts, p)?;
+            let Partition { invoices, refs, .. } = &mut partition;
+            let [a, b] = invoices;
+            let refs = [&refs[0][..], &refs[1][..]];
+            book::follow_all([a, b], refs, pools, counts, ages.as_deref_mut())?;
+            if ages.is_none() {
+                open.extend(invoices.iter().flatten().filter(|r| super::is_open(*r)));
             }
-            Some(())
-        };
+        }
+        Some(())
+    };
+    let (mut here, mut there) = (Vec::new(), Vec::new());
+    let (ours, theirs) = (&mut here, &mut there);
     book::on_both_cores(
         pools,
         counts,
-        Some(ages),
-        |pools, counts, ages| work(0, pools, counts, ages),
-        |pools, counts, ages| work(1, pools, counts, ages),
-    )
+        ages,
+        |pools, counts, ages| work(0, pools, counts, ages, ours),
+        |pools, counts, ages| work(1, pools, counts, ages, theirs),
+    )?;
+    Some([here, there])
 }
 
 #[cfg(test)]
