@@ -251,7 +251,7 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let reader = || Reader::new(policy.default_currency, policy.terms_days);
     // The aging by due date, open items and risk spill their lists (not the aging by
     // issue date, which lists every open invoice in one order).
-    let bits = if R::KEEPS && !keep.is_some() {
+    let bits = if R::KEEPS && keep.is_none() {
         None
     } else {
         spill.bits(size)
