@@ -748,7 +748,7 @@ pub(super) struct Book<R = Rec> {
     /// Where the lists are written out, when they are (`super::spill`).
     pub spill: Option<Spill>,
     /// How many items a list holds before all are written out (when they are).
-    flush: usize,
+    pub flush: usize,
     pub counts: Counts,
     /// Per currency, in hundredths: invoiced − credited, dated by the as-of date.
     pub net_in: Sums,

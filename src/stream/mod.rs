@@ -582,11 +582,13 @@ fn sorted_overlap(a: &[u64], b: &[u64]) -> bool {
 const MAX_TOTAL_CENTS: i128 = 10_i128.pow(24);
 
 /// A file read and its references followed: the book (its invoices dropped) and either
-/// the sums of [`Ages`] or the open invoices in two lists, each sorted by [`open_key`].
+/// the sums of [`Ages`] or the open invoices in two lists, each sorted by [`open_key`], or
+/// written out in two spills by the range of their pool ([`spill::of_pool`]).
 struct Followed<R = records::Rec> {
     book: Book<R>,
     ages: Option<Ages>,
     open: [Vec<records::Rec>; 2],
+    open_spill: Option<[spill::Spill; 2]>,
 }
 
 /// Follows the references of a file read; `None` when the exact path must read it.
@@ -608,26 +610,41 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
             None => None,
         };
         let second = (part.second_spill.as_ref()).map(|(s, pool)| (s, &pool[..]));
+        // The open invoices (none for the aging by due date) written out by pool.
+        let bits = ages.is_none().then_some(first.bits());
+        let [mut a, mut b] = spill::Sink::pair(bits, book.flush, book.pools.of.len());
         let (pools, counts) = (&mut book.pools, &mut book.counts);
-        let [a, b] = spill::follow::<R>(&first, second, pools, counts, ages.as_mut())?;
+        spill::follow::<R>(
+            &first,
+            second,
+            pools,
+            counts,
+            ages.as_mut(),
+            [&mut a, &mut b],
+        )?;
         if ages.as_ref().is_some_and(Ages::overflowed) {
             return None;
         }
-        // The open invoices (none for the aging by due date), each core's sorted by
-        // [`open_key`] on its own core.
-        let mut open = [Vec::new(), Vec::new()];
+        let (mut open, mut open_spill) = ([Vec::new(), Vec::new()], None);
         if ages.is_none() {
-            open = [R::listed(a)?, R::listed(b)?];
-            let [first, second] = &mut open;
-            both(
-                || first.sort_unstable_by_key(open_key),
-                || second.sort_unstable_by_key(open_key),
-            );
+            match (a.spill.take(), b.spill.take()) {
+                (Some(a), Some(b)) => open_spill = Some([a, b]),
+                _ => {
+                    // Kept: each core's sorted by [`open_key`] on its own core.
+                    open = [R::listed(a.kept)?, R::listed(b.kept)?];
+                    let [first, second] = &mut open;
+                    both(
+                        || first.sort_unstable_by_key(open_key),
+                        || second.sort_unstable_by_key(open_key),
+                    );
+                }
+            }
         }
         return Some(Followed {
             book: part.book,
             ages,
             open,
+            open_spill,
         });
     }
     let (mut second, second_refs, second_ids) = part.second.take().unwrap_or_default();
@@ -664,6 +681,7 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
             book: part.book,
             ages,
             open: [Vec::new(), Vec::new()],
+            open_spill: None,
         });
     }
     // The open invoices by (pool, due, issue date), each part's on its own core, sorted
@@ -681,6 +699,7 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
         book: part.book,
         ages: None,
         open: [first, second],
+        open_spill: None,
     })
 }
 

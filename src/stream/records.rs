@@ -421,9 +421,13 @@ impl Lump {
             pool,
         }
     }
-    /// The order a pool takes its credits in: (date, line).
-    pub(super) fn key(&self) -> (u32, u16, At) {
-        (self.pool, self.value_day as u16, At(self.at))
+    /// The order the pools take their credits in: by pool, then (date, line); packed in
+    /// one number (pool, day, and the 48 bits of its [`At`]), which sorts faster than the
+    /// three.
+    pub(super) fn key(&self) -> u128 {
+        (u128::from(self.pool) << 64)
+            | (u128::from(self.value_day as u16) << 48)
+            | u128::from(self.at)
     }
     pub(super) fn value(&self) -> i64 {
         (self.value_day >> 16) as i64
@@ -715,7 +719,28 @@ mod tests {
         assert_eq!((r.pool(), r.key().2), ((1 << 24) - 1, at));
         r.set_pool(5);
         let lump = r.lump(7);
-        assert_eq!((lump.key(), lump.value(), lump.day()), ((5, 3, at), 7, 3));
+        let key = (5 << 64) | (3 << 48) | u128::from(at.0);
+        assert_eq!((lump.key(), lump.value(), lump.day()), (key, 7, 3));
+        // Ordered as (pool, day, line).
+        let lump = |pool, day: u64, offset| {
+            Lump::new((9 << 16) | day, At::new(offset, DocKind::Payment), pool)
+        };
+        let mut keys = [
+            lump(2, 1, 5),
+            lump(1, 7, 9),
+            lump(1, 7, 3),
+            lump(1, 2, MAX_OFFSET >> 1),
+        ]
+        .map(|l| l.key());
+        keys.sort_unstable();
+        let want = [
+            lump(1, 2, MAX_OFFSET >> 1),
+            lump(1, 7, 3),
+            lump(1, 7, 9),
+            lump(2, 1, 5),
+        ]
+        .map(|l| l.key());
+        assert_eq!(keys, want);
         assert_eq!(At::new(4, DocKind::Payment).kind(), DocKind::Payment);
     }
 }

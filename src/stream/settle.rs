@@ -14,6 +14,7 @@ use std::path::Path;
 use super::book::History;
 use super::records::{Fp, Invoice, Lump, Rec, Series};
 use super::row::{self, Fields, Reader, Row};
+use super::spill::{self, List, Spill};
 use super::{Followed, conserved, merged, on_both, open_key};
 use crate::both;
 use crate::error::CliError;
@@ -69,19 +70,15 @@ pub(super) fn settle(
     for (pool, h) in kept.history.iter().enumerate() {
         figures[pool].history.join(h);
     }
-    // Split at the pool of the middle open invoice: each side takes its pools' invoices
-    // and credits.
+    let open_spill = f.open_spill.take();
+    // Split at the pool of the middle open invoice (the middle pool when they were written
+    // out): each side takes its pools' invoices and credits.
     let [a, b] = &f.open;
-    let middle = (a.get(a.len() / 2).map(Rec::pool)).unwrap_or(0);
-    let cut = middle.min(n_pools as u32);
-    let (first, second) = figures.split_at_mut(cut as usize);
-    let at_pool = |pool: u32| {
-        (
-            a.partition_point(|r| r.pool() < pool),
-            b.partition_point(|r| r.pool() < pool),
-        )
+    let middle = match open_spill {
+        Some(_) => (n_pools / 2) as u32,
+        None => (a.get(a.len() / 2).map(Rec::pool)).unwrap_or(0),
     };
-    let (ia, ib) = at_pool(cut);
+    let cut = middle.min(n_pools as u32);
     // The credits of the pools before the cut first, then each side sorted on its own
     // core.
     let il = partition(&mut kept.lumps, |l| l.pool < cut);
@@ -90,26 +87,37 @@ pub(super) fn settle(
         || low.sort_unstable_by_key(Lump::key),
         || high.sort_unstable_by_key(Lump::key),
     );
-    let walk = |open: (&[Rec], &[Rec]), lumps: &[Lump], base: u32, figures: &mut [Figures]| {
-        let file = File::open(path).ok()?;
-        let pools = Pools {
-            open,
-            lumps,
-            base,
-            series: &f.book.series,
-            touched: &kept.touched,
-            since: kept.since,
-            policy,
-            as_of_day,
-            list,
-        };
-        // Ids are read here and there: a buffer of about a line.
-        pools.walk(figures, &mut Lines::new(file, policy, 256))
+    let common = Common {
+        series: &f.book.series,
+        touched: &kept.touched,
+        since: kept.since,
+        policy,
+        as_of_day,
+        list,
     };
-    let items = on_both(
-        || walk((&a[..ia], &b[..ib]), &kept.lumps[..il], 0, first),
-        || walk((&a[ia..], &b[ib..]), &kept.lumps[il..], cut, second),
-    );
+    let lumps = &kept.lumps[..];
+    let items = match &open_spill {
+        Some(spills) => walk_spilled(spills, &mut figures, lumps, path, &common),
+        None => {
+            let (first, second) = figures.split_at_mut(cut as usize);
+            let at_pool = |pool: u32| {
+                (
+                    a.partition_point(|r| r.pool() < pool),
+                    b.partition_point(|r| r.pool() < pool),
+                )
+            };
+            let (ia, ib) = at_pool(cut);
+            let walk = |open, lumps, base, figures: &mut [Figures]| {
+                // Ids are read here and there: a buffer of about a line.
+                let mut lines = Lines::new(File::open(path).ok()?, policy, 256);
+                common.pools(open, lumps, base).walk(figures, &mut lines)
+            };
+            on_both(
+                || walk((&a[..ia], &b[..ib]), &lumps[..il], 0, first),
+                || walk((&a[ia..], &b[ib..]), &lumps[il..], cut, second),
+            )
+        }
+    };
     let Some(items) = items else {
         return Ok(None);
     };
@@ -133,6 +141,86 @@ fn partition<T>(items: &mut [T], before: impl Fn(&T) -> bool) -> usize {
         }
     }
     first
+}
+
+/// What every run of pools is paid with.
+struct Common<'a> {
+    series: &'a Series,
+    touched: &'a crate::Map<(u32, u64), (i64, Option<u16>)>,
+    since: u16,
+    policy: &'a Policy,
+    as_of_day: u16,
+    list: bool,
+}
+
+impl Common<'_> {
+    /// The pools from `base` on, with their open invoices and credits.
+    fn pools<'b>(
+        &'b self,
+        open: (&'b [Rec], &'b [Rec]),
+        lumps: &'b [Lump],
+        base: u32,
+    ) -> Pools<'b> {
+        Pools {
+            open,
+            lumps,
+            base,
+            series: self.series,
+            touched: self.touched,
+            since: self.since,
+            policy: self.policy,
+            as_of_day: self.as_of_day,
+            list: self.list,
+        }
+    }
+}
+
+/// The pools paid a range at a time, the open invoices of each read back from `spills`
+/// (one per core that followed the references, written out by [`spill::of_pool`]) and
+/// sorted, the even ranges on this core and the odd on the other; `lumps`: every pool's
+/// credits, sorted by [`Lump::key`]. The open items, in the order of the pools.
+fn walk_spilled(
+    spills: &[Spill; 2],
+    figures: &mut [Figures],
+    lumps: &[Lump],
+    path: &Path,
+    common: &Common,
+) -> Option<Vec<Item>> {
+    let bits = spills[0].bits();
+    let n = 1usize << bits;
+    let pools = figures.len();
+    let starts: Vec<u32> = (0..=n).map(|k| spill::first_pool(k, bits, pools)).collect();
+    // Each range's figures, dealt to the two cores in turn.
+    let (mut here, mut there) = (Vec::new(), Vec::new());
+    let mut rest = figures;
+    for k in 0..n {
+        let (range, tail) = rest.split_at_mut((starts[k + 1] - starts[k]) as usize);
+        rest = tail;
+        if k % 2 == 0 { &mut here } else { &mut there }.push((k, range));
+    }
+    let run = |ranges: Vec<(usize, &mut [Figures])>| {
+        let mut lines = Lines::new(File::open(path).ok()?, common.policy, 256);
+        let (mut bytes, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+        let mut out = Vec::with_capacity(ranges.len());
+        for (k, figures) in ranges {
+            a.clear();
+            b.clear();
+            spills[0].read(List::Invoices, k, &mut bytes, &mut a)?;
+            spills[1].read(List::Invoices, k, &mut bytes, &mut b)?;
+            a.sort_unstable_by_key(open_key);
+            b.sort_unstable_by_key(open_key);
+            let (from, to) = (starts[k], starts[k + 1]);
+            let at = |pool: u32| lumps.partition_point(|l| l.pool < pool);
+            let pools = common.pools((&a, &b), &lumps[at(from)..at(to)], from);
+            out.push((k, pools.walk(figures, &mut lines)?));
+        }
+        Some(out)
+    };
+    let (mine, theirs) = both(|| run(here), || run(there));
+    let mut all = mine?;
+    all.extend(theirs?);
+    all.sort_unstable_by_key(|(k, _)| *k);
+    Some(all.into_iter().flat_map(|(_, items)| items).collect())
 }
 
 /// A run of consecutive pools to pay: their open invoices (two lists sorted by

@@ -81,6 +81,18 @@ pub(super) fn of_id(hash: &u64) -> u64 {
     mix(*hash)
 }
 
+/// The hash that places an open invoice, or a pool's credit, in the partition of its
+/// pool's range: of `pools` pools, partition `k` of 2^`bits` holds the pools from
+/// [`first_pool`]`(k)` on, in order.
+pub(super) fn of_pool(pool: u32, pools: usize) -> u64 {
+    ((u128::from(pool) << 64) / pools.max(1) as u128) as u64
+}
+
+/// The first pool of partition `k` of 2^`bits` by [`of_pool`] (`pools` for `k` = 2^`bits`).
+pub(super) fn first_pool(k: usize, bits: u32, pools: usize) -> u32 {
+    (k as u128 * pools as u128).div_ceil(1 << bits) as u32
+}
+
 /// Fibonacci hashing: every bit of `x` reaches the top bits, which pick the partition (the
 /// ids of a series differ in their low bits).
 fn mix(x: u64) -> u64 {
@@ -119,6 +131,10 @@ impl Spill {
 
     pub(super) fn partitions(&self) -> usize {
         1 << self.bits
+    }
+
+    pub(super) fn bits(&self) -> u32 {
+        self.bits
     }
 
     fn partition(&self, hash: u64) -> usize {
@@ -266,19 +282,69 @@ impl<R: Invoice> Partition<R> {
     }
 }
 
+/// Where a core puts the invoices its partitions leave open: kept in a list, or written
+/// out to a spill of their own by the range of their pool ([`of_pool`]) every `flush`.
+pub(super) struct Sink<R> {
+    pub kept: Vec<R>,
+    pub spill: Option<Spill>,
+    flush: usize,
+    pools: usize,
+}
+
+impl<R: Invoice> Sink<R> {
+    /// Two sinks, both writing out to spills of 2^`bits` partitions of `pools` pools
+    /// every `flush` invoices, or both keeping (when a temporary file cannot be made).
+    pub(super) fn pair(bits: Option<u32>, flush: usize, pools: usize) -> [Sink<R>; 2] {
+        let spills = bits.and_then(|b| Some([Spill::new(b)?, Spill::new(b)?]));
+        let [a, b] = spills.map_or([None, None], |[a, b]| [Some(a), Some(b)]);
+        [a, b].map(|spill| Sink {
+            kept: Vec::new(),
+            spill,
+            flush: flush.max(1),
+            pools,
+        })
+    }
+
+    fn push(&mut self, rec: R) -> Option<()> {
+        self.kept.push(rec);
+        if self.kept.len() >= self.flush {
+            self.write_out()?;
+        }
+        Some(())
+    }
+
+    fn write_out(&mut self) -> Option<()> {
+        let (pools, kept) = (self.pools, &mut self.kept);
+        match &mut self.spill {
+            Some(spill) => spill.put(List::Invoices, kept, |r| of_pool(r.pool(), pools)),
+            None => Some(()),
+        }
+    }
+
+    /// Everything written out, when it is.
+    fn finish(&mut self) -> Option<()> {
+        self.write_out()?;
+        if let Some(spill) = &mut self.spill {
+            spill.written();
+        }
+        Some(())
+    }
+}
+
 /// Follows the references of a file spilled in `first` and (the second part, its pools
 /// renumbered by `pool`) `second`, partition by partition on both cores, into `pools`,
 /// `counts` and, for the aging by due date, `ages`; without `ages`, the invoices left open
-/// (see [`super::is_open`]), those of each core's partitions in a list of its own. `None`
-/// when the exact path must read the file (a repeated invoice or credit id, or the
-/// temporary file could not be read).
+/// (see [`super::is_open`]) go to `open`, one sink per core. `None` when the exact path
+/// must read the file (a repeated invoice or credit id, or the temporary file could not be
+/// read or written).
 pub(super) fn follow<R: Invoice>(
     first: &Spill,
     second: Option<(&Spill, &[u32])>,
     pools: &mut Pools,
     counts: &mut Counts,
     ages: Option<&mut Ages>,
-) -> Option<[Vec<R>; 2]> {
+    open: [&mut Sink<R>; 2],
+) -> Option<()> {
     let parts = [Some((first, None)), second.map(|(s, pool)| (s, Some(pool)))];
     if second.is_some_and(|(s, _)| s.bits != first.bits) {
         return None;
@@ -288,7 +354,7 @@ pub(super) fn follow<R: Invoice>(
                      pools: &mut Pools,
                      counts: &mut Counts,
                      mut ages: Option<&mut Ages>,
-                     open: &mut Vec<R>| {
+                     open: &mut Sink<R>| {
         let mut partition = Partition::<R>::new();
         for p in (parity..n).step_by(2) {
             partition.load(parts, p)?;
@@ -297,21 +363,21 @@ pub(super) fn follow<R: Invoice>(
             let refs = [&refs[0][..], &refs[1][..]];
             book::follow_all([a, b], refs, pools, counts, ages.as_deref_mut())?;
             if ages.is_none() {
-                open.extend(invoices.iter().flatten().filter(|r| super::is_open(*r)));
+                for rec in invoices.iter().flatten().filter(|r| super::is_open(*r)) {
+                    open.push(*rec)?;
+                }
             }
         }
-        Some(())
+        open.finish()
     };
-    let (mut here, mut there) = (Vec::new(), Vec::new());
-    let (ours, theirs) = (&mut here, &mut there);
+    let [ours, theirs] = open;
     book::on_both_cores(
         pools,
         counts,
         ages,
         |pools, counts, ages| work(0, pools, counts, ages, ours),
         |pools, counts, ages| work(1, pools, counts, ages, theirs),
-    )?;
-    Some([here, there])
+    )
 }
 
 #[cfg(test)]
