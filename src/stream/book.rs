@@ -982,9 +982,11 @@ impl<R: Invoice> Book<R> {
 
     /// Writes out the lists that hold `flush` items, when they are spilled.
     pub(super) fn spill_full(&mut self) -> Option<()> {
+        let lumps = self.pools.kept.as_ref().map_or(0, |k| k.lumps.len());
         let full = self.invoices.len() >= self.flush
             || self.refs.len() >= self.flush
-            || self.credit_ids.iter().any(|ids| ids.len() >= self.flush);
+            || self.credit_ids.iter().any(|ids| ids.len() >= self.flush)
+            || lumps >= self.flush;
         if full && self.spill.is_some() {
             self.spill_all()?;
         }
@@ -998,7 +1000,14 @@ impl<R: Invoice> Book<R> {
         spill.put(List::Refs, &mut self.refs, |r| spill::of_fp(r.key().0))?;
         let [payments, notes] = &mut self.credit_ids;
         spill.put(List::Payments, payments, spill::of_id)?;
-        spill.put(List::CreditNotes, notes, spill::of_id)
+        spill.put(List::CreditNotes, notes, spill::of_id)?;
+        // The pools' credits in one partition: their pools are not numbered for good yet
+        // (a second part's are renumbered when joined); they are put in their pools'
+        // partitions once the references are followed.
+        match &mut self.pools.kept {
+            Some(kept) => spill.put(List::Lumps, &mut kept.lumps, |_| 0),
+            None => Some(()),
+        }
     }
 
     /// The part read: its lists written out, when they are spilled, or else sorted for

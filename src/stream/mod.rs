@@ -46,8 +46,9 @@ use crate::money::Currency;
 use crate::policy::{Basis, Policy, Step};
 use crate::report::Tally;
 use book::{Ages, Book, CustomerKey};
-use records::Invoice;
+use records::{Invoice, Lump, Packed};
 use row::{Fields, HEADER, Reader, Row};
+use spill::List;
 
 pub use reports::{open_items, risk};
 
@@ -626,6 +627,25 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
             return None;
         }
         let (mut open, mut open_spill) = ([Vec::new(), Vec::new()], None);
+        if let Some(kept) = &mut book.pools.kept {
+            // The pools' credits written out while reading join those the references
+            // left (over what they paid, or naming no invoice of theirs), by pool range
+            // with the open invoices, or in memory.
+            match (&mut a.spill, &mut b.spill) {
+                (Some(to), Some(_)) => {
+                    let pools = book.pools.of.len();
+                    let by_pool = |l: &Lump| spill::of_pool(l.pool, pools);
+                    spilled_lumps(&first, second, |lumps| to.put(List::Lumps, lumps, by_pool))?;
+                    to.put(List::Lumps, &mut kept.lumps, by_pool)?;
+                    kept.lumps = Vec::new();
+                    to.written();
+                }
+                _ => spilled_lumps(&first, second, |lumps| {
+                    kept.lumps.append(lumps);
+                    Some(())
+                })?,
+            }
+        }
         if ages.is_none() {
             match (a.spill.take(), b.spill.take()) {
                 (Some(a), Some(b)) => open_spill = Some([a, b]),
@@ -701,6 +721,31 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
         open: [first, second],
         open_spill: None,
     })
+}
+
+/// The pools' credits a file's parts wrote out while they were read (`first`, and
+/// `second` with its pools' new numbers), a block at a time, to `f`, which takes them.
+fn spilled_lumps(
+    first: &spill::Spill,
+    second: Option<(&spill::Spill, &[u32])>,
+    mut f: impl FnMut(&mut Vec<Lump>) -> Option<()>,
+) -> Option<()> {
+    let (mut bytes, mut lumps) = (Vec::new(), Vec::new());
+    let parts = [Some((first, None)), second.map(|(s, pool)| (s, Some(pool)))];
+    for (spill, pool) in parts.into_iter().flatten() {
+        spill.read_blocks(List::Lumps, 0, &mut bytes, Lump::BYTES, |block| {
+            lumps.extend(block.chunks_exact(Lump::BYTES).map(Lump::take));
+            if let Some(pool) = pool {
+                for lump in &mut lumps {
+                    lump.pool = *pool.get(lump.pool as usize)?;
+                }
+            }
+            f(&mut lumps)?;
+            lumps.clear();
+            Some(())
+        })?;
+    }
+    Some(())
 }
 
 /// Whether an invoice is open once its references are followed: dated by the as-of date,

@@ -257,6 +257,22 @@ impl Packed for Rec {
     }
 }
 
+impl Packed for Lump {
+    const BYTES: usize = 20;
+    fn put(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&{ self.value_day }.to_le_bytes());
+        out[8..16].copy_from_slice(&{ self.at }.to_le_bytes());
+        out[16..20].copy_from_slice(&{ self.pool }.to_le_bytes());
+    }
+    fn take(bytes: &[u8]) -> Lump {
+        Lump {
+            value_day: u64::from_le_bytes(le(bytes, 0)),
+            at: u64::from_le_bytes(le(bytes, 8)),
+            pool: u32::from_le_bytes(le(bytes, 16)),
+        }
+    }
+}
+
 impl Packed for u64 {
     const BYTES: usize = 8;
     fn put(&self, out: &mut [u8]) {
@@ -669,6 +685,9 @@ mod tests {
         let ref_facts = |r: &Ref| (r.key(), r.value(), r.day(), r.pool());
         assert_eq!(ref_facts(&again(&r)), ref_facts(&r));
         assert_eq!(again(&u64::MAX.wrapping_sub(9)), u64::MAX - 9);
+        let lump = r.lump(12_345);
+        let lump_facts = |l: &Lump| (l.key(), l.value(), l.day(), l.at(), l.pool);
+        assert_eq!(lump_facts(&again(&lump)), lump_facts(&lump));
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub(super) fn settle(
     };
     let lumps = &kept.lumps[..];
     let items = match &open_spill {
-        Some(spills) => walk_spilled(spills, &mut figures, lumps, path, &common),
+        Some(spills) => walk_spilled(spills, &mut figures, path, &common),
         None => {
             let (first, second) = figures.split_at_mut(cut as usize);
             let at_pool = |pool: u32| {
@@ -175,14 +175,13 @@ impl Common<'_> {
     }
 }
 
-/// The pools paid a range at a time, the open invoices of each read back from `spills`
-/// (one per core that followed the references, written out by [`spill::of_pool`]) and
-/// sorted, the even ranges on this core and the odd on the other; `lumps`: every pool's
-/// credits, sorted by [`Lump::key`]. The open items, in the order of the pools.
+/// The pools paid a range at a time, the open invoices and the credits of each read back
+/// from `spills` (one per core that followed the references, written out by
+/// [`spill::of_pool`]) and sorted, the even ranges on this core and the odd on the other.
+/// The open items, in the order of the pools.
 fn walk_spilled(
     spills: &[Spill; 2],
     figures: &mut [Figures],
-    lumps: &[Lump],
     path: &Path,
     common: &Common,
 ) -> Option<Vec<Item>> {
@@ -200,18 +199,21 @@ fn walk_spilled(
     }
     let run = |ranges: Vec<(usize, &mut [Figures])>| {
         let mut lines = Lines::new(File::open(path).ok()?, common.policy, 256);
-        let (mut bytes, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut bytes, mut a, mut b, mut lumps) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut out = Vec::with_capacity(ranges.len());
         for (k, figures) in ranges {
             a.clear();
             b.clear();
+            lumps.clear();
             spills[0].read(List::Invoices, k, &mut bytes, &mut a)?;
             spills[1].read(List::Invoices, k, &mut bytes, &mut b)?;
+            for spill in spills {
+                spill.read(List::Lumps, k, &mut bytes, &mut lumps)?;
+            }
             a.sort_unstable_by_key(open_key);
             b.sort_unstable_by_key(open_key);
-            let (from, to) = (starts[k], starts[k + 1]);
-            let at = |pool: u32| lumps.partition_point(|l| l.pool < pool);
-            let pools = common.pools((&a, &b), &lumps[at(from)..at(to)], from);
+            lumps.sort_unstable_by_key(Lump::key);
+            let pools = common.pools((&a, &b), &lumps, starts[k]);
             out.push((k, pools.walk(figures, &mut lines)?));
         }
         Some(out)

@@ -69,7 +69,12 @@ pub(super) enum List {
     Payments = 2,
     /// The hashes of the ids of credit notes.
     CreditNotes = 3,
+    /// The credit the pools hold, credit by credit (open items and risk).
+    Lumps = 4,
 }
+
+/// How many lists there are.
+const LISTS: usize = 5;
 
 /// The hash that places an invoice, and the references to it, in a partition.
 pub(super) fn of_fp(fp: Fp) -> u64 {
@@ -124,7 +129,7 @@ impl Spill {
             lock: std::sync::Mutex::new(()),
             len: 0,
             bits,
-            blocks: vec![Vec::new(); 4 << bits],
+            blocks: vec![Vec::new(); LISTS << bits],
             scratch: Vec::new(),
         })
     }
@@ -211,11 +216,27 @@ impl Spill {
     ) -> Option<()> {
         let blocks = &self.blocks[list as usize * self.partitions() + partition];
         out.reserve(blocks.iter().map(|b| b.1).sum());
-        // Block by block: the bytes of one block are held beside the list, not all of them.
-        for &(start, n) in blocks {
-            bytes.resize(n * T::BYTES, 0);
+        self.read_blocks(list, partition, bytes, T::BYTES, |block: &[u8]| {
+            out.extend(block.chunks_exact(T::BYTES).map(T::take));
+            Some(())
+        })
+    }
+
+    /// `f` of the bytes of each block of `list` in partition `partition` (items of `size`
+    /// bytes), in the order they were written, read one at a time into `bytes` (the bytes
+    /// of one block are held, not all of them).
+    pub(super) fn read_blocks(
+        &self,
+        list: List,
+        partition: usize,
+        bytes: &mut Vec<u8>,
+        size: usize,
+        mut f: impl FnMut(&[u8]) -> Option<()>,
+    ) -> Option<()> {
+        for &(start, n) in &self.blocks[list as usize * self.partitions() + partition] {
+            bytes.resize(n * size, 0);
             self.read_at(bytes, start)?;
-            out.extend(bytes.chunks_exact(T::BYTES).map(T::take));
+            f(bytes)?;
         }
         Some(())
     }
