@@ -4,8 +4,9 @@
 //! per credit a pool holds (issue 6). The aging by due date sums each pool's open invoices
 //! by bucket as their references are followed (`book::Ages`) and pays the buckets from
 //! the oldest; the rest lists the open invoices and sorts them. From 64 MiB of file, the
-//! aging by due date writes what it keeps per document out to a temporary file as it reads
-//! (`spill`), so that its memory grows with the customers, not with the file.
+//! aging by due date, open items and risk write what they keep per document out to a
+//! temporary file as they read (`spill`), so that their memory grows with the customers
+//! and the open items listed, not with the file.
 //!
 //! It takes only what it reads exactly as the exact path (`input` → `allocate` → `aging`)
 //! does: the native header, plain values, the default allocation order and no tolerance.

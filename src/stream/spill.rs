@@ -1,17 +1,23 @@
-//! The aging by due date of a large file in memory that does not grow with it (issue 6):
-//! each part's invoices, references and credit ids are written, as they are read, to a
-//! temporary file, each to one of its partitions by a hash of the fingerprint it names (a
-//! reference goes where its invoice goes, a credit id where its repeats go); once the file
-//! is read, the partitions are followed one at a time, the even ones on this core and the
-//! odd ones on the other, each one's lists read back and sorted. What the run holds is then
-//! a batch of lists per part while reading and two partitions while following, each a
-//! fixed share of the file (`Spilling`), besides the customers and pools. The result is
-//! the one [`super::book::follow_both`] gives: an invoice and the references to it meet in
-//! their partition, and what they add to the pools and the aging's sums are sums.
+//! A large file's streamed run in memory that does not grow with it (issue 6): each part's
+//! invoices, references and credit ids are written, as they are read, to a temporary file,
+//! each to one of its partitions by a hash of the fingerprint it names (a reference goes
+//! where its invoice goes, a credit id where its repeats go); once the file is read, the
+//! partitions are followed one at a time, the even ones on this core and the odd ones on
+//! the other, each one's lists read back and sorted. The result is the one
+//! [`super::book::follow_both`] gives: an invoice and the references to it meet in their
+//! partition, and what they add to the pools and the aging's sums are sums.
 //!
-//! The temporary file is made where `std::env::temp_dir` says (`TMPDIR`), and removed by
-//! the system when the run ends, however it ends. When it cannot be made, the lists are
-//! kept in memory as for a small file; when it cannot be written or read, the exact path
+//! The aging by due date keeps only sums. Open items and risk go on: the invoices left
+//! open and the pools' credits (written out with the other lists while reading) are
+//! written again, each core's to a temporary file of its own, by the range of their pool
+//! ([`of_pool`]), and the pools are paid a range at a time (`super::settle`). What a run
+//! holds is then a batch of lists per part while reading and two partitions or ranges at a
+//! time after, each a fixed share of the file (`Spilling`), besides the customers and
+//! pools, and the open items it lists.
+//!
+//! The temporary files are made where `std::env::temp_dir` says (`TMPDIR`), and removed by
+//! the system when the run ends, however it ends. When they cannot be made, the lists are
+//! kept in memory as for a small file; when they cannot be written or read, the exact path
 //! reads the file.
 
 use std::fs::File;
