@@ -104,7 +104,8 @@ struct Job<'a> {
     parallel_from: u64,
     /// Whether to keep what open items and risk need beyond the aging's sums.
     keep: bool,
-    /// When the aging by due date writes its lists out (tests lower it).
+    /// When the aging by due date, open items and risk write their lists out (tests lower
+    /// it).
     spill: spill::Spilling,
 }
 
@@ -258,7 +259,12 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     } else {
         spill.bits(size)
     };
-    let spills = || bits.and_then(|b| Some((spill::Spill::new(b)?, spill.flush(b))));
+    let spills = || {
+        let mut file = spill::Spill::new(bits?)?;
+        file.by_pool = spill.by_pool;
+        let flush = spill.flush(file.bits());
+        Some((file, flush))
+    };
     let tail = split::split_point(path, size, parallel_from).filter(|t| t.at > start);
     let elsewhere = progress::Elsewhere::default();
     let first: Box<dyn Read> = match &tail {
@@ -585,12 +591,13 @@ const MAX_TOTAL_CENTS: i128 = 10_i128.pow(24);
 
 /// A file read and its references followed: the book (its invoices dropped) and either
 /// the sums of [`Ages`] or the open invoices in two lists, each sorted by [`open_key`], or
-/// written out in two spills by the range of their pool ([`spill::of_pool`]).
+/// written out in two spills by the range of their pool ([`spill::of_pool`], of how many
+/// pools there were), the pools' credits in the first.
 struct Followed<R = records::Rec> {
     book: Book<R>,
     ages: Option<Ages>,
     open: [Vec<records::Rec>; 2],
-    open_spill: Option<[spill::Spill; 2]>,
+    open_spill: Option<([spill::Spill; 2], usize)>,
 }
 
 /// Follows the references of a file read; `None` when the exact path must read it.
@@ -613,7 +620,7 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
         };
         let second = (part.second_spill.as_ref()).map(|(s, pool)| (s, &pool[..]));
         // The open invoices (none for the aging by due date) written out by pool.
-        let bits = ages.is_none().then_some(first.bits());
+        let bits = (ages.is_none() && first.by_pool).then_some(first.bits());
         let [mut a, mut b] = spill::Sink::pair(bits, book.flush, book.pools.of.len());
         let (pools, counts) = (&mut book.pools, &mut book.counts);
         spill::follow::<R>(
@@ -628,30 +635,28 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
             return None;
         }
         let (mut open, mut open_spill) = ([Vec::new(), Vec::new()], None);
-        if let Some(kept) = &mut book.pools.kept {
-            // The pools' credits written out while reading join those the references
-            // left (over what they paid, or naming no invoice of theirs), by pool range
-            // with the open invoices, or in memory.
-            match (&mut a.spill, &mut b.spill) {
-                (Some(to), Some(_)) => {
+        if ages.is_none() {
+            // Open items and risk: the pools' credits written out while reading join those
+            // the references left (over what they paid, or naming no invoice of theirs).
+            let kept = book.pools.kept.as_mut()?;
+            match (a.spill.take(), b.spill.take()) {
+                (Some(mut to), Some(other)) => {
+                    // By pool range, beside the open invoices (in the first core's file).
                     let pools = book.pools.of.len();
                     let by_pool = |l: &Lump| spill::of_pool(l.pool, pools);
                     spilled_lumps(&first, second, |lumps| to.put(List::Lumps, lumps, by_pool))?;
                     to.put(List::Lumps, &mut kept.lumps, by_pool)?;
                     kept.lumps = Vec::new();
                     to.written();
+                    open_spill = Some(([to, other], pools));
                 }
-                _ => spilled_lumps(&first, second, |lumps| {
-                    kept.lumps.append(lumps);
-                    Some(())
-                })?,
-            }
-        }
-        if ages.is_none() {
-            match (a.spill.take(), b.spill.take()) {
-                (Some(a), Some(b)) => open_spill = Some([a, b]),
                 _ => {
-                    // Kept: each core's sorted by [`open_key`] on its own core.
+                    // Kept: the credits in memory, and each core's open invoices sorted
+                    // by [`open_key`] on its own core.
+                    spilled_lumps(&first, second, |lumps| {
+                        kept.lumps.append(lumps);
+                        Some(())
+                    })?;
                     open = [R::listed(a.kept)?, R::listed(b.kept)?];
                     let [first, second] = &mut open;
                     both(

@@ -53,8 +53,9 @@ pub(super) struct Settled {
 }
 
 /// Pays every pool of `f` credit by credit (as of day `as_of_day`, listing the open items
-/// if `list`), the first pools on this core and the rest on the other; `None` when the
-/// file cannot be read again as it was (it changed meanwhile).
+/// if `list`): the first pools on this core and the rest on the other, or, when the open
+/// invoices were written out, a range of pools at a time on either; `None` when the file
+/// cannot be read again as it was (it changed meanwhile).
 pub(super) fn settle(
     f: &mut Followed,
     path: &Path,
@@ -71,22 +72,26 @@ pub(super) fn settle(
         figures[pool].history.join(h);
     }
     let open_spill = f.open_spill.take();
-    // Split at the pool of the middle open invoice (the middle pool when they were written
-    // out): each side takes its pools' invoices and credits.
     let [a, b] = &f.open;
-    let middle = match open_spill {
-        Some(_) => (n_pools / 2) as u32,
-        None => (a.get(a.len() / 2).map(Rec::pool)).unwrap_or(0),
+    // Split at the pool of the middle open invoice: each side takes its pools' invoices
+    // and credits (unless they were written out).
+    let cut = (a.get(a.len() / 2).map(Rec::pool))
+        .unwrap_or(0)
+        .min(n_pools as u32);
+    let il = match open_spill {
+        Some(_) => 0,
+        None => {
+            // The credits of the pools before the cut first, then each side sorted on its
+            // own core.
+            let il = partition(&mut kept.lumps, |l| l.pool < cut);
+            let (low, high) = kept.lumps.split_at_mut(il);
+            both(
+                || low.sort_unstable_by_key(Lump::key),
+                || high.sort_unstable_by_key(Lump::key),
+            );
+            il
+        }
     };
-    let cut = middle.min(n_pools as u32);
-    // The credits of the pools before the cut first, then each side sorted on its own
-    // core.
-    let il = partition(&mut kept.lumps, |l| l.pool < cut);
-    let (low, high) = kept.lumps.split_at_mut(il);
-    both(
-        || low.sort_unstable_by_key(Lump::key),
-        || high.sort_unstable_by_key(Lump::key),
-    );
     let common = Common {
         series: &f.book.series,
         touched: &kept.touched,
@@ -97,7 +102,14 @@ pub(super) fn settle(
     };
     let lumps = &kept.lumps[..];
     let items = match &open_spill {
-        Some(spills) => walk_spilled(spills, &mut figures, path, &common),
+        Some((spills, pools)) => {
+            // Written out with the open invoices, by the same count of pools.
+            debug_assert!(lumps.is_empty(), "the credits went with the open invoices");
+            if *pools != n_pools || !lumps.is_empty() {
+                return Ok(None);
+            }
+            walk_spilled(spills, &mut figures, path, &common)
+        }
         None => {
             let (first, second) = figures.split_at_mut(cut as usize);
             let at_pool = |pool: u32| {
@@ -175,10 +187,10 @@ impl Common<'_> {
     }
 }
 
-/// The pools paid a range at a time, the open invoices and the credits of each read back
-/// from `spills` (one per core that followed the references, written out by
-/// [`spill::of_pool`]) and sorted, the even ranges on this core and the odd on the other.
-/// The open items, in the order of the pools.
+/// The pools paid a range at a time, the open invoices of each read back from `spills`
+/// (one per core that followed the references, written out by [`spill::of_pool`]) and its
+/// credits from the first, and sorted, the even ranges on this core and the odd on the
+/// other. The open items, in the order of the pools.
 fn walk_spilled(
     spills: &[Spill; 2],
     figures: &mut [Figures],
@@ -207,9 +219,7 @@ fn walk_spilled(
             lumps.clear();
             spills[0].read(List::Invoices, k, &mut bytes, &mut a)?;
             spills[1].read(List::Invoices, k, &mut bytes, &mut b)?;
-            for spill in spills {
-                spill.read(List::Lumps, k, &mut bytes, &mut lumps)?;
-            }
+            spills[0].read(List::Lumps, k, &mut bytes, &mut lumps)?;
             a.sort_unstable_by_key(open_key);
             b.sort_unstable_by_key(open_key);
             lumps.sort_unstable_by_key(Lump::key);
@@ -222,7 +232,11 @@ fn walk_spilled(
     let mut all = mine?;
     all.extend(theirs?);
     all.sort_unstable_by_key(|(k, _)| *k);
-    Some(all.into_iter().flat_map(|(_, items)| items).collect())
+    let mut items = Vec::with_capacity(all.iter().map(|(_, items)| items.len()).sum());
+    for (_, mut range) in all {
+        items.append(&mut range);
+    }
+    Some(items)
 }
 
 /// A run of consecutive pools to pay: their open invoices (two lists sorted by

@@ -8,12 +8,15 @@
 //! partition, and what they add to the pools and the aging's sums are sums.
 //!
 //! The aging by due date keeps only sums. Open items and risk go on: the invoices left
-//! open and the pools' credits (written out with the other lists while reading) are
-//! written again, each core's to a temporary file of its own, by the range of their pool
-//! ([`of_pool`]), and the pools are paid a range at a time (`super::settle`). What a run
-//! holds is then a batch of lists per part while reading and two partitions or ranges at a
-//! time after, each a fixed share of the file (`Spilling`), besides the customers and
-//! pools, and the open items it lists.
+//! open are written again, each core's to a temporary file of its own, by the range of
+//! their pool ([`of_pool`]); the pools' credits (written out with the other lists while
+//! reading, and those the references leave, over what they paid or naming no invoice of
+//! theirs, kept in memory until then) go to the first core's file the same way; and the
+//! pools are paid a range at a time (`super::settle`). What a run holds is then a batch of
+//! lists per part while reading and two partitions or ranges at a time after, each a fixed
+//! share of the file (`Spilling`), besides the customers and pools, the open items it
+//! lists, and what the references leave: those credits, the invoices they paid in part
+//! and left open, and the payment history per pool.
 //!
 //! The temporary files are made where `std::env::temp_dir` says (`TMPDIR`), and removed by
 //! the system when the run ends, however it ends. When they cannot be made, the lists are
@@ -29,12 +32,15 @@ use super::records::{Fp, Invoice, Packed, Ref};
 /// When a streamed run spills its lists: from files of `from` bytes, in a partition per
 /// `partition_bytes` of file (a power of two of them), every list written out as soon as
 /// one holds `flush` items, or 2,048 per partition if that is fewer (a small file's lists
-/// stay small, a large one's blocks large enough to read back in few calls).
+/// stay small, a large one's blocks large enough to read back in few calls); with
+/// `by_pool`, open items and risk write out the open invoices and the pools' credits by
+/// pool range too (tests turn it off, to try keeping them as when no file can be made).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Spilling {
     pub from: u64,
     pub partition_bytes: u64,
     pub flush: usize,
+    pub by_pool: bool,
 }
 
 /// From 64 MiB (half a million invoices), a partition per 16 MiB of file (10 million
@@ -44,6 +50,7 @@ pub(super) const SPILLING: Spilling = Spilling {
     from: 64 << 20,
     partition_bytes: 16 << 20,
     flush: 1 << 15,
+    by_pool: true,
 };
 
 impl Spilling {
@@ -112,6 +119,9 @@ fn mix(x: u64) -> u64 {
 
 /// A part's lists, written to a temporary file partition by partition.
 pub(super) struct Spill {
+    /// Whether the open invoices and credits of a run spilled here are written out by
+    /// pool range too ([`Spilling::by_pool`]).
+    pub by_pool: bool,
     file: File,
     #[cfg(not(unix))]
     lock: std::sync::Mutex<()>,
@@ -130,6 +140,7 @@ impl Spill {
     pub(super) fn new(bits: u32) -> Option<Spill> {
         let file = tempfile::tempfile().ok()?;
         Some(Spill {
+            by_pool: true,
             file,
             #[cfg(not(unix))]
             lock: std::sync::Mutex::new(()),
@@ -498,6 +509,7 @@ mod tests {
             from: 100,
             partition_bytes: 10,
             flush: 1,
+            by_pool: true,
         };
         let bits: Vec<_> = [99, 100, 159, 160, 161, u64::MAX]
             .map(|size| s.bits(size))

@@ -204,12 +204,14 @@ fn job<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate, parallel_from: 
 
 /// Every way a streamed run of `path` can go, named: in one part or two, its lists kept
 /// in memory or written out (from any size, in a partition per 2 KiB of file, every 7
-/// items: many partitions, some empty, and many blocks each).
+/// items: many partitions, some empty, and many blocks each), and then the open invoices
+/// and credits of open items and risk written out by pool range too or kept.
 fn jobs<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate) -> Vec<(String, Job<'a>)> {
     let spilled = Spilling {
         from: 0,
         partition_bytes: 2048,
         flush: 7,
+        by_pool: true,
     };
     let mut all = Vec::new();
     for parallel_from in [u64::MAX, 1] {
@@ -220,6 +222,13 @@ fn jobs<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate) -> Vec<(String
             ..job
         };
         all.push((format!("split from {parallel_from}, spilled"), job));
+        let by_pool = false;
+        let spill = Spilling { by_pool, ..spilled };
+        let job = Job { spill, ..job };
+        all.push((
+            format!("split from {parallel_from}, spilled, open kept"),
+            job,
+        ));
     }
     all
 }
