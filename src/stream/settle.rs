@@ -162,6 +162,7 @@ struct Common<'a> {
     since: u16,
     policy: &'a Policy,
     as_of_day: u16,
+    /// Whether to list the open items (open items do, risk does not).
     list: bool,
 }
 
@@ -177,12 +178,7 @@ impl Common<'_> {
             open,
             lumps,
             base,
-            series: self.series,
-            touched: self.touched,
-            since: self.since,
-            policy: self.policy,
-            as_of_day: self.as_of_day,
-            list: self.list,
+            common: self,
         }
     }
 }
@@ -245,13 +241,7 @@ struct Pools<'a> {
     open: (&'a [Rec], &'a [Rec]),
     lumps: &'a [Lump],
     base: u32,
-    series: &'a Series,
-    touched: &'a crate::Map<(u32, u64), (i64, Option<u16>)>,
-    since: u16,
-    policy: &'a Policy,
-    as_of_day: u16,
-    /// Whether to list the open items (open items do, risk does not).
-    list: bool,
+    common: &'a Common<'a>,
 }
 
 impl Pools<'_> {
@@ -278,7 +268,7 @@ impl Pools<'_> {
                 if group.len() > 1 && pay.current(pool).is_some() {
                     // Their ids, written again from their fingerprints where they can be.
                     for (rec, id) in group.iter_mut() {
-                        let text = match self.series.id(rec.fp()) {
+                        let text = match self.common.series.id(rec.fp()) {
                             Some(text) => text,
                             None => {
                                 lines.row(rec.at(), |row| row::text(row.id).map(Text::from))??
@@ -294,15 +284,17 @@ impl Pools<'_> {
                         // Its amount and last payment before the pool, if references paid
                         // some.
                         let touched = (rec.touched())
-                            .then(|| self.touched.get(&(pool, rec.at())))
+                            .then(|| self.common.touched.get(&(pool, rec.at())))
                             .flatten();
                         let (amount, earlier) = touched.copied().unzip();
                         let paid = paid.or(earlier.flatten());
                         let amount = amount.unwrap_or(rec.net());
-                        figures.history.closed(self.since, amount, rec.due(), paid);
+                        figures
+                            .history
+                            .closed(self.common.since, amount, rec.due(), paid);
                         continue;
                     }
-                    if self.list {
+                    if self.common.list {
                         items.push(Item {
                             at: rec.at(),
                             pool,
@@ -310,12 +302,12 @@ impl Pools<'_> {
                             invoice: Some((rec.fp(), rec.date(), rec.due())),
                         });
                     }
-                    figures.add(self.policy, self.as_of_day, rec, open);
+                    figures.add(self.common.policy, self.common.as_of_day, rec, open);
                 }
             }
             pay.rest(pool, |lump, left| {
                 figures.unapplied += i128::from(left);
-                if self.list {
+                if self.common.list {
                     items.push(Item {
                         at: lump.at().offset(),
                         pool,
