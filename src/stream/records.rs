@@ -214,27 +214,46 @@ pub(super) trait Packed: Copy {
     fn take(bytes: &[u8]) -> Self;
 }
 
-/// Reads `N` bytes of `bytes` from `at`.
-fn le<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
-    let mut out = [0; N];
-    out.copy_from_slice(&bytes[at..at + N]);
-    out
+/// Bytes written one field after another (no offsets to count by hand).
+struct Out<'a>(&'a mut [u8]);
+
+impl Out<'_> {
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) -> &mut Self {
+        let (head, rest) = std::mem::take(&mut self.0).split_at_mut(N);
+        head.copy_from_slice(&bytes);
+        self.0 = rest;
+        self
+    }
+}
+
+/// Bytes read one field after another, as [`Out`] wrote them.
+struct In<'a>(&'a [u8]);
+
+impl In<'_> {
+    fn take<const N: usize>(&mut self) -> [u8; N] {
+        let (head, rest) = self.0.split_at(N);
+        self.0 = rest;
+        let mut bytes = [0; N];
+        bytes.copy_from_slice(head);
+        bytes
+    }
 }
 
 impl Packed for Due {
     const BYTES: usize = 24;
     fn put(&self, out: &mut [u8]) {
-        out[..8].copy_from_slice(&{ self.fp_lo }.to_le_bytes());
-        out[8..12].copy_from_slice(&{ self.fp_hi }.to_le_bytes());
-        out[12..20].copy_from_slice(&{ self.net_due }.to_le_bytes());
-        out[20..24].copy_from_slice(&{ self.pool_future }.to_le_bytes());
+        (Out(out).put({ self.fp_lo }.to_le_bytes()))
+            .put({ self.fp_hi }.to_le_bytes())
+            .put({ self.net_due }.to_le_bytes())
+            .put({ self.pool_future }.to_le_bytes());
     }
     fn take(bytes: &[u8]) -> Due {
+        let mut i = In(bytes);
         Due {
-            fp_lo: u64::from_le_bytes(le(bytes, 0)),
-            fp_hi: u32::from_le_bytes(le(bytes, 8)),
-            net_due: u64::from_le_bytes(le(bytes, 12)),
-            pool_future: u32::from_le_bytes(le(bytes, 20)),
+            fp_lo: u64::from_le_bytes(i.take()),
+            fp_hi: u32::from_le_bytes(i.take()),
+            net_due: u64::from_le_bytes(i.take()),
+            pool_future: u32::from_le_bytes(i.take()),
         }
     }
 }
@@ -242,17 +261,20 @@ impl Packed for Due {
 impl Packed for Rec {
     const BYTES: usize = 32;
     fn put(&self, out: &mut [u8]) {
-        self.head.put(&mut out[..24]);
-        out[24..26].copy_from_slice(&{ self.date }.to_le_bytes());
-        out[26..30].copy_from_slice(&{ self.at_lo }.to_le_bytes());
-        out[30..32].copy_from_slice(&{ self.at_hi }.to_le_bytes());
+        let (head, rest) = out.split_at_mut(Due::BYTES);
+        self.head.put(head);
+        (Out(rest).put({ self.date }.to_le_bytes()))
+            .put({ self.at_lo }.to_le_bytes())
+            .put({ self.at_hi }.to_le_bytes());
     }
     fn take(bytes: &[u8]) -> Rec {
+        let (head, rest) = bytes.split_at(Due::BYTES);
+        let mut i = In(rest);
         Rec {
-            head: Due::take(bytes),
-            date: u16::from_le_bytes(le(bytes, 24)),
-            at_lo: u32::from_le_bytes(le(bytes, 26)),
-            at_hi: u16::from_le_bytes(le(bytes, 30)),
+            head: Due::take(head),
+            date: u16::from_le_bytes(i.take()),
+            at_lo: u32::from_le_bytes(i.take()),
+            at_hi: u16::from_le_bytes(i.take()),
         }
     }
 }
@@ -260,15 +282,16 @@ impl Packed for Rec {
 impl Packed for Lump {
     const BYTES: usize = 20;
     fn put(&self, out: &mut [u8]) {
-        out[..8].copy_from_slice(&{ self.value_day }.to_le_bytes());
-        out[8..16].copy_from_slice(&{ self.at }.to_le_bytes());
-        out[16..20].copy_from_slice(&{ self.pool }.to_le_bytes());
+        (Out(out).put({ self.value_day }.to_le_bytes()))
+            .put({ self.at }.to_le_bytes())
+            .put({ self.pool }.to_le_bytes());
     }
     fn take(bytes: &[u8]) -> Lump {
+        let mut i = In(bytes);
         Lump {
-            value_day: u64::from_le_bytes(le(bytes, 0)),
-            at: u64::from_le_bytes(le(bytes, 8)),
-            pool: u32::from_le_bytes(le(bytes, 16)),
+            value_day: u64::from_le_bytes(i.take()),
+            at: u64::from_le_bytes(i.take()),
+            pool: u32::from_le_bytes(i.take()),
         }
     }
 }
@@ -276,10 +299,10 @@ impl Packed for Lump {
 impl Packed for u64 {
     const BYTES: usize = 8;
     fn put(&self, out: &mut [u8]) {
-        out[..8].copy_from_slice(&self.to_le_bytes());
+        Out(out).put(self.to_le_bytes());
     }
     fn take(bytes: &[u8]) -> u64 {
-        u64::from_le_bytes(le(bytes, 0))
+        u64::from_le_bytes(In(bytes).take())
     }
 }
 
@@ -516,23 +539,24 @@ impl Ref {
 impl Packed for Ref {
     const BYTES: usize = 29;
     fn put(&self, out: &mut [u8]) {
-        out[..8].copy_from_slice(&{ self.fp_lo }.to_le_bytes());
-        out[8..12].copy_from_slice(&{ self.fp_hi }.to_le_bytes());
-        out[12..20].copy_from_slice(&{ self.value_day }.to_le_bytes());
-        out[20..24].copy_from_slice(&{ self.at_lo }.to_le_bytes());
-        out[24..26].copy_from_slice(&{ self.at_hi }.to_le_bytes());
-        out[26..28].copy_from_slice(&{ self.pool_lo }.to_le_bytes());
-        out[28] = self.pool_hi;
+        (Out(out).put({ self.fp_lo }.to_le_bytes()))
+            .put({ self.fp_hi }.to_le_bytes())
+            .put({ self.value_day }.to_le_bytes())
+            .put({ self.at_lo }.to_le_bytes())
+            .put({ self.at_hi }.to_le_bytes())
+            .put({ self.pool_lo }.to_le_bytes())
+            .put([self.pool_hi]);
     }
     fn take(bytes: &[u8]) -> Ref {
+        let mut i = In(bytes);
         Ref {
-            fp_lo: u64::from_le_bytes(le(bytes, 0)),
-            fp_hi: u32::from_le_bytes(le(bytes, 8)),
-            value_day: u64::from_le_bytes(le(bytes, 12)),
-            at_lo: u32::from_le_bytes(le(bytes, 20)),
-            at_hi: u16::from_le_bytes(le(bytes, 24)),
-            pool_lo: u16::from_le_bytes(le(bytes, 26)),
-            pool_hi: bytes[28],
+            fp_lo: u64::from_le_bytes(i.take()),
+            fp_hi: u32::from_le_bytes(i.take()),
+            value_day: u64::from_le_bytes(i.take()),
+            at_lo: u32::from_le_bytes(i.take()),
+            at_hi: u16::from_le_bytes(i.take()),
+            pool_lo: u16::from_le_bytes(i.take()),
+            pool_hi: u8::from_le_bytes(i.take()),
         }
     }
 }
