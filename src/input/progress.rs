@@ -44,6 +44,11 @@ impl<R: Read, W: Write> Progress<R, W> {
         }
     }
 
+    /// What it reads from.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.inner
+    }
+
     /// Counts the bytes of `elsewhere` as read too.
     pub fn with_elsewhere(mut self, elsewhere: Elsewhere) -> Self {
         self.elsewhere = Some(elsewhere);

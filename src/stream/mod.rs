@@ -14,9 +14,12 @@
 //! gives up and the exact path reads the file, which reports or reads it as always; giving
 //! up costs the time spent until then. Tests compare both paths on generated ledgers.
 //!
-//! The file is read in two parts at once (the second from the first line after the
-//! middle); each part is summed up in a [`Book`], and the two are then joined (customers
-//! and pools renumbered, lines shifted). References are followed once both are read. The
+//! The file is read on both cores at once, in pieces of about 8 MiB that each core takes
+//! in turn ([`Pieces`]: a core slowed down takes fewer); what each core reads is summed up
+//! in a [`Book`], a part, and the two are then joined (customers and pools renumbered).
+//! Lines are numbered in the file once every piece is read, and nothing else depends on
+//! which core read a row: the lists are ordered by what they hold and by where each row is
+//! in the file. References are followed once both are read. The
 //! aging needs only what each pool holds; open items and risk pay each pool credit by
 //! credit (`settle`). An invoice id of a numbered series is written again from its
 //! fingerprint and the texts of the series met (`records::Series`); what else open items
@@ -34,6 +37,7 @@ mod tests;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -100,8 +104,10 @@ struct Job<'a> {
     policy: &'a Policy,
     as_of: NaiveDate,
     progress: bool,
-    /// Files from this many bytes are read in two parts (tests lower it).
+    /// Files from this many bytes are read on both cores (tests lower it)…
     parallel_from: u64,
+    /// …in pieces of about this many bytes, taken by each core in turn (tests lower it).
+    piece: u64,
     /// Whether to keep what open items and risk need beyond the aging's sums.
     keep: bool,
     /// When the aging by due date, open items and risk write their lists out (tests lower
@@ -131,6 +137,7 @@ impl<'a> Job<'a> {
             as_of,
             progress,
             parallel_from: split::PARALLEL_MIN_BYTES,
+            piece: PIECE_BYTES,
             keep: false,
             spill: spill::SPILLING,
         }
@@ -233,7 +240,7 @@ struct Part<R> {
 /// The hashes of a part's credits' ids, by kind ([`Book::credit_ids`]).
 type CreditIds = [Vec<u64>; 2];
 
-/// Reads the file in one or two parts; `None` when the exact path must.
+/// Reads the file on one core or both; `None` when the exact path must.
 fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let Job {
         path,
@@ -242,6 +249,7 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
         as_of,
         progress,
         parallel_from,
+        piece,
         keep,
         spill,
     } = *job;
@@ -265,24 +273,25 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
         let flush = spill.flush(file.bits());
         Some((file, flush))
     };
-    let tail = split::split_point(path, size, parallel_from).filter(|t| t.at > start);
+    let body = size.checked_sub(start)?;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let parallel = cores >= 2 && size >= parallel_from.max(2);
+    let pieces = Pieces::of(
+        &mut file,
+        (start, size),
+        if parallel { piece } else { body },
+    )?;
     let elsewhere = progress::Elsewhere::default();
-    let first: Box<dyn Read> = match &tail {
-        Some(t) => Box::new(file.take(t.at.checked_sub(start)?)),
-        None => Box::new(file),
-    };
-    let first: Box<dyn Read> = if progress && size > 0 {
-        let line = progress::Progress::new(first, io::stderr(), name.to_string(), size);
+    let first: Box<dyn Pieced> = if progress && size > 0 {
+        let line = progress::Progress::new(file, io::stderr(), name.to_string(), size);
         Box::new(line.with_elsewhere(elsewhere.clone()))
     } else {
-        first
+        Box::new(file)
     };
-    let Some(tail) = tail else {
-        let bytes = (start, size.checked_sub(start)?);
-        let mut part = read_part(first, bytes, reader(), as_of, keep, spills())?;
-        part.book.finish()?;
-        return Some(part);
-    };
+    if !parallel || pieces.count() < 2 {
+        let taken = read_part(first, &pieces, reader(), (as_of, body), keep, spills())?;
+        return pieces.numbered([taken]).map(|[part]| part);
+    }
     // Both parts spilled, or neither.
     let (spill_a, spill_b) = match (spills(), spills()) {
         (Some(a), Some(b)) => (Some(a), Some(b)),
@@ -290,57 +299,119 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     };
     let (a, b) = std::thread::scope(|s| {
         let second = s.spawn(|| {
-            let mut file = File::open(path).ok()?;
-            file.seek(SeekFrom::Start(tail.at)).ok()?;
             let counted = progress::Counted {
-                inner: file,
+                inner: File::open(path).ok()?,
                 count: elsewhere.clone(),
             };
-            let bytes = (tail.at, size.checked_sub(tail.at)?);
-            let mut part = read_part(counted, bytes, reader(), as_of, keep, spill_b)?;
-            part.book.finish()?;
-            Some(part)
+            read_part(counted, &pieces, reader(), (as_of, body), keep, spill_b)
         });
-        let bytes = (start, tail.at.saturating_sub(start));
-        let first = read_part(first, bytes, reader(), as_of, keep, spill_a)
-            .and_then(|mut part| part.book.finish().map(|()| part));
+        let first = read_part(first, &pieces, reader(), (as_of, body), keep, spill_a);
         let second = second
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (first, second)
     });
-    join(a?, b?)
+    let [a, b] = pieces.numbered([a?, b?])?;
+    join(a, b)
 }
 
 /// Lines longer than this are left to the exact path.
 const MAX_LINE: usize = 64 << 20;
 
-/// Sums up the rows of `input` (lines numbered from 1: the header is line 1, so the
-/// first row is line 2 of the first part; the second part is renumbered when joined).
-/// `base`: where `input` starts in the file; `keep`, `spill`: see [`Book::new`].
+/// A part read by one core: its book, and which pieces it took (their indexes in the
+/// file's order), how many lines each held, and the first whose rows the book counted a
+/// due date before the issue date in (its line is counted from that piece's start).
+struct Taken<R> {
+    book: Book<R>,
+    pieces: Vec<(usize, u64)>,
+    due_before_issue: Option<usize>,
+}
+
+/// Sums up the rows of the pieces this core takes ([`Pieces::next`]) from `input`, each
+/// piece's lines numbered from 1 (see [`Pieces::numbered`]). `as_of` and `bytes`, `keep`,
+/// `spill`: see [`Book::new`]. `None` when the exact path must read the file (and the
+/// other core is told to stop).
 fn read_part<R: Invoice>(
-    mut input: impl Read,
-    (base, bytes): (u64, u64),
-    mut reader: Reader,
-    as_of: u16,
+    mut input: impl Pieced,
+    pieces: &Pieces,
+    reader: Reader,
+    (as_of, bytes): (u16, u64),
     keep: Option<u16>,
     spill: Option<(spill::Spill, usize)>,
-) -> Option<Part<R>> {
-    let mut book = Book::new(as_of, bytes, keep, spill)?;
-    let mut fields: [Fields; BATCH] = std::array::from_fn(|_| Fields::default());
-    let mut batch = [Line::default(); BATCH];
-    let mut buf = vec![0u8; 1 << 20];
-    let (mut filled, mut lines) = (0, 0u64);
+) -> Option<Taken<R>> {
+    let read = || {
+        let mut book = Book::new(as_of, bytes, keep, spill)?;
+        let mut scratch = Scratch {
+            fields: std::array::from_fn(|_| Fields::default()),
+            batch: [Line::default(); BATCH],
+            buf: vec![0u8; 1 << 20],
+            reader,
+        };
+        let (mut taken, mut due_before_issue) = (Vec::new(), None);
+        while let Some((k, from, to)) = pieces.next() {
+            input.go(from)?;
+            let lines = read_piece(&mut input, (from, to - from), &mut scratch, &mut book)?;
+            taken.push((k, lines));
+            if due_before_issue.is_none() && book.counts.due_before_issue.1.is_some() {
+                due_before_issue = Some(k);
+            }
+        }
+        book.finish()?;
+        Some(Taken {
+            book,
+            pieces: taken,
+            due_before_issue,
+        })
+    };
+    let taken = read();
+    if taken.is_none() {
+        pieces.stop();
+    }
+    taken
+}
+
+/// What a core reads its pieces with.
+struct Scratch {
+    fields: [Fields; BATCH],
+    batch: [Line; BATCH],
+    buf: Vec<u8>,
+    reader: Reader,
+}
+
+/// Sums up the rows of a piece of the file (`bytes` bytes from `base`, where `input`
+/// stands) into `book`, its lines numbered from 1; how many it held.
+fn read_piece<R: Invoice>(
+    input: &mut impl Read,
+    (base, bytes): (u64, u64),
+    scratch: &mut Scratch,
+    book: &mut Book<R>,
+) -> Option<u64> {
+    let Scratch {
+        fields,
+        batch,
+        buf,
+        reader,
+    } = scratch;
+    let (mut filled, mut lines, mut left) = (0, 0u64, bytes);
     // Where `buf` starts in the file.
     let mut consumed = base;
     loop {
-        let n = loop {
-            match input.read(&mut buf[filled..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
+        // The piece is read to its last byte, not to a read of nothing: the progress line
+        // is wiped at the end of the file, not of a piece.
+        let n = if left == 0 {
+            0
+        } else {
+            let room = (buf.len() - filled).min(usize::try_from(left).unwrap_or(usize::MAX));
+            loop {
+                match input.read(&mut buf[filled..filled + room]) {
+                    Ok(0) => return None, // the file is shorter than it was
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => return None,
+                }
             }
         };
+        left -= n as u64;
         let end = filled + n;
         let mut start = 0;
         let mut newlines = Newlines::new(&buf[..end]);
@@ -361,7 +432,7 @@ fn read_part<R: Invoice>(
             if count == 0 {
                 break;
             }
-            take_lines(&buf, &batch[..count], &mut fields, &mut reader, &mut book)?;
+            take_lines(buf, &batch[..count], fields, reader, book)?;
             book.spill_full()?;
         }
         if n == 0 {
@@ -372,14 +443,9 @@ fn read_part<R: Invoice>(
                     n: lines,
                     at: consumed + start as u64,
                 };
-                take_lines(&buf, &[last], &mut fields, &mut reader, &mut book)?;
+                take_lines(buf, &[last], fields, reader, book)?;
             }
-            return Some(Part {
-                book,
-                lines,
-                second: None,
-                second_spill: None,
-            });
+            return Some(lines);
         }
         buf.copy_within(start..end, 0);
         consumed += start as u64;
@@ -391,6 +457,144 @@ fn read_part<R: Invoice>(
             }
             buf.resize(buf.len() * 2, 0);
         }
+    }
+}
+
+/// The rows of a file cut in pieces of about the same size, each starting just after a
+/// line break, which the cores take in turn: a core that reads faster (or is not slowed
+/// by another program) takes more of them, and both finish together.
+struct Pieces {
+    /// Where each piece starts, and where the last one ends.
+    bounds: Vec<u64>,
+    /// The next piece to take.
+    next: AtomicUsize,
+    /// Set when a core gives up: the other takes no more pieces.
+    stop: AtomicBool,
+}
+
+/// Files read on both cores are read in pieces of about this many bytes.
+const PIECE_BYTES: u64 = 8 << 20;
+
+impl Pieces {
+    /// The pieces of the rows of `file` from `start` to `end`, of about `piece` bytes
+    /// each; `None` when a line from where a piece would start runs for [`MAX_LINE`].
+    fn of(file: &mut File, (start, end): (u64, u64), piece: u64) -> Option<Pieces> {
+        let mut bounds = vec![start];
+        let mut at = start.saturating_add(piece.max(1));
+        while at < end {
+            let Some(line) = line_from(file, at)? else {
+                break; // the last line, with no line break
+            };
+            if line >= end {
+                break;
+            }
+            bounds.push(line);
+            at = line.saturating_add(piece.max(1));
+        }
+        bounds.push(end);
+        Some(Pieces {
+            bounds,
+            next: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+        })
+    }
+
+    fn count(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// The next piece not taken yet: its index, start and end.
+    fn next(&self) -> Option<(usize, u64, u64)> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        Some((k, *self.bounds.get(k)?, *self.bounds.get(k + 1)?))
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// The parts read, each with its lines numbered in the file (the first row is line
+    /// 1): how many lines it holds and the first due date before its issue date it saw;
+    /// `None` when a piece was left unread.
+    fn numbered<R, const N: usize>(&self, taken: [Taken<R>; N]) -> Option<[Part<R>; N]> {
+        let mut lines = vec![None; self.count()];
+        for (k, n) in taken.iter().flat_map(|t| &t.pieces) {
+            *lines.get_mut(*k)? = Some(*n);
+        }
+        // How many lines come before each piece.
+        let mut before = Vec::with_capacity(lines.len());
+        let mut sum = 0u64;
+        for n in lines {
+            before.push(sum);
+            sum += n?;
+        }
+        Some(taken.map(|mut t| {
+            let due = &mut t.book.counts.due_before_issue.1;
+            *due = (*due).zip(t.due_before_issue).map(|(l, k)| before[k] + l);
+            Part {
+                book: t.book,
+                lines: t.pieces.iter().map(|(_, n)| n).sum(),
+                second: None,
+                second_spill: None,
+            }
+        }))
+    }
+}
+
+/// Where the first line that starts at byte `at` of `file` (or after it) starts; `None`
+/// inside when none does (the file ends first), and `None` when a line from there runs for
+/// [`MAX_LINE`].
+fn line_from(file: &mut File, at: u64) -> Option<Option<u64>> {
+    file.seek(SeekFrom::Start(at.checked_sub(1)?)).ok()?;
+    let mut block = [0u8; 4096];
+    let mut seen = 0;
+    while seen < MAX_LINE {
+        let n = match file.read(&mut block) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        if n == 0 {
+            return Some(None);
+        }
+        if let Some(k) = memchr::memchr(b'\n', &block[..n]) {
+            return Some(Some(at + (seen + k) as u64));
+        }
+        seen += n;
+    }
+    None
+}
+
+/// A file read piece by piece.
+trait Pieced: Read {
+    /// Moves to byte `at`, where a piece starts.
+    fn go(&mut self, at: u64) -> Option<()>;
+}
+
+impl Pieced for File {
+    fn go(&mut self, at: u64) -> Option<()> {
+        self.seek(SeekFrom::Start(at)).ok().map(drop)
+    }
+}
+
+impl<W: io::Write> Pieced for progress::Progress<File, W> {
+    fn go(&mut self, at: u64) -> Option<()> {
+        self.get_mut().go(at)
+    }
+}
+
+impl Pieced for progress::Counted<File> {
+    fn go(&mut self, at: u64) -> Option<()> {
+        self.inner.go(at)
+    }
+}
+
+impl Pieced for Box<dyn Pieced + '_> {
+    fn go(&mut self, at: u64) -> Option<()> {
+        (**self).go(at)
     }
 }
 
@@ -503,14 +707,13 @@ fn take_lines(
     Some(())
 }
 
-/// The second part taken into the first (customers and pools renumbered, lines shifted).
+/// The second part taken into the first (customers and pools renumbered).
 fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
     let Part {
         book: mut theirs,
         lines,
         ..
     } = b;
-    let offset = u32::try_from(a.lines).ok()?;
     // Their customers borrowed, not copied: this is when the most memory is held.
     let customer = (theirs.customers_by_number())
         .map(|(id, (day, name), currency)| a.book.take_customer(id, currency, (day, name)))
@@ -540,9 +743,9 @@ fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
     counts.rows += c.rows;
     counts.future += c.future;
     counts.due_before_issue.0 += c.due_before_issue.0;
-    if counts.due_before_issue.1.is_none() {
-        counts.due_before_issue.1 = c.due_before_issue.1.map(|l| l + u64::from(offset));
-    }
+    // Lines are numbered in the file: the first is the least.
+    let firsts = [counts.due_before_issue.1, c.due_before_issue.1];
+    counts.due_before_issue.1 = firsts.into_iter().flatten().min();
     for (currency, sum) in theirs.net_in.iter() {
         a.book.net_in.add(currency, sum);
     }

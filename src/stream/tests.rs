@@ -185,8 +185,14 @@ fn exact(path: &Path, policy: &Policy, as_of: NaiveDate) -> (Streamed, Vec<OpenD
     (summary, aging.detail, risk)
 }
 
-/// A streamed run of `path`, read in two parts from `parallel_from` bytes.
-fn job<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate, parallel_from: u64) -> Job<'a> {
+/// A streamed run of `path`, read on both cores from `parallel_from` bytes, in pieces of
+/// about `piece` bytes.
+fn job<'a>(
+    path: &'a Path,
+    policy: &'a Policy,
+    as_of: NaiveDate,
+    (parallel_from, piece): (u64, u64),
+) -> Job<'a> {
     Job {
         path,
         name: path.to_str().unwrap(),
@@ -194,6 +200,7 @@ fn job<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate, parallel_from: 
         as_of,
         progress: false,
         parallel_from,
+        piece,
         keep: false,
         spill: Spilling {
             from: u64::MAX,
@@ -214,21 +221,21 @@ fn jobs<'a>(path: &'a Path, policy: &'a Policy, as_of: NaiveDate) -> Vec<(String
         by_pool: true,
     };
     let mut all = Vec::new();
-    for parallel_from in [u64::MAX, 1] {
-        let job = job(path, policy, as_of, parallel_from);
-        all.push((format!("split from {parallel_from}"), job));
+    // In one part; on both cores in pieces of a line each (the cores take them in turn,
+    // in no set order), and of a few lines each.
+    for read in [(u64::MAX, super::PIECE_BYTES), (1, 1), (1, 500)] {
+        let job = job(path, policy, as_of, read);
+        let name = format!("split from {}, pieces of {} bytes", read.0, read.1);
+        all.push((name.clone(), job));
         let job = Job {
             spill: spilled,
             ..job
         };
-        all.push((format!("split from {parallel_from}, spilled"), job));
+        all.push((format!("{name}, spilled"), job));
         let by_pool = false;
         let spill = Spilling { by_pool, ..spilled };
         let job = Job { spill, ..job };
-        all.push((
-            format!("split from {parallel_from}, spilled, open kept"),
-            job,
-        ));
+        all.push((format!("{name}, spilled, open kept"), job));
     }
     all
 }
@@ -376,7 +383,7 @@ fn a_credit_with_a_due_date_in_another_form_is_left_to_the_exact_path() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.csv");
         std::fs::write(&path, &text).unwrap();
-        let got = job(&path, &Policy::default(), day(180), u64::MAX)
+        let got = job(&path, &Policy::default(), day(180), (u64::MAX, 1))
             .run()
             .unwrap();
         assert!(got.is_none(), "{due}");
@@ -404,7 +411,8 @@ fn a_repeated_credit_or_invoice_id_is_left_to_the_exact_path_however_the_file_is
     let path = dir.path().join("l.csv");
     std::fs::write(&path, &text).unwrap();
     assert!(compare(&text, day(180)));
-    // The same payment again at the end: in the second part when the file is split.
+    // The same payment again at the end: in another part when the file is read on both
+    // cores.
     // So does the first invoice.
     let policy = Policy::default();
     for again in [
