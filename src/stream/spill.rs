@@ -2,8 +2,8 @@
 //! invoices, references and credit ids are written, as they are read, to a temporary file,
 //! each to one of its partitions by a hash of the fingerprint it names (a reference goes
 //! where its invoice goes, a credit id where its repeats go); once the file is read, the
-//! partitions are followed one at a time, the even ones on this core and the odd ones on
-//! the other, each one's lists read back and sorted. The result is the one
+//! partitions are followed one at a time, each core taking the next one not taken, each
+//! one's lists read back and sorted. The result is the one
 //! [`super::book::follow_both`] gives: an invoice and the references to it meet in their
 //! partition, and what they add to the pools and the aging's sums are sums.
 //!
@@ -25,6 +25,7 @@
 
 use std::fs::File;
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::book::{self, Ages, Counts, Pools};
 use super::records::{Fp, Invoice, Packed, Ref};
@@ -388,13 +389,17 @@ pub(super) fn follow<R: Invoice>(
         return None;
     }
     let n = first.partitions();
-    let work = move |parity: usize,
-                     pools: &mut Pools,
+    // The cores take the partitions in turn: one slowed down takes fewer.
+    let next = AtomicUsize::new(0);
+    let next = &next;
+    let work = move |pools: &mut Pools,
                      counts: &mut Counts,
                      mut ages: Option<&mut Ages>,
                      open: &mut Sink<R>| {
         let mut partition = Partition::<R>::new();
-        for p in (parity..n).step_by(2) {
+        while let p = next.fetch_add(1, Ordering::Relaxed)
+            && p < n
+        {
             partition.load(parts, p)?;
             let Partition { invoices, refs, .. } = &mut partition;
             let [a, b] = invoices;
@@ -413,8 +418,8 @@ pub(super) fn follow<R: Invoice>(
         pools,
         counts,
         ages,
-        |pools, counts, ages| work(0, pools, counts, ages, ours),
-        |pools, counts, ages| work(1, pools, counts, ages, theirs),
+        |pools, counts, ages| work(pools, counts, ages, ours),
+        |pools, counts, ages| work(pools, counts, ages, theirs),
     )
 }
 
