@@ -399,13 +399,12 @@ mod tests {
 
     #[test]
     fn a_permutation_puts_each_item_where_it_is_asked_in_place() {
-        let mut seed = 7u64;
+        let mut next = crate::draws(7);
         for n in 0..60usize {
             // A random permutation of 0..n (Fisher-Yates).
             let mut from: Vec<usize> = (0..n).collect();
             for i in (1..n).rev() {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                from.swap(i, (seed >> 33) as usize % (i + 1));
+                from.swap(i, next(i as u64 + 1) as usize);
             }
             let items: Vec<String> = (0..n).map(|i| format!("item {i}")).collect();
             let mut permuted = items.clone();
@@ -423,11 +422,7 @@ mod tests {
     }
 
     fn sorts_as_the_plain_tuple(n: usize) {
-        let mut seed = 7u64;
-        let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) % n
-        };
+        let mut next = crate::draws(7u64);
         let day = |n: u64| NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Days::new(n);
         let currencies = ["COP", "USD", "JPY"].map(|c| Currency::parse(c).unwrap());
         let kinds = [DocKind::Invoice, DocKind::Payment, DocKind::CreditNote];

@@ -53,3 +53,13 @@ pub mod render;
 pub mod report;
 pub mod risk;
 pub mod stream;
+
+/// A test's stream of numbers, the same for a seed: each call draws one below `n` (a linear
+/// congruential generator, Knuth's MMIX constants).
+#[cfg(test)]
+pub(crate) fn draws(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) % n
+    }
+}

@@ -322,11 +322,7 @@ mod tests {
         assert_eq!(format_plain(d("-0.00"), 2), "0.00");
         assert_eq!(format_plain(d("1500"), 0), "1500");
         // As the normalized value, rescaled up to the minor units, displays.
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) % n
-        };
+        let mut next = crate::draws(0x2545_f491_4f6c_dd1d_u64);
         for _ in 0..20_000 {
             let digits = i128::from(next(1 << 30)) * i128::from(next(1 << 30))
                 / (1 + i128::from(next(1000)));

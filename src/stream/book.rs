@@ -1019,7 +1019,7 @@ impl<R: Invoice> Book<R> {
             return Some(());
         }
         self.invoices.sort_unstable_by_key(R::fp);
-        self.refs.sort_unstable_by_key(Ref::key);
+        records::sort_refs(&mut self.refs);
         for ids in &mut self.credit_ids {
             ids.sort_unstable();
         }
@@ -1088,11 +1088,7 @@ mod tests {
 
     #[test]
     fn the_middle_of_two_sorted_lists_cuts_both_in_halves() {
-        let mut seed = 0x5851_f42d_4c95_7f2d_u64;
-        let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) % n
-        };
+        let mut next = crate::draws(0x5851_f42d_4c95_7f2d_u64);
         let list = |keys: &mut dyn Iterator<Item = u64>| {
             let mut list: Vec<Due> = keys.map(|k| Due::new(Fp(k, 0), 1, 0, 0, false)).collect();
             list.sort_unstable_by_key(Due::fp);

@@ -495,6 +495,18 @@ pub(super) struct Ref {
     pool_hi: u8,
 }
 
+/// Sorts references by [`Ref::key`]. References in file order (as a part reads them, and
+/// writes and reads them back) take that order from a stable sort by invoice and date
+/// alone, which compares one number instead of three (a 10M aging's sorts took 0.09 s a
+/// core).
+pub(super) fn sort_refs(refs: &mut [Ref]) {
+    if refs.is_sorted_by_key(Ref::at) {
+        refs.sort_by_key(Ref::invoice_day);
+    } else {
+        refs.sort_unstable_by_key(Ref::key);
+    }
+}
+
 impl Ref {
     pub(super) fn new(fp: Fp, value_day: u64, at: At, pool: u32) -> Ref {
         Ref {
@@ -510,6 +522,12 @@ impl Ref {
     /// The order references are followed in: by invoice, then (date, line).
     pub(super) fn key(&self) -> (Fp, u16, At) {
         (Fp(self.fp_lo, self.fp_hi), self.value_day as u16, self.at())
+    }
+    /// [`Ref::key`] without the line, in one number.
+    fn invoice_day(&self) -> u128 {
+        (u128::from(self.fp_lo) << 64)
+            | (u128::from(self.fp_hi) << 16)
+            | u128::from(self.value_day as u16)
     }
     pub(super) fn at(&self) -> At {
         At((u64::from(self.at_hi) << 32) | u64::from(self.at_lo))
@@ -564,6 +582,33 @@ impl Packed for Ref {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_sorted_by_invoice_date_and_line_in_file_order_or_not() {
+        // Few invoices and days, so that many references share both; lines in file order,
+        // then shuffled.
+        let mut next = crate::draws(7u64);
+        let mut refs: Vec<Ref> = (0..5000)
+            .map(|line| {
+                let fp = Fp(next(40) << 40, next(3) as u32);
+                let kind = [DocKind::Payment, DocKind::CreditNote][next(2) as usize];
+                Ref::new(fp, (line << 16) | next(5), At::new(line, kind), 1)
+            })
+            .collect();
+        let order = |refs: &[Ref]| refs.iter().map(Ref::key).collect::<Vec<_>>();
+        let mut want = order(&refs);
+        want.sort_unstable();
+        for shuffled in [false, true] {
+            if shuffled {
+                for i in (1..refs.len()).rev() {
+                    refs.swap(i, next(i as u64 + 1) as usize);
+                }
+            }
+            let mut sorted = refs.clone();
+            sort_refs(&mut sorted);
+            assert_eq!(order(&sorted), want, "shuffled: {shuffled}");
+        }
+    }
 
     #[test]
     fn ids_of_a_series_are_keyed_in_the_order_of_their_numbers_and_others_by_a_hash() {

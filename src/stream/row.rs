@@ -691,11 +691,8 @@ mod tests {
         let unquoted = forms.iter().take_while(|f| !f.contains('"')).count();
         let untrimmed = forms.iter().take_while(|f| fields::trim(f) == **f).count();
         let strays = ["\"", ",", "\r", "\"\""];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) as usize % n
-        };
+        let mut draw = crate::draws(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = |n: usize| draw(n as u64) as usize;
         let (tried, mut split_some) = (20_000, 0);
         for _ in 0..tried {
             let kinds = [untrimmed, unquoted, forms.len()][next(3)];
@@ -794,11 +791,8 @@ mod tests {
         assert_eq!(cents(b"10.5", 0), None); // JPY has no decimals
         // Random strings of digits, points and other bytes: each one read is what the exact
         // path reads, and each one of the plain form is read.
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) as usize % n
-        };
+        let mut draw = crate::draws(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = |n: usize| draw(n as u64) as usize;
         let alphabet = b"0123456789.0123456789x-";
         for _ in 0..50_000 {
             let text: String = (0..next(20))

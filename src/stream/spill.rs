@@ -308,7 +308,7 @@ impl<R: Invoice> Partition<R> {
             }
             // Runs in order (each block's ids of a series, mostly): merged, not sorted anew.
             invoices.sort_by_key(R::fp);
-            refs.sort_unstable_by_key(Ref::key);
+            super::records::sort_refs(refs);
             let [payments, notes] = &mut self.ids[k];
             spill.read(List::Payments, p, &mut self.bytes, payments)?;
             spill.read(List::CreditNotes, p, &mut self.bytes, notes)?;
