@@ -154,24 +154,47 @@ impl Fields {
             let (first, last) = (m.high.trailing_zeros(), 127 - m.high.leading_zeros());
             std::str::from_utf8(&line[first as usize..=last as usize]).is_ok()
         };
-        if m.quotes == 0 {
-            // No field starts or ends with a byte trimming could take: each field is
-            // what `bytes` reads, as it stands.
-            let starts = (delimiters << 1) | 1;
-            let ends = (delimiters >> 1) | (1 << (line.len() - 1));
-            self.plain = self.utf8 && m.hidden & (starts | ends) == 0;
-            // The id and the customer, side by side (and the comma between them), and
-            // the reference.
-            let ids = span_bits(self.span(1).0, self.span(2).1)
-                | span_bits(self.span(8).0, self.span(8).1);
-            self.plain_ids = self.plain && m.dots & ids == 0;
+        let (starts, ends) = if m.quotes == 0 {
+            (
+                (delimiters << 1) | 1,
+                (delimiters >> 1) | (1 << (line.len() - 1)),
+            )
         } else {
+            // Only a field that starts with a quote may hold one: each such is unquoted,
+            // and every quote of the line must be one of theirs.
+            let mut theirs = 0;
             for i in 0..FIELDS {
-                if !self.unquote(line, i, m.quotes) {
-                    return false;
+                let (s, e) = self.span(i);
+                if s < e && m.quotes >> s & 1 == 1 {
+                    if !self.unquote(line, i, m.quotes) {
+                        return false;
+                    }
+                    theirs |= span_bits(s, e);
                 }
             }
-        }
+            if m.quotes & !theirs != 0 {
+                return false;
+            }
+            if self.in_scratch != 0 {
+                return true; // a value with doubled quotes: each field is read apart
+            }
+            // Each field's first and last byte, unquoted.
+            let (mut starts, mut ends) = (0, 0);
+            for &(s, e) in &self.spans {
+                if s < e {
+                    (starts, ends) = (starts | 1 << s, ends | 1 << (e - 1));
+                }
+            }
+            (starts, ends)
+        };
+        // No field starts or ends with a byte trimming could take: each field is what
+        // `bytes` reads, as it stands.
+        self.plain = self.utf8 && m.hidden & (starts | ends) == 0;
+        // The id and the customer, side by side (and what stands between them: a comma,
+        // quotes), and the reference.
+        let ids =
+            span_bits(self.span(1).0, self.span(2).1) | span_bits(self.span(8).0, self.span(8).1);
+        self.plain_ids = self.plain && m.dots & ids == 0;
         true
     }
 
@@ -375,9 +398,19 @@ pub(super) struct Reader {
     /// The last four currencies met as three bytes, as written, and their minor units
     /// (`None`: not one), the latest met first (not moved when met again).
     currencies: [(Code, Option<(Currency, u32)>); 4],
-    /// The last two dates read, as written, and their day numbers (rows of a ledger come
-    /// mostly in date order, and share a few due dates).
-    days: [((u64, u16), u16); 2],
+    /// Dates read, as written, and their day numbers, each in the slot its day and the
+    /// last digit of its month pick ([`date_slot`]): rows of a ledger come mostly in date
+    /// order, and their due dates fall within a few months of them (with the last two
+    /// dates only, half the due dates were read anew).
+    days: Box<[((u64, u16), u16); 256]>,
+}
+
+/// The slot of a date written `YYYY-MM-DD`, as two numbers (its first eight bytes and its
+/// last two): its day's digits and the last digit of its month.
+fn date_slot((head, tail): (u64, u16)) -> usize {
+    let day = usize::from(tail & 0x0f) * 10 + usize::from(tail >> 8 & 0x0f);
+    let month = (head >> 48) as usize & 7;
+    (month << 5 | day) & 255
 }
 
 impl Reader {
@@ -386,10 +419,12 @@ impl Reader {
             default_currency,
             terms_days,
             currencies: [([0; 3], None); 4],
-            days: [(
-                (u64::from_le_bytes(*b"1970-01-"), u16::from_le_bytes(*b"01")),
-                1,
-            ); 2],
+            days: Box::new(
+                [(
+                    (u64::from_le_bytes(*b"1970-01-"), u16::from_le_bytes(*b"01")),
+                    1,
+                ); 256],
+            ),
         }
     }
 
@@ -452,11 +487,12 @@ impl Reader {
             u64::from_le_bytes(*head),
             u16::from_le_bytes(tail.try_into().ok()?),
         );
-        if let Some(&(_, n)) = self.days.iter().find(|(t, _)| *t == text) {
-            return Some(n);
+        let slot = &mut self.days[date_slot(text)];
+        if slot.0 == text {
+            return Some(slot.1);
         }
         let n = day(bytes)?;
-        self.days = [(text, n), self.days[0]];
+        *slot = (text, n);
         Some(n)
     }
 
@@ -850,15 +886,21 @@ mod tests {
             date = date + chrono::Days::new(1);
         }
         assert_eq!(d("1970-01-01"), Some(1));
-        // Dates read through a reader's memory of the last two read as the plain reading.
+        // Dates read through a reader's memory of the dates it read as the plain reading:
+        // eight years of days (many in one slot), each read twice in random order, and
+        // texts that are no date among them.
         let mut reader = Reader::new(Currency::parse("COP").unwrap(), 30);
-        for text in [
-            "1970-01-01",
-            "2026-01-31",
-            "2026-01-31",
-            "2026-02-30",
-            "\0\0\0\0\0\0\0\0\0\0",
-        ] {
+        let first = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+        let mut texts: Vec<String> = (0..2 * 8 * 366)
+            .map(|k| (first + chrono::Days::new(k / 2)).to_string())
+            .collect();
+        texts.extend(["1970-01-01", "2026-02-30", "2026-13-31", "2026-01-3x"].map(String::from));
+        texts.push("\0".repeat(10));
+        let mut next = crate::draws(11);
+        for i in (1..texts.len()).rev() {
+            texts.swap(i, next(i as u64 + 1) as usize);
+        }
+        for text in texts.iter().chain(&texts) {
             assert_eq!(reader.day(text.as_bytes()), d(text), "{text:?}");
         }
         let last = epoch() + chrono::Days::new(65_535);
