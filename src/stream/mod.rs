@@ -599,7 +599,7 @@ impl Pieced for Box<dyn Pieced + '_> {
 }
 
 /// Lines are read this many at a time.
-const BATCH: usize = 32;
+const BATCH: usize = 64;
 
 /// Where the line breaks of a buffer are, in order: found 64 bytes at a time (SSE2
 /// compares, through `wide`), a bit per byte, rather than one search per line (the lines
