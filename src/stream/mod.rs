@@ -292,6 +292,8 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
         let taken = read_part(first, &pieces, reader(), (as_of, body), keep, spills())?;
         return pieces.numbered([taken]).map(|[part]| part);
     }
+    // Each core's lists are reserved for half the rows (they grow if it reads more).
+    let half = body.div_ceil(2);
     // Both parts spilled, or neither.
     let (spill_a, spill_b) = match (spills(), spills()) {
         (Some(a), Some(b)) => (Some(a), Some(b)),
@@ -299,13 +301,17 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     };
     let (a, b) = std::thread::scope(|s| {
         let second = s.spawn(|| {
+            let Ok(inner) = File::open(path) else {
+                pieces.stop();
+                return None;
+            };
             let counted = progress::Counted {
-                inner: File::open(path).ok()?,
+                inner,
                 count: elsewhere.clone(),
             };
-            read_part(counted, &pieces, reader(), (as_of, body), keep, spill_b)
+            read_part(counted, &pieces, reader(), (as_of, half), keep, spill_b)
         });
-        let first = read_part(first, &pieces, reader(), (as_of, body), keep, spill_a);
+        let first = read_part(first, &pieces, reader(), (as_of, half), keep, spill_a);
         let second = second
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -355,6 +361,10 @@ fn read_part<R: Invoice>(
             if due_before_issue.is_none() && book.counts.due_before_issue.1.is_some() {
                 due_before_issue = Some(k);
             }
+        }
+        // The other core gave up: what was read goes unused.
+        if pieces.stopped() {
+            return None;
         }
         book.finish()?;
         Some(Taken {
@@ -505,7 +515,7 @@ impl Pieces {
 
     /// The next piece not taken yet: its index, start and end.
     fn next(&self) -> Option<(usize, u64, u64)> {
-        if self.stop.load(Ordering::Relaxed) {
+        if self.stopped() {
             return None;
         }
         let k = self.next.fetch_add(1, Ordering::Relaxed);
@@ -514,6 +524,10 @@ impl Pieces {
 
     fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 
     /// The parts read, each with its lines numbered in the file (the first row is line

@@ -397,9 +397,7 @@ pub(super) fn follow<R: Invoice>(
                      mut ages: Option<&mut Ages>,
                      open: &mut Sink<R>| {
         let mut partition = Partition::<R>::new();
-        while let p = next.fetch_add(1, Ordering::Relaxed)
-            && p < n
-        {
+        let mut follow = |p| {
             partition.load(parts, p)?;
             let Partition { invoices, refs, .. } = &mut partition;
             let [a, b] = invoices;
@@ -409,6 +407,16 @@ pub(super) fn follow<R: Invoice>(
                 for rec in invoices.iter().flatten().filter(|r| super::is_open(*r)) {
                     open.push(*rec)?;
                 }
+            }
+            Some(())
+        };
+        while let p = next.fetch_add(1, Ordering::Relaxed)
+            && p < n
+        {
+            if follow(p).is_none() {
+                // The other core takes no more partitions either.
+                next.store(n, Ordering::Relaxed);
+                return None;
             }
         }
         open.finish()
