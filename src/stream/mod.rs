@@ -227,12 +227,10 @@ fn header_end(file: &mut File) -> Option<u64> {
     Some((bom + HEADER.len() + eol.len()) as u64)
 }
 
-/// A part summed up: its book and how many lines it held (and, once joined, the second
-/// part's invoices, references and credit fingerprints, or where they were written out
-/// and its pools' new numbers).
+/// A part summed up: its book (and, once joined, the second part's invoices, references
+/// and credit fingerprints, or where they were written out and its pools' new numbers).
 struct Part<R> {
     book: Book<R>,
-    lines: u64,
     second: Option<(Vec<R>, Vec<records::Ref>, CreditIds)>,
     second_spill: Option<(spill::Spill, Vec<u32>)>,
 }
@@ -302,7 +300,7 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let (a, b) = std::thread::scope(|s| {
         let second = s.spawn(|| {
             let Ok(inner) = File::open(path) else {
-                pieces.stop();
+                pieces.turns.stop();
                 return None;
             };
             let counted = progress::Counted {
@@ -363,7 +361,7 @@ fn read_part<R: Invoice>(
             }
         }
         // The other core gave up: what was read goes unused.
-        if pieces.stopped() {
+        if pieces.turns.stopped() {
             return None;
         }
         book.finish()?;
@@ -375,7 +373,7 @@ fn read_part<R: Invoice>(
     };
     let taken = read();
     if taken.is_none() {
-        pieces.stop();
+        pieces.turns.stop();
     }
     taken
 }
@@ -476,10 +474,43 @@ fn read_piece<R: Invoice>(
 struct Pieces {
     /// Where each piece starts, and where the last one ends.
     bounds: Vec<u64>,
-    /// The next piece to take.
+    turns: Turns,
+}
+
+/// Work `0..count` that the cores take in turn, each the next not taken (one slowed down
+/// takes less); once one gives up, neither takes more.
+pub(super) struct Turns {
     next: AtomicUsize,
-    /// Set when a core gives up: the other takes no more pieces.
+    count: usize,
     stop: AtomicBool,
+}
+
+impl Turns {
+    pub(super) fn new(count: usize) -> Turns {
+        Turns {
+            next: AtomicUsize::new(0),
+            count,
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// The next not taken, unless all are or a core gave up.
+    pub(super) fn take(&self) -> Option<usize> {
+        if self.stopped() {
+            return None;
+        }
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        (k < self.count).then_some(k)
+    }
+
+    /// A core gives up.
+    pub(super) fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    pub(super) fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
 }
 
 /// Files read on both cores are read in pieces of about this many bytes.
@@ -502,11 +533,8 @@ impl Pieces {
             at = line.saturating_add(piece.max(1));
         }
         bounds.push(end);
-        Some(Pieces {
-            bounds,
-            next: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-        })
+        let turns = Turns::new(bounds.len() - 1);
+        Some(Pieces { bounds, turns })
     }
 
     fn count(&self) -> usize {
@@ -515,24 +543,13 @@ impl Pieces {
 
     /// The next piece not taken yet: its index, start and end.
     fn next(&self) -> Option<(usize, u64, u64)> {
-        if self.stopped() {
-            return None;
-        }
-        let k = self.next.fetch_add(1, Ordering::Relaxed);
-        Some((k, *self.bounds.get(k)?, *self.bounds.get(k + 1)?))
+        let k = self.turns.take()?;
+        Some((k, self.bounds[k], self.bounds[k + 1]))
     }
 
-    fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
-
-    fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-    }
-
-    /// The parts read, each with its lines numbered in the file (the first row is line
-    /// 1): how many lines it holds and the first due date before its issue date it saw;
-    /// `None` when a piece was left unread.
+    /// The parts read, the line of the first due date before its issue date each saw
+    /// numbered in the file (the first row is line 1); `None` when a piece was left
+    /// unread.
     fn numbered<R, const N: usize>(&self, taken: [Taken<R>; N]) -> Option<[Part<R>; N]> {
         let mut lines = vec![None; self.count()];
         for (k, n) in taken.iter().flat_map(|t| &t.pieces) {
@@ -550,7 +567,6 @@ impl Pieces {
             *due = (*due).zip(t.due_before_issue).map(|(l, k)| before[k] + l);
             Part {
                 book: t.book,
-                lines: t.pieces.iter().map(|(_, n)| n).sum(),
                 second: None,
                 second_spill: None,
             }
@@ -724,9 +740,7 @@ fn take_lines(
 /// The second part taken into the first (customers and pools renumbered).
 fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
     let Part {
-        book: mut theirs,
-        lines,
-        ..
+        book: mut theirs, ..
     } = b;
     // Their customers borrowed, not copied: this is when the most memory is held.
     let customer = (theirs.customers_by_number())
@@ -769,7 +783,6 @@ fn join<R: Invoice>(mut a: Part<R>, b: Part<R>) -> Option<Part<R>> {
     a.book.series.join(std::mem::take(&mut theirs.series))?;
     a.second = Some((theirs.invoices, theirs.refs, theirs.credit_ids));
     a.second_spill = theirs.spill.take().map(|s| (s, pool));
-    a.lines += lines;
     Some(a)
 }
 

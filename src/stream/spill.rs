@@ -25,7 +25,6 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::book::{self, Ages, Counts, Pools};
 use super::records::{Fp, Invoice, Packed, Ref};
@@ -389,9 +388,8 @@ pub(super) fn follow<R: Invoice>(
         return None;
     }
     let n = first.partitions();
-    // The cores take the partitions in turn: one slowed down takes fewer.
-    let next = AtomicUsize::new(0);
-    let next = &next;
+    let turns = super::Turns::new(n);
+    let turns = &turns;
     let work = move |pools: &mut Pools,
                      counts: &mut Counts,
                      mut ages: Option<&mut Ages>,
@@ -410,12 +408,9 @@ pub(super) fn follow<R: Invoice>(
             }
             Some(())
         };
-        while let p = next.fetch_add(1, Ordering::Relaxed)
-            && p < n
-        {
+        while let Some(p) = turns.take() {
             if follow(p).is_none() {
-                // The other core takes no more partitions either.
-                next.store(n, Ordering::Relaxed);
+                turns.stop();
                 return None;
             }
         }
