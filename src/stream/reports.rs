@@ -25,15 +25,15 @@ use crate::risk::{History, RiskRow, complete, sort_rows};
 /// The open items of a file in report order (as `aging::sort_detail` puts them), to be
 /// written as the rows of `report::reconcile::open_items_report` are.
 pub struct OpenItems {
-    /// In report order.
     items: Vec<Open>,
+    /// The report's order: each item's key and index.
+    order: Vec<(u128, usize)>,
     /// Each customer's id and name, by number, and each pool's customer and currency.
     customers: Vec<(Text, Text)>,
     pools: Vec<(u32, Currency)>,
 }
 
 /// An open item: its document (kind, id, issue and due days), pool and what is open.
-#[derive(Clone)]
 struct Open {
     id: Text,
     open: i64,
@@ -58,17 +58,21 @@ impl OpenItems {
             // What rows further on read, read now: their pools and customers come in any
             // order, from tables too big for the caches; read a few rows ahead, a step at
             // a time, their misses overlap the rendering of this one.
+            let ahead = |k: usize| self.order.get(i + k).map(|&(_, item)| &self.items[item]);
             let mut seen = 0;
-            if let Some(item) = self.items.get(i + 8) {
+            if let Some(item) = ahead(12) {
+                seen ^= item.pool;
+            }
+            if let Some(item) = ahead(8) {
                 seen ^= self.pools[item.pool as usize].0;
             }
-            if let Some(item) = self.items.get(i + 4) {
+            if let Some(item) = ahead(4) {
                 let (id, name) = &self.customers[self.pools[item.pool as usize].0 as usize];
                 let first = name.as_bytes().first().copied().unwrap_or_default();
                 seen ^= id.len() as u32 ^ u32::from(first);
             }
             std::hint::black_box(seen);
-            let item = &self.items[i];
+            let item = &self.items[self.order[i].1];
             let (customer, currency) = &self.pools[item.pool as usize];
             let (id, name) = &self.customers[*customer as usize];
             let due = (item.kind == DocKind::Invoice).then(|| row::date_of(item.due));
@@ -113,18 +117,12 @@ impl Job<'_> {
             return Ok(None);
         };
         let tally = tally(&f.book, self.name);
+        // No two items are equal on key, id and kind: a repeated id is left to the exact
+        // path.
         let order = detail_order(keyed, |i| (&items[i].id, items[i].kind));
-        // The items put in that order, half on each core (each read once, in any order:
-        // their misses overlap), to be written one after the other.
-        let (first, second) = order.split_at(order.len() / 2);
-        let take = |order: &[(u128, usize)]| -> Vec<Open> {
-            order.iter().map(|&(_, k)| items[k].clone()).collect()
-        };
-        let (mut ordered, more) = both(|| take(first), || take(second));
-        ordered.extend(more);
-        crate::drop_aside((items, order));
         let open = OpenItems {
-            items: ordered,
+            items,
+            order,
             customers: f.book.take_customer_texts(),
             pools: std::mem::take(&mut f.book.pools.of),
         };
@@ -145,23 +143,24 @@ impl Job<'_> {
 /// Open items, and each one's place in the report's order with its index.
 type Listed = (Vec<Open>, Vec<(u128, usize)>);
 
-/// The open items of a settled file, in file order, each with its place in the report's
-/// order (`aging::detail_key_of_days`) and its index, each half on its own core: an invoice of a
+/// The open items of a settled file, each with its place in the report's order
+/// (`aging::detail_key_of_days`) and its index, half of them on each core: an invoice of a
 /// numbered series from what was kept of it (its id written again from its fingerprint),
-/// any other item read again from the file; `None` when a line no longer reads as it did.
+/// any other item read again from the file, in file order; `None` when a line no longer
+/// reads as it did.
 fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Option<Listed> {
     let series = &f.book.series;
-    let mut items = settled.items;
-    // The items in file order, while the customers are ranked by id once, on the other
-    // core.
-    let sort = || items.sort_unstable_by_key(|i| i.at);
+    let kept = |item: &Item| item.invoice.is_some_and(|(fp, _, _)| series.holds(fp));
+    let items = settled.items;
+    let mut again: Vec<Item> = items.iter().filter(|i| !kept(i)).copied().collect();
+    // The items read again in file order, while the customers are ranked by id once, on
+    // the other core.
+    let sort = || again.sort_unstable_by_key(|i| i.at);
     let ((), ranks) = both(sort, || f.book.customer_ranks());
     // Lines read here and there are read best with a buffer of about a line, lines close
     // together with a big one.
     let size = std::fs::metadata(path).ok()?.len();
-    let kept = |item: &Item| item.invoice.is_some_and(|(fp, _, _)| series.holds(fp));
-    let rereads = items.iter().filter(|i| !kept(i)).count() as u64;
-    let buffer = if size / rereads.max(1) < 16 << 10 {
+    let buffer = if size / (again.len() as u64).max(1) < 16 << 10 {
         1 << 16
     } else {
         512
@@ -169,23 +168,28 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
     let of = &f.book.pools.of;
     // Day numbers as days of the era.
     let epoch = row::date_of(0).num_days_from_ce();
-    let read = |items: &[Item], first: usize| -> Option<Listed> {
+    // The items of `items` kept and those of `again`, numbered from 0.
+    let read = |items: &[Item], again: &[Item]| -> Option<Listed> {
         let file = File::open(path).ok()?;
         let mut lines = Lines::new(file, policy, buffer);
         let mut open = Vec::with_capacity(items.len());
         let mut keyed = Vec::with_capacity(items.len());
-        for batch in items.chunks(16) {
+        let mut all = (items.iter().filter(|i| kept(i)).chain(again)).peekable();
+        let mut batch: Vec<&Item> = Vec::with_capacity(16);
+        while all.peek().is_some() {
+            batch.clear();
+            batch.extend(all.by_ref().take(16));
             // Each item's pool, then its customer's rank, read together first: both are
             // tables too big for the caches, and their misses overlap this way.
             let mut seen = 0;
-            for item in batch {
+            for item in &batch {
                 seen ^= of[item.pool as usize].0;
             }
-            for item in batch {
+            for item in &batch {
                 seen ^= ranks[of[item.pool as usize].0 as usize];
             }
             std::hint::black_box(seen);
-            for item in batch {
+            for item in &batch {
                 let (customer, currency) = of[item.pool as usize];
                 let rebuilt =
                     (item.invoice).and_then(|(fp, date, due)| Some((series.id(fp)?, date, due)));
@@ -205,7 +209,7 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
                     due_days,
                     days(date),
                 );
-                keyed.push((detail_key_of_days(place), first + open.len()));
+                keyed.push((detail_key_of_days(place), open.len()));
                 open.push(Open {
                     id,
                     open: item.open,
@@ -218,11 +222,14 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
         }
         Some((open, keyed))
     };
+    // Half of each kind on each core.
     let (first, second) = items.split_at(items.len() / 2);
-    let (here, there) = both(|| read(first, 0), || read(second, first.len()));
+    let (again_first, again_second) = again.split_at(again.len() / 2);
+    let (here, there) = both(|| read(first, again_first), || read(second, again_second));
     let ((mut open, mut keyed), (more, more_keyed)) = (here?, there?);
+    let n = open.len();
     open.extend(more);
-    keyed.extend(more_keyed);
+    keyed.extend(more_keyed.into_iter().map(|(key, i)| (key, n + i)));
     Some((open, keyed))
 }
 
