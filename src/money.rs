@@ -214,12 +214,35 @@ pub fn write_plain(out: &mut String, amount: Decimal, minor_units: u32) {
         out.push('-');
     }
     let digits = digits.unsigned_abs();
+    // Most amounts fit 64 bits, whose digits are far cheaper to find.
+    if let (Ok(digits), true) = (u64::try_from(digits), scale < 20) {
+        let unit = 10u64.pow(scale);
+        push_digits(out, digits / unit, 1);
+        if scale > 0 {
+            out.push('.');
+            push_digits(out, digits % unit, scale as usize);
+        }
+        return;
+    }
     let unit = 10u128.pow(scale);
     let _ = write!(out, "{}", digits / unit);
     if scale > 0 {
         let width = scale as usize;
         let _ = write!(out, ".{:0width$}", digits % unit);
     }
+}
+
+/// `n` in decimal digits, with zeros before it up to `width` digits (at most 20).
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut first = digits.len();
+    while n > 0 {
+        first -= 1;
+        digits[first] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let first = first.min(digits.len() - width.min(digits.len()));
+    out.extend(digits[first..].iter().map(|&b| char::from(b)));
 }
 
 /// The human rendering: as [`format_plain`], with `,` between groups of three digits.
@@ -321,6 +344,19 @@ mod tests {
         assert_eq!(format_plain(d("10.005"), 2), "10.005");
         assert_eq!(format_plain(d("-0.00"), 2), "0.00");
         assert_eq!(format_plain(d("1500"), 0), "1500");
+        assert_eq!(format_plain(d("0.05"), 2), "0.05");
+        assert_eq!(format_plain(d("-7"), 3), "-7.000");
+        // Beyond 64 bits, and with more decimals than 64 bits hold.
+        assert_eq!(
+            format_plain(Decimal::MAX, 2),
+            Decimal::MAX.to_string() + ".00"
+        );
+        assert_eq!(format_plain(Decimal::MIN, 0), Decimal::MIN.to_string());
+        let tiny = Decimal::from_i128_with_scale(1, 28);
+        assert_eq!(format_plain(tiny, 2), tiny.to_string());
+        assert_eq!(format_plain(-tiny, 2), (-tiny).to_string());
+        let wide = Decimal::from_i128_with_scale(u64::MAX.into(), 19);
+        assert_eq!(format_plain(wide, 2), wide.to_string());
         // As the normalized value, rescaled up to the minor units, displays.
         let mut next = crate::draws(0x2545_f491_4f6c_dd1d_u64);
         for _ in 0..20_000 {

@@ -9,16 +9,17 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// Chunks rendered ahead of the one being written, at most.
 const AHEAD: usize = 4;
 
-/// Writes chunks `0..count` to `out` in order, `render(k)` making chunk `k` on either core.
-/// A failed write stops both cores; a panic on either is passed on (it does not leave the
-/// other waiting).
+/// Writes chunks `0..count` to `out` in order, `render(k, buffer)` making chunk `k` on
+/// either core at the end of `buffer` (empty: the room of a chunk written, taken again
+/// rather than new memory for each). A failed write stops both cores; a panic on either is
+/// passed on (it does not leave the other waiting).
 pub(super) fn write_in_order(
     count: usize,
-    render: impl Fn(usize) -> Vec<u8> + Sync,
+    render: impl Fn(usize, Vec<u8>) -> Vec<u8> + Sync,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if count <= 1 {
-        return (0..count).try_for_each(|k| out.write_all(&render(k)));
+        return (0..count).try_for_each(|k| out.write_all(&render(k, Vec::new())));
     }
     let chunks = Chunks::new(count);
     std::thread::scope(|s| {
@@ -27,8 +28,8 @@ pub(super) fn write_in_order(
                 chunks: &chunks,
                 writer: false,
             };
-            while let Some(k) = chunks.take() {
-                chunks.put(k, render(k));
+            while let Some((k, room)) = chunks.take() {
+                chunks.put(k, render(k, room));
             }
         });
         let _stop = Stop {
@@ -39,14 +40,14 @@ pub(super) fn write_in_order(
             let bytes = loop {
                 match chunks.wait(k) {
                     Wait::Ready(bytes) => break bytes,
-                    Wait::Render(mine) => chunks.put(mine, render(mine)),
+                    Wait::Render(mine, room) => chunks.put(mine, render(mine, room)),
                     Wait::Again => {}
                     // The other core panicked: the scope passes its panic on.
                     Wait::Stopped => return Err(io::Error::other("the other core stopped")),
                 }
             };
             out.write_all(&bytes)?;
-            chunks.written(k + 1);
+            chunks.written(k + 1, bytes);
             Ok(())
         })
     })
@@ -64,6 +65,8 @@ struct State {
     next: usize,
     written: usize,
     done: Vec<Option<Vec<u8>>>,
+    /// The room of chunks written, emptied, to render others in.
+    spare: Vec<Vec<u8>>,
     /// The rendering core panicked.
     stopped: bool,
 }
@@ -71,8 +74,8 @@ struct State {
 /// What the writing core does next.
 enum Wait {
     Ready(Vec<u8>),
-    /// Render this chunk meanwhile.
-    Render(usize),
+    /// Render this chunk meanwhile, in this room.
+    Render(usize, Vec<u8>),
     /// Ask again (something changed).
     Again,
     Stopped,
@@ -106,6 +109,7 @@ impl Chunks {
                 next: 0,
                 written: 0,
                 done: (0..count).map(|_| None).collect(),
+                spare: Vec::new(),
                 stopped: false,
             }),
             changed: Condvar::new(),
@@ -117,9 +121,9 @@ impl Chunks {
     }
 
     /// For the rendering core: the next chunk to render, once it is no more than
-    /// [`AHEAD`] past the writing; `None` when every chunk was taken, or the writing
-    /// stopped.
-    fn take(&self) -> Option<usize> {
+    /// [`AHEAD`] past the writing, and room for it; `None` when every chunk was taken, or
+    /// the writing stopped.
+    fn take(&self) -> Option<(usize, Vec<u8>)> {
         let mut state = self.lock();
         loop {
             if state.next >= self.count || state.written >= self.count {
@@ -127,7 +131,8 @@ impl Chunks {
             }
             if state.next < state.written + AHEAD {
                 state.next += 1;
-                return Some(state.next - 1);
+                let room = state.spare.pop().unwrap_or_default();
+                return Some((state.next - 1, room));
             }
             state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
@@ -149,14 +154,20 @@ impl Chunks {
         }
         if state.next < self.count && state.next < state.written + AHEAD {
             state.next += 1;
-            return Wait::Render(state.next - 1);
+            let room = state.spare.pop().unwrap_or_default();
+            return Wait::Render(state.next - 1, room);
         }
         let _state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         Wait::Again
     }
 
-    fn written(&self, count: usize) {
-        self.lock().written = count;
+    /// For the writing core: `count` chunks are written, the last in `room`.
+    fn written(&self, count: usize, mut room: Vec<u8>) {
+        room.clear();
+        let mut state = self.lock();
+        state.written = count;
+        state.spare.push(room);
+        drop(state);
         self.changed.notify_all();
     }
 }
@@ -201,7 +212,11 @@ mod tests {
     fn chunks_come_out_in_order_and_a_failed_write_stops_them() {
         let done = within_a_minute(|| {
             for count in [0, 1, 2, 3, 5, 40] {
-                let render = |k: usize| format!("chunk {k}\n").into_bytes();
+                let render = |k: usize, mut room: Vec<u8>| {
+                    assert!(room.is_empty(), "room given empty");
+                    room.extend_from_slice(format!("chunk {k}\n").as_bytes());
+                    room
+                };
                 let want: String = (0..count).map(|k| format!("chunk {k}\n")).collect();
                 let mut out = Slow {
                     bytes: Vec::new(),
@@ -234,7 +249,7 @@ mod tests {
                 let run = move || {
                     std::panic::catch_unwind(|| {
                         // Slow enough that both cores take chunks.
-                        let render = |k: usize| {
+                        let render = |k: usize, _: Vec<u8>| {
                             std::thread::sleep(std::time::Duration::from_millis(2));
                             assert_ne!(k, bad, "chunk {bad} cannot be rendered");
                             vec![b'x'; 10]

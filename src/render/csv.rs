@@ -41,20 +41,26 @@ where
     header.push(b'\n');
     out.write_all(&header)?;
     // The rows a chunk at a time, rendered on both cores and written in order.
-    let render = |k: usize| render_rows((k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n)).map(&row));
+    let render = |k: usize, room| {
+        render_rows(
+            (k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(n)).map(&row),
+            room,
+        )
+    };
     super::chunks::write_in_order(n.div_ceil(CHUNK_ROWS), render, out)
 }
 
 /// Rows rendered on one core at a time.
 const CHUNK_ROWS: usize = 1 << 15;
 
-/// CSV lines of `rows`, each field written from the report's own text (or a number or
-/// date formatted into one buffer), with no string made per field.
+/// CSV lines of `rows` at the end of `out`, each field written from the report's own text
+/// (or a number or date formatted into one buffer), with no string made per field.
 fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
     rows: impl ExactSizeIterator<Item = I>,
+    mut out: Vec<u8>,
 ) -> Vec<u8> {
     use std::fmt::Write as _;
-    let mut out = Vec::with_capacity(rows.len() * 64);
+    out.reserve(rows.len() * 64);
     let mut buf = String::new();
     for row in rows {
         let start = out.len();
@@ -142,7 +148,7 @@ fn write_date(buf: &mut String, d: chrono::NaiveDate) {
 #[cfg(test)]
 fn csv_cell(cell: &Cell) -> String {
     let row = [Field::from(cell)];
-    let mut line = render_rows(std::iter::once(row));
+    let mut line = render_rows(std::iter::once(row), Vec::new());
     line.pop(); // the line break
     String::from_utf8(line).expect("UTF-8 in, UTF-8 out")
 }
@@ -194,7 +200,7 @@ mod tests {
                 want.write_record(guarded).unwrap();
             }
             let want = want.into_inner().unwrap();
-            let got = render_rows(rows.iter().map(|r| r.iter().map(|t| Field::Text(t))));
+            let got = render_rows(rows.iter().map(|r| r.iter().map(|t| Field::Text(t))), Vec::new());
             let (got, want) = (String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
             proptest::prop_assert_eq!(got, want);
         }
