@@ -103,7 +103,9 @@ pub(super) fn of_id(hash: &u64) -> u64 {
 /// pool's range: of `pools` pools, partition `k` of 2^`bits` holds the pools from
 /// [`first_pool`]`(k)` on, in order.
 pub(super) fn of_pool(pool: u32, pools: usize) -> u64 {
-    ((u128::from(pool) << 64) / pools.max(1) as u128) as u64
+    // pool × 2^32 ÷ pools in the high half: its top bits are pool × 2^bits ÷ pools, as
+    // they would be of pool × 2^64 ÷ pools (no 128-bit division for each item).
+    ((u64::from(pool) << 32) / (pools.max(1) as u64)) << 32
 }
 
 /// The first pool of partition `k` of 2^`bits` by [`of_pool`] (`pools` for `k` = 2^`bits`).
@@ -509,6 +511,27 @@ mod tests {
             })
             .collect();
         assert!(sizes.iter().all(|&s| (200..750).contains(&s)), "{sizes:?}");
+    }
+
+    /// Each pool goes to the partition whose range of pools holds it, whatever the count of
+    /// pools and partitions.
+    #[test]
+    fn a_pool_goes_to_the_partition_of_its_range() {
+        for pools in [1, 2, 3, 7, 1000, 200_000, (1 << 24) + 3] {
+            for bits in 0..=MAX_BITS {
+                let spill = Spill::new(bits).unwrap();
+                let step = (pools / 5000).max(1);
+                for pool in (0..pools).step_by(step).chain([pools - 1]) {
+                    let k = spill.partition(of_pool(pool as u32, pools));
+                    let (first, next) =
+                        (first_pool(k, bits, pools), first_pool(k + 1, bits, pools));
+                    assert!(
+                        first as usize <= pool && pool < next as usize,
+                        "{pool} of {pools}, {bits} bits: {k}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
