@@ -150,25 +150,32 @@ impl Series {
         Some(())
     }
 
-    /// Whether [`Series::id`] writes the id fingerprinted `fp`.
+    /// Whether [`Series::id`] writes the id fingerprinted `fp` (exactly when).
     pub(super) fn holds(&self, fp: Fp) -> bool {
-        series_of(fp).is_some_and(|(key, _)| self.keys.contains_key(&key))
+        self.noted(fp).is_some()
     }
 
     /// The id fingerprinted `fp`, when it is of a series noted.
     pub(super) fn id(&self, fp: Fp) -> Option<Text> {
-        let (key, digits) = series_of(fp)?;
-        let series = &self.texts[*self.keys.get(&key)? as usize];
+        let (series, digits) = self.noted(fp)?;
+        // Its number's last `digits` digits (1 to 15), zeros before it included.
+        let mut number = fp.0 & ((1 << 30) - 1);
+        let mut text = [b'0'; 15];
+        for digit in text[..digits].iter_mut().rev() {
+            *digit = b'0' + (number % 10) as u8;
+            number /= 10;
+        }
         // Kept inline, without an allocation, when short (as most ids are).
         let mut id = Text::with_capacity(series.len() + digits);
         id.push_str(series);
-        let number = fp.0 & ((1 << 30) - 1);
-        let mut unit = 10u64.pow(digits.checked_sub(1)? as u32);
-        while unit > 0 {
-            id.push(char::from(b'0' + (number / unit % 10) as u8));
-            unit /= 10;
-        }
+        id.extend(text[..digits].iter().map(|&b| char::from(b)));
         Some(id)
+    }
+
+    /// The text of the series of `fp`, when noted, and how many digits (1 to 15) follow it.
+    fn noted(&self, fp: Fp) -> Option<(&str, usize)> {
+        let (key, digits) = series_of(fp).filter(|&(_, digits)| digits > 0)?;
+        Some((&self.texts[*self.keys.get(&key)? as usize], digits))
     }
 }
 

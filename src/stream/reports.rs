@@ -168,33 +168,33 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
     let of = &f.book.pools.of;
     // Day numbers as days of the era.
     let epoch = row::date_of(0).num_days_from_ce();
-    // The items of `items` kept and those of `again`, numbered from 0.
+    // The items of `items` kept (the others are in `again`) and those of `again`,
+    // numbered from 0.
     let read = |items: &[Item], again: &[Item]| -> Option<Listed> {
         let file = File::open(path).ok()?;
         let mut lines = Lines::new(file, policy, buffer);
         let mut open = Vec::with_capacity(items.len());
         let mut keyed = Vec::with_capacity(items.len());
-        let mut all = (items.iter().filter(|i| kept(i)).chain(again)).peekable();
-        let mut batch: Vec<&Item> = Vec::with_capacity(16);
-        while all.peek().is_some() {
-            batch.clear();
-            batch.extend(all.by_ref().take(16));
+        let batches =
+            (items.chunks(16).map(|b| (b, false))).chain(again.chunks(16).map(|b| (b, true)));
+        for (batch, read_again) in batches {
             // Each item's pool, then its customer's rank, read together first: both are
             // tables too big for the caches, and their misses overlap this way.
             let mut seen = 0;
-            for item in &batch {
+            for item in batch {
                 seen ^= of[item.pool as usize].0;
             }
-            for item in &batch {
+            for item in batch {
                 seen ^= ranks[of[item.pool as usize].0 as usize];
             }
             std::hint::black_box(seen);
-            for item in &batch {
+            for item in batch {
                 let (customer, currency) = of[item.pool as usize];
                 let rebuilt =
                     (item.invoice).and_then(|(fp, date, due)| Some((series.id(fp)?, date, due)));
                 let (kind, id, date, due) = match rebuilt {
                     Some((id, date, due)) => (DocKind::Invoice, id, date, due),
+                    None if !read_again => continue, // in `again`
                     None => lines.row(item.at, |row| {
                         (row.currency == currency).then_some(())?;
                         Some((row.kind, Text::from(row::text(row.id)?), row.date, row.due))
