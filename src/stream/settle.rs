@@ -119,10 +119,11 @@ pub(super) fn settle(
                 )
             };
             let (ia, ib) = at_pool(cut);
-            let walk = |open, lumps, base, figures: &mut [Figures]| {
+            let walk = |(a, b): (&[Rec], &[Rec]), lumps, base, figures: &mut [Figures]| {
                 // Ids are read here and there: a buffer of about a line.
                 let mut lines = Lines::new(File::open(path).ok()?, policy, 256);
-                common.pools(open, lumps, base).walk(figures, &mut lines)
+                let open: Vec<Rec> = merged(a, b).copied().collect();
+                common.pools(&open, lumps, base).walk(figures, &mut lines)
             };
             on_both(
                 || walk((&a[..ia], &b[..ib]), &lumps[..il], 0, first),
@@ -168,12 +169,7 @@ struct Common<'a> {
 
 impl Common<'_> {
     /// The pools from `base` on, with their open invoices and credits.
-    fn pools<'b>(
-        &'b self,
-        open: (&'b [Rec], &'b [Rec]),
-        lumps: &'b [Lump],
-        base: u32,
-    ) -> Pools<'b> {
+    fn pools<'b>(&'b self, open: &'b [Rec], lumps: &'b [Lump], base: u32) -> Pools<'b> {
         Pools {
             open,
             lumps,
@@ -234,7 +230,7 @@ fn walk_spilled(
                 &mut credits,
                 &mut ends,
             )?;
-            let pools = common.pools((&open, &[]), &credits, starts[k]);
+            let pools = common.pools(&open, &credits, starts[k]);
             out.push((k, pools.walk(figures, &mut lines)?));
         }
         Some(out)
@@ -298,10 +294,10 @@ fn by_pool<T: Copy, K: Ord>(
     Some(())
 }
 
-/// A run of consecutive pools to pay: their open invoices (two lists sorted by
-/// [`open_key`]) and credits (sorted by [`Lump::key`]), from pool `base` on.
+/// A run of consecutive pools to pay: their open invoices (sorted by [`open_key`]) and
+/// credits (sorted by [`Lump::key`]), from pool `base` on.
 struct Pools<'a> {
-    open: (&'a [Rec], &'a [Rec]),
+    open: &'a [Rec],
     lumps: &'a [Lump],
     base: u32,
     common: &'a Common<'a>,
@@ -316,32 +312,35 @@ impl Pools<'_> {
             next: 0,
             left: 0,
         };
-        let mut open = merged(self.open.0, self.open.1).peekable();
-        let mut group: Vec<(Rec, Option<Text>)> = Vec::new();
+        let mut rest = self.open;
+        let mut by_id: Vec<(Text, Rec)> = Vec::new();
         for (pool, figures) in (self.base..).zip(figures.iter_mut()) {
             pay.start(pool);
             // The pool's open invoices, a group of equal (due, issue date) at a time.
-            while let Some(first) = open.next_if(|r| r.pool() == pool) {
-                group.clear();
-                group.push((*first, None));
+            while let Some(first) = rest.first().filter(|r| r.pool() == pool) {
                 let key = open_key(first);
-                while let Some(r) = open.next_if(|r| open_key(r) == key) {
-                    group.push((*r, None));
-                }
-                if group.len() > 1 && pay.current(pool).is_some() {
-                    // Their ids, written again from their fingerprints where they can be.
-                    for (rec, id) in group.iter_mut() {
-                        let text = match self.common.series.id(rec.fp()) {
-                            Some(text) => text,
-                            None => {
-                                lines.row(rec.at(), |row| row::text(row.id).map(Text::from))??
-                            }
-                        };
-                        *id = Some(text);
-                    }
-                    group.sort_unstable_by(|(a, x), (b, y)| (x, a.at()).cmp(&(y, b.at())));
-                }
-                for (rec, _) in &group {
+                let n = rest.iter().position(|r| open_key(r) != key);
+                let group;
+                (group, rest) = rest.split_at(n.unwrap_or(rest.len()));
+                let (plain, ordered): (&[Rec], &[(Text, Rec)]) =
+                    if group.len() > 1 && pay.current(pool).is_some() {
+                        // Paid in the order of their ids, written again from their
+                        // fingerprints where they can be.
+                        by_id.clear();
+                        for rec in group {
+                            let id = match self.common.series.id(rec.fp()) {
+                                Some(text) => text,
+                                None => lines
+                                    .row(rec.at(), |row| row::text(row.id).map(Text::from))??,
+                            };
+                            by_id.push((id, *rec));
+                        }
+                        by_id.sort_unstable_by(|(x, a), (y, b)| (x, a.at()).cmp(&(y, b.at())));
+                        (&[], &by_id)
+                    } else {
+                        (group, &[])
+                    };
+                for rec in plain.iter().chain(ordered.iter().map(|(_, rec)| rec)) {
                     let (open, paid) = pay.invoice(pool, rec.net());
                     if open == 0 {
                         // Its amount and last payment before the pool, if references paid
