@@ -56,9 +56,10 @@ job_command() {
     esac
 }
 
-# Runs one job once; appends "seconds KiB" to $dir/times-<job>.
+# Runs one job once; appends "seconds KiB" to $dir/times-<name> (name: the job's, unless
+# given).
 measure() {
-    local job=$1 file=$2
+    local job=$1 file=$2 name=${3:-$1}
     # shellcheck disable=SC2046 # the command is split into words on purpose (no spaces in paths)
     if ! "$time_bin" -f '%e %M' -o "$dir/time.tmp" $(job_command "$job" "$file") \
         >"$dir/stdout-$job.txt" 2>"$dir/stderr-$job.txt"; then
@@ -66,7 +67,7 @@ measure() {
         cat "$dir/stderr-$job.txt" >&2
         exit 1
     fi
-    tail -n 1 "$dir/time.tmp" >>"$dir/times-$job"
+    tail -n 1 "$dir/time.tmp" >>"$dir/times-$name"
 }
 
 # Median of column $2 (1 seconds, 2 KiB) of $dir/times-<job>.
@@ -145,17 +146,29 @@ main_run() {
     report "$n" "$c" "$file" "${selected[@]}"
 }
 
-# Aging (and the scan floor) on a small and a big ledger of 50 invoices per customer.
+# Aging (and the scan floor) on a small and a big ledger of 50 invoices per customer, the
+# two ledgers' runs alternating too (the machine's load varies from minute to minute).
 linear() {
-    local small=${1:-1000000} big=${2:-10000000} n file job
-    local -A sec kib
+    local small=${1:-1000000} big=${2:-10000000} n job run
+    local -A sec kib file
     build
     for n in "$small" "$big"; do
-        file=$(ledger "$n" $((n / 50)))
-        run_jobs "$file" scan aging
+        file[$n]=$(ledger "$n" $((n / 50)))
+        cat "${file[$n]}" >/dev/null
+        for job in scan aging; do rm -f "$dir/times-$job-$n"; done
+    done
+    for run in $(seq "$runs"); do
+        for n in "$small" "$big"; do
+            for job in scan aging; do
+                echo "== run $run/$runs: $job, $n invoices" >&2
+                measure "$job" "${file[$n]}" "$job-$n"
+            done
+        done
+    done
+    for n in "$small" "$big"; do
         for job in scan aging; do
-            sec[$job-$n]=$(median "$job" 1)
-            kib[$job-$n]=$(median "$job" 2)
+            sec[$job-$n]=$(median "$job-$n" 1)
+            kib[$job-$n]=$(median "$job-$n" 2)
         done
     done
     echo
