@@ -81,8 +81,9 @@ pub(super) struct Pools {
 pub(super) struct Kept {
     /// The credit the pools hold, credit by credit.
     pub lumps: Vec<Lump>,
-    /// The first day a payment counts in the payment history.
-    pub since: u16,
+    /// The first day a payment counts in the payment history; none when no history is kept
+    /// (open items need none: only risk grades by it).
+    pub since: Option<u16>,
     /// Per pool: the payment history of the invoices their references closed.
     pub history: Vec<History>,
     /// Invoices their references paid in part and left open, by (pool, offset): their
@@ -132,7 +133,10 @@ impl Kept {
     /// A closed invoice's history, when a payment in the window closed it: added with the
     /// next ones, [`PENDING`] at a time (see [`Kept::flush`]).
     fn closed(&mut self, pool: u32, amount: i64, due: u16, paid: Option<u16>) {
-        if let Some(paid) = paid.filter(|&d| d >= self.since) {
+        let Some(since) = self.since else {
+            return;
+        };
+        if let Some(paid) = paid.filter(|&d| d >= since) {
             self.pending.push((pool, amount, due, paid));
             if self.pending.len() == PENDING {
                 self.flush();
@@ -587,7 +591,7 @@ impl Touched {
         let rec = &mut invoices[self.list][self.at];
         if rec.net() == 0 {
             kept.closed(rec.pool(), self.amount, rec.due(), self.paid);
-        } else if rec.net() != self.amount {
+        } else if rec.net() != self.amount && kept.since.is_some() {
             let key = (rec.pool(), rec.at());
             kept.touched.insert(key, (self.amount, self.paid));
             rec.set_touched();
@@ -781,13 +785,13 @@ impl<R: Invoice> Book<R> {
     /// A book for a part of `bytes` bytes, as of day `as_of`: its lists are reserved for
     /// as many rows as the part could hold (pages never written take no memory), so that
     /// they never move; `None` when that much cannot be reserved.
-    /// With `keep` (the first day of the payment history), it keeps what open items and
-    /// risk need too. With `spill`, its lists are written out there once one holds `flush`
+    /// With `keep` (holding the first day of the payment history, for risk), it keeps what
+    /// open items and risk need too. With `spill`, its lists are written out there once one holds `flush`
     /// items (checked after each batch of lines: they are reserved for a batch more).
     pub(super) fn new(
         as_of: u16,
         bytes: u64,
-        keep: Option<u16>,
+        keep: Option<Option<u16>>,
         spill: Option<(Spill, usize)>,
     ) -> Option<Book<R>> {
         if keep.is_some() && !R::KEEPS {

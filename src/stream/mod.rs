@@ -108,8 +108,10 @@ struct Job<'a> {
     parallel_from: u64,
     /// …in pieces of about this many bytes, taken by each core in turn (tests lower it).
     piece: u64,
-    /// Whether to keep what open items and risk need beyond the aging's sums.
+    /// Whether to keep what open items and risk need beyond the aging's sums…
     keep: bool,
+    /// …and the payment history (risk).
+    history: bool,
     /// When the aging by due date, open items and risk write their lists out (tests lower
     /// it).
     spill: spill::Spilling,
@@ -139,6 +141,7 @@ impl<'a> Job<'a> {
             parallel_from: split::PARALLEL_MIN_BYTES,
             piece: PIECE_BYTES,
             keep: false,
+            history: false,
             spill: spill::SPILLING,
         }
     }
@@ -148,6 +151,7 @@ impl<'a> Job<'a> {
     fn settled(&self, list: bool) -> Result<Option<(Followed, settle::Settled)>, CliError> {
         let job = Job {
             keep: true,
+            history: !list,
             ..*self
         };
         let (Some(mut f), Some(day)) = (job.followed(), row::day_number(self.as_of)) else {
@@ -249,9 +253,10 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
         parallel_from,
         piece,
         keep,
+        history,
         spill,
     } = *job;
-    let keep = keep.then(|| history_since(as_of, policy.risk.history_days));
+    let keep = keep.then(|| history.then(|| history_since(as_of, policy.risk.history_days)));
     let as_of = row::day_number(as_of)?;
     let mut file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
@@ -340,7 +345,7 @@ fn read_part<R: Invoice>(
     pieces: &Pieces,
     reader: Reader,
     (as_of, bytes): (u16, u64),
-    keep: Option<u16>,
+    keep: Option<Option<u16>>,
     spill: Option<(spill::Spill, usize)>,
 ) -> Option<Taken<R>> {
     let read = || {

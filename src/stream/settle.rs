@@ -160,7 +160,7 @@ fn partition<T>(items: &mut [T], before: impl Fn(&T) -> bool) -> usize {
 struct Common<'a> {
     series: &'a Series,
     touched: &'a crate::Map<(u32, u64), (i64, Option<u16>)>,
-    since: u16,
+    since: Option<u16>,
     policy: &'a Policy,
     as_of_day: u16,
     /// Whether to list the open items (open items do, risk does not).
@@ -343,6 +343,9 @@ impl Pools<'_> {
                 for rec in plain.iter().chain(ordered.iter().map(|(_, rec)| rec)) {
                     let (open, paid) = pay.invoice(pool, rec.net());
                     if open == 0 {
+                        let Some(since) = self.common.since else {
+                            continue; // no payment history kept
+                        };
                         // Its amount and last payment before the pool, if references paid
                         // some.
                         let touched = (rec.touched())
@@ -351,9 +354,7 @@ impl Pools<'_> {
                         let (amount, earlier) = touched.copied().unzip();
                         let paid = paid.or(earlier.flatten());
                         let amount = amount.unwrap_or(rec.net());
-                        figures
-                            .history
-                            .closed(self.common.since, amount, rec.due(), paid);
+                        figures.history.closed(since, amount, rec.due(), paid);
                         continue;
                     }
                     if self.common.list {

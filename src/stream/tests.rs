@@ -202,6 +202,7 @@ fn job<'a>(
         parallel_from,
         piece,
         keep: false,
+        history: false,
         spill: Spilling {
             from: u64::MAX,
             ..SPILLING
