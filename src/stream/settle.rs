@@ -258,8 +258,8 @@ fn by_pool<T: Copy, K: Ord>(
     out: &mut Vec<T>,
     ends: &mut Vec<usize>,
 ) -> Option<()> {
-    out.clear();
     let Some(&filler) = lists.iter().find_map(|list| list.first()) else {
+        out.clear();
         return Some(());
     };
     let n = pools.len();
@@ -276,6 +276,8 @@ fn by_pool<T: Copy, K: Ord>(
     for end in &mut ends[1..] {
         (start, *end) = (start + *end, start);
     }
+    // Every place is written below: what the room held before is only overwritten.
+    out.truncate(start);
     out.resize(start, filler);
     for item in lists.iter().flat_map(|list| list.iter()) {
         let at = &mut ends[(pool(item) - pools.start) as usize + 1];
