@@ -827,7 +827,7 @@ const MAX_TOTAL_CENTS: i128 = 10_i128.pow(24);
 /// A file read and its references followed: the book (its invoices dropped) and either
 /// the sums of [`Ages`] or the open invoices in two lists, each sorted by [`open_key`], or
 /// written out in two spills by the range of their pool ([`spill::of_pool`], of how many
-/// pools there were), the pools' credits in the first.
+/// pools there were), the pools' credits beside them.
 struct Followed<R = records::Rec> {
     book: Book<R>,
     ages: Option<Ages>,
@@ -875,23 +875,45 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
             // the references left (over what they paid, or naming no invoice of theirs).
             let kept = book.pools.kept.as_mut()?;
             match (a.spill.take(), b.spill.take()) {
-                (Some(mut to), Some(other)) => {
-                    // By pool range, beside the open invoices (in the first core's file).
+                (Some(mut to), Some(mut other)) => {
+                    // By pool range, beside the open invoices: the first part's and those
+                    // the references left in the first core's file, the second part's in
+                    // the other's, each on its own core.
                     let pools = book.pools.of.len();
                     let by_pool = |l: &Lump| spill::of_pool(l.pool, pools);
-                    spilled_lumps(&first, second, |lumps| to.put(List::Lumps, lumps, by_pool))?;
-                    to.put(List::Lumps, &mut kept.lumps, by_pool)?;
+                    let left = &mut kept.lumps;
+                    let (here, there) = both(
+                        || {
+                            spilled_lumps(&first, None, |l| to.put(List::Lumps, l, by_pool))?;
+                            to.put(List::Lumps, left, by_pool)
+                        },
+                        || match second {
+                            Some((spill, pool)) => spilled_lumps(spill, Some(pool), |l| {
+                                other.put(List::Lumps, l, by_pool)
+                            }),
+                            None => Some(()),
+                        },
+                    );
+                    here?;
+                    there?;
                     kept.lumps = Vec::new();
                     to.written();
+                    other.written();
                     open_spill = Some(([to, other], pools));
                 }
                 _ => {
                     // Kept: the credits in memory, and each core's open invoices sorted
                     // by [`open_key`] on its own core.
-                    spilled_lumps(&first, second, |lumps| {
-                        kept.lumps.append(lumps);
-                        Some(())
-                    })?;
+                    let parts = [
+                        Some((&first, None)),
+                        second.map(|(s, pool)| (s, Some(pool))),
+                    ];
+                    for (spill, pool) in parts.into_iter().flatten() {
+                        spilled_lumps(spill, pool, |lumps| {
+                            kept.lumps.append(lumps);
+                            Some(())
+                        })?;
+                    }
                     open = [R::listed(a.kept)?, R::listed(b.kept)?];
                     let [first, second] = &mut open;
                     both(
@@ -964,29 +986,25 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
     })
 }
 
-/// The pools' credits a file's parts wrote out while they were read (`first`, and
-/// `second` with its pools' new numbers), a block at a time, to `f`, which takes them.
+/// The pools' credits a part wrote out to `spill` while it was read (with its pools' new
+/// numbers `pool`, for the second part), a block at a time, to `f`, which takes them.
 fn spilled_lumps(
-    first: &spill::Spill,
-    second: Option<(&spill::Spill, &[u32])>,
+    spill: &spill::Spill,
+    pool: Option<&[u32]>,
     mut f: impl FnMut(&mut Vec<Lump>) -> Option<()>,
 ) -> Option<()> {
     let (mut bytes, mut lumps) = (Vec::new(), Vec::new());
-    let parts = [Some((first, None)), second.map(|(s, pool)| (s, Some(pool)))];
-    for (spill, pool) in parts.into_iter().flatten() {
-        spill.read_blocks(List::Lumps, 0, &mut bytes, Lump::BYTES, |block| {
-            lumps.extend(block.chunks_exact(Lump::BYTES).map(Lump::take));
-            if let Some(pool) = pool {
-                for lump in &mut lumps {
-                    lump.pool = *pool.get(lump.pool as usize)?;
-                }
+    spill.read_blocks(List::Lumps, 0, &mut bytes, Lump::BYTES, |block| {
+        lumps.extend(block.chunks_exact(Lump::BYTES).map(Lump::take));
+        if let Some(pool) = pool {
+            for lump in &mut lumps {
+                lump.pool = *pool.get(lump.pool as usize)?;
             }
-            f(&mut lumps)?;
-            lumps.clear();
-            Some(())
-        })?;
-    }
-    Some(())
+        }
+        f(&mut lumps)?;
+        lumps.clear();
+        Some(())
+    })
 }
 
 /// Whether an invoice is open once its references are followed: dated by the as-of date,

@@ -179,10 +179,10 @@ impl Common<'_> {
     }
 }
 
-/// The pools paid a range at a time, the open invoices of each read back from `spills`
-/// (one per core that followed the references, written out by [`spill::of_pool`]) and its
-/// credits from the first, and sorted, the even ranges on this core and the odd on the
-/// other. The open items, in the order of the pools.
+/// The pools paid a range at a time, the open invoices and credits of each read back from
+/// `spills` (one per core that followed the references, written out by
+/// [`spill::of_pool`]) and sorted, the even ranges on this core and the odd on the other.
+/// The open items, in the order of the pools.
 fn walk_spilled(
     spills: &[Spill; 2],
     figures: &mut [Figures],
@@ -213,6 +213,7 @@ fn walk_spilled(
             spills[0].read(List::Invoices, k, &mut bytes, &mut a)?;
             spills[1].read(List::Invoices, k, &mut bytes, &mut b)?;
             spills[0].read(List::Lumps, k, &mut bytes, &mut lumps)?;
+            spills[1].read(List::Lumps, k, &mut bytes, &mut lumps)?;
             let range = starts[k]..starts[k + 1];
             by_pool(
                 &[&a, &b],
