@@ -786,8 +786,9 @@ impl<R: Invoice> Book<R> {
     /// as many rows as the part could hold (pages never written take no memory), so that
     /// they never move; `None` when that much cannot be reserved.
     /// With `keep` (holding the first day of the payment history, for risk), it keeps what
-    /// open items and risk need too. With `spill`, its lists are written out there once one holds `flush`
-    /// items (checked after each batch of lines: they are reserved for a batch more).
+    /// open items and risk need too. With `spill`, its lists are written out there once one
+    /// holds `flush` items (checked after each batch of lines: they are reserved for a batch
+    /// more).
     pub(super) fn new(
         as_of: u16,
         bytes: u64,
