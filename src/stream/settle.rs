@@ -15,7 +15,7 @@ use super::book::History;
 use super::records::{Fp, Invoice, Lump, Rec, Series};
 use super::row::{self, Fields, Reader, Row};
 use super::spill::{self, List, Spill};
-use super::{Followed, conserved, merged, on_both, open_key};
+use super::{Followed, conserved, on_both, open_key};
 use crate::both;
 use crate::error::CliError;
 use crate::model::{DocKind, Text};
@@ -78,19 +78,10 @@ pub(super) fn settle(
     let cut = (a.get(a.len() / 2).map(Rec::pool))
         .unwrap_or(0)
         .min(n_pools as u32);
+    // The credits of the pools before the cut first (each side puts its own in order).
     let il = match open_spill {
         Some(_) => 0,
-        None => {
-            // The credits of the pools before the cut first, then each side sorted on its
-            // own core.
-            let il = partition(&mut kept.lumps, |l| l.pool < cut);
-            let (low, high) = kept.lumps.split_at_mut(il);
-            both(
-                || low.sort_unstable_by_key(Lump::key),
-                || high.sort_unstable_by_key(Lump::key),
-            );
-            il
-        }
+        None => partition(&mut kept.lumps, |l| l.pool < cut),
     };
     let common = Common {
         series: &f.book.series,
@@ -119,15 +110,22 @@ pub(super) fn settle(
                 )
             };
             let (ia, ib) = at_pool(cut);
-            let walk = |(a, b): (&[Rec], &[Rec]), lumps, base, figures: &mut [Figures]| {
+            let walk = |open, lumps, pools, figures: &mut [Figures]| {
                 // Ids are read here and there: a buffer of about a line.
                 let mut lines = Lines::new(File::open(path).ok()?, policy, 256);
-                let open: Vec<Rec> = merged(a, b).copied().collect();
-                common.pools(&open, lumps, base).walk(figures, &mut lines)
+                let room = &mut Room::default();
+                common.pay(open, lumps, pools, figures, &mut lines, room)
             };
             on_both(
-                || walk((&a[..ia], &b[..ib]), &lumps[..il], 0, first),
-                || walk((&a[ia..], &b[ib..]), &lumps[il..], cut, second),
+                || walk([&a[..ia], &b[..ib]], &lumps[..il], 0..cut, first),
+                || {
+                    walk(
+                        [&a[ia..], &b[ib..]],
+                        &lumps[il..],
+                        cut..n_pools as u32,
+                        second,
+                    )
+                },
             )
         }
     };
@@ -168,15 +166,48 @@ struct Common<'a> {
 }
 
 impl Common<'_> {
-    /// The pools from `base` on, with their open invoices and credits.
-    fn pools<'b>(&'b self, open: &'b [Rec], lumps: &'b [Lump], base: u32) -> Pools<'b> {
-        Pools {
-            open,
-            lumps,
-            base,
+    /// Pays the pools of range `pools` (their figures in `figures`), their open invoices
+    /// taken from the two lists of `open` and their credits from `lumps`, each put in
+    /// order by pool in `room` first; the open items.
+    fn pay(
+        &self,
+        open: [&[Rec]; 2],
+        lumps: &[Lump],
+        pools: std::ops::Range<u32>,
+        figures: &mut [Figures],
+        lines: &mut Lines,
+        room: &mut Room,
+    ) -> Option<Vec<Item>> {
+        let Room {
+            open: invoices,
+            credits,
+            ends,
+        } = room;
+        by_pool(&open, pools.clone(), Rec::pool, open_key, invoices, ends)?;
+        by_pool(
+            &[lumps],
+            pools.clone(),
+            |l| l.pool,
+            Lump::key,
+            credits,
+            ends,
+        )?;
+        let run = Pools {
+            open: invoices,
+            lumps: credits,
+            base: pools.start,
             common: self,
-        }
+        };
+        run.walk(figures, lines)
     }
+}
+
+/// What [`Common::pay`] puts in order, kept from one range of pools to the next.
+#[derive(Default)]
+struct Room {
+    open: Vec<Rec>,
+    credits: Vec<Lump>,
+    ends: Vec<usize>,
 }
 
 /// The pools paid a range at a time, the open invoices and credits of each read back from
@@ -204,7 +235,7 @@ fn walk_spilled(
     let run = |ranges: Vec<(usize, &mut [Figures])>| {
         let mut lines = Lines::new(File::open(path).ok()?, common.policy, 256);
         let (mut bytes, mut a, mut b, mut lumps) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let (mut open, mut credits, mut ends) = (Vec::new(), Vec::new(), Vec::new());
+        let mut room = Room::default();
         let mut out = Vec::with_capacity(ranges.len());
         for (k, figures) in ranges {
             a.clear();
@@ -215,24 +246,8 @@ fn walk_spilled(
             spills[0].read(List::Lumps, k, &mut bytes, &mut lumps)?;
             spills[1].read(List::Lumps, k, &mut bytes, &mut lumps)?;
             let range = starts[k]..starts[k + 1];
-            by_pool(
-                &[&a, &b],
-                range.clone(),
-                Rec::pool,
-                open_key,
-                &mut open,
-                &mut ends,
-            )?;
-            by_pool(
-                &[&lumps],
-                range,
-                |l| l.pool,
-                Lump::key,
-                &mut credits,
-                &mut ends,
-            )?;
-            let pools = common.pools(&open, &credits, starts[k]);
-            out.push((k, pools.walk(figures, &mut lines)?));
+            let items = common.pay([&a, &b], &lumps, range, figures, &mut lines, &mut room)?;
+            out.push((k, items));
         }
         Some(out)
     };
