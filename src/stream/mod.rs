@@ -857,6 +857,39 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
         // The open invoices (none for the aging by due date) written out by pool.
         let bits = (ages.is_none() && first.by_pool).then_some(first.bits());
         let [mut a, mut b] = spill::Sink::pair(bits, book.flush, book.pools.of.len());
+        // Open items and risk: the pools' credits written out while reading, read back
+        // before their partition is released by the following. By pool range, beside the
+        // open invoices, when those are written out: the first part's in the first core's
+        // file, the second part's in the other's, each on its own core; else kept.
+        let mut read_lumps = Vec::new();
+        if ages.is_none() {
+            let pools = book.pools.of.len();
+            let by_pool = |l: &Lump| spill::of_pool(l.pool, pools);
+            if let (Some(to), Some(other)) = (&mut a.spill, &mut b.spill) {
+                let (here, there) = both(
+                    || spilled_lumps(&first, None, |l| to.put(List::Lumps, l, by_pool)),
+                    || match second {
+                        Some((spill, pool)) => {
+                            spilled_lumps(spill, Some(pool), |l| other.put(List::Lumps, l, by_pool))
+                        }
+                        None => Some(()),
+                    },
+                );
+                here?;
+                there?;
+            } else {
+                let parts = [
+                    Some((&first, None)),
+                    second.map(|(s, pool)| (s, Some(pool))),
+                ];
+                for (spill, pool) in parts.into_iter().flatten() {
+                    spilled_lumps(spill, pool, |lumps| {
+                        read_lumps.append(lumps);
+                        Some(())
+                    })?;
+                }
+            }
+        }
         let (pools, counts) = (&mut book.pools, &mut book.counts);
         spill::follow::<R>(
             &first,
@@ -876,44 +909,20 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
             let kept = book.pools.kept.as_mut()?;
             match (a.spill.take(), b.spill.take()) {
                 (Some(mut to), Some(mut other)) => {
-                    // By pool range, beside the open invoices: the first part's and those
-                    // the references left in the first core's file, the second part's in
-                    // the other's, each on its own core.
+                    // Those the references left go after the first part's.
                     let pools = book.pools.of.len();
-                    let by_pool = |l: &Lump| spill::of_pool(l.pool, pools);
-                    let left = &mut kept.lumps;
-                    let (here, there) = both(
-                        || {
-                            spilled_lumps(&first, None, |l| to.put(List::Lumps, l, by_pool))?;
-                            to.put(List::Lumps, left, by_pool)
-                        },
-                        || match second {
-                            Some((spill, pool)) => spilled_lumps(spill, Some(pool), |l| {
-                                other.put(List::Lumps, l, by_pool)
-                            }),
-                            None => Some(()),
-                        },
-                    );
-                    here?;
-                    there?;
+                    to.put(List::Lumps, &mut kept.lumps, |l| {
+                        spill::of_pool(l.pool, pools)
+                    })?;
                     kept.lumps = Vec::new();
                     to.written();
                     other.written();
                     open_spill = Some(([to, other], pools));
                 }
                 _ => {
-                    // Kept: the credits in memory, and each core's open invoices sorted
-                    // by [`open_key`] on its own core.
-                    let parts = [
-                        Some((&first, None)),
-                        second.map(|(s, pool)| (s, Some(pool))),
-                    ];
-                    for (spill, pool) in parts.into_iter().flatten() {
-                        spilled_lumps(spill, pool, |lumps| {
-                            kept.lumps.append(lumps);
-                            Some(())
-                        })?;
-                    }
+                    // Kept: the credits in memory, those the references left first, and
+                    // each core's open invoices sorted by [`open_key`] on its own core.
+                    kept.lumps.append(&mut read_lumps);
                     open = [R::listed(a.kept)?, R::listed(b.kept)?];
                     let [first, second] = &mut open;
                     both(

@@ -245,6 +245,7 @@ fn walk_spilled(
             spills[1].read(List::Invoices, k, &mut bytes, &mut b)?;
             spills[0].read(List::Lumps, k, &mut bytes, &mut lumps)?;
             spills[1].read(List::Lumps, k, &mut bytes, &mut lumps)?;
+            spills.iter().for_each(|spill| spill.release(k));
             let range = starts[k]..starts[k + 1];
             let items = common.pay([&a, &b], &lumps, range, figures, &mut lines, &mut room)?;
             out.push((k, items));

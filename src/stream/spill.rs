@@ -3,7 +3,8 @@
 //! each to one of its partitions by a hash of the fingerprint it names (a reference goes
 //! where its invoice goes, a credit id where its repeats go); once the file is read, the
 //! partitions are followed one at a time, each core taking the next one not taken, each
-//! one's lists read back and sorted. The result is the one
+//! one's lists read back and sorted, and the space of each run of partitions read let go
+//! ([`Spill::release`]). The result is the one
 //! [`super::book::follow_both`] gives: an invoice and the references to it meet in their
 //! partition, and what they add to the pools and the aging's sums are sums.
 //!
@@ -25,6 +26,7 @@
 
 use std::fs::File;
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::book::{self, Ages, Counts, Pools};
 use super::records::{Fp, Invoice, Packed, Ref};
@@ -119,36 +121,54 @@ fn mix(x: u64) -> u64 {
     x.wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// A part's lists, written to a temporary file partition by partition.
+/// At most 2^4 temporary files per spill, each holding the lists of a run of partitions.
+const MAX_GROUP_BITS: u32 = 4;
+
+/// A part's lists, written to temporary files partition by partition: a file per group of
+/// consecutive partitions, so that a group's space is let go as soon as its partitions
+/// are read back for good ([`Spill::release`]), while the others are still read. What is
+/// written next (the open invoices, the report) then takes memory just let go instead of
+/// memory the system must find anew, and the temporary space a run holds is smaller.
 pub(super) struct Spill {
     /// Whether the open invoices and credits of a run spilled here are written out by
     /// pool range too ([`Spilling::by_pool`]).
     pub by_pool: bool,
-    file: File,
+    /// One file per group of 2^(`bits` - `group_bits`) partitions.
+    files: Vec<File>,
     #[cfg(not(unix))]
     lock: std::sync::Mutex<()>,
-    /// Where the file ends.
-    len: u64,
+    /// Where each file ends.
+    lens: Vec<u64>,
     bits: u32,
-    /// Per list and partition: where each of its blocks starts, and how many items it
-    /// holds.
+    group_bits: u32,
+    /// Per list and partition: where each of its blocks starts in its group's file, and
+    /// how many items it holds.
     blocks: Vec<Vec<(u64, usize)>>,
+    /// Per group: how many of its partitions are not released yet.
+    unreleased: Vec<AtomicUsize>,
     /// The bytes of the lists written out, by partition.
     scratch: Vec<u8>,
 }
 
 impl Spill {
-    /// A spill in 2^`bits` partitions, or `None` when no temporary file can be made.
+    /// A spill in 2^`bits` partitions (in up to 16 files), or `None` when no temporary
+    /// file can be made.
     pub(super) fn new(bits: u32) -> Option<Spill> {
-        let file = tempfile::tempfile().ok()?;
+        let group_bits = bits.min(MAX_GROUP_BITS);
+        let groups = 1 << group_bits;
+        let files = (0..groups).map(|_| tempfile::tempfile().ok());
         Some(Spill {
             by_pool: true,
-            file,
+            files: files.collect::<Option<_>>()?,
             #[cfg(not(unix))]
             lock: std::sync::Mutex::new(()),
-            len: 0,
+            lens: vec![0; groups],
             bits,
+            group_bits,
             blocks: vec![Vec::new(); LISTS << bits],
+            unreleased: (0..groups)
+                .map(|_| AtomicUsize::new(1 << (bits - group_bits)))
+                .collect(),
             scratch: Vec::new(),
         })
     }
@@ -163,6 +183,23 @@ impl Spill {
 
     fn partition(&self, hash: u64) -> usize {
         ((hash >> 32) >> (32 - self.bits)) as usize
+    }
+
+    /// The group (and file) of partition `p`.
+    fn group(&self, p: usize) -> usize {
+        p >> (self.bits - self.group_bits)
+    }
+
+    /// Partition `p` is read back for good, every list of it: once every partition of its
+    /// group is, the group's file is emptied and its space let go. Reading it again fails
+    /// (and the exact path reads the file).
+    pub(super) fn release(&self, p: usize) {
+        let group = self.group(p);
+        let left = &self.unreleased[group];
+        if left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // Not emptied: the space is let go when the file is closed instead.
+            let _ = self.files[group].set_len(0);
+        }
     }
 
     /// Writes `items` out, each to the partition its `hash` picks, in one write (each
@@ -184,10 +221,15 @@ impl Spill {
         for p in 0..n {
             next[p + 1] += next[p];
         }
+        // Each group's partitions lie together in the bytes, and go to its file.
+        let per_group = 1 << (self.bits - self.group_bits);
+        let groups = (0..self.files.len()).map(|g| next[g * per_group]..next[(g + 1) * per_group]);
+        let groups: Vec<_> = groups.collect();
         for p in 0..n {
             let bytes = next[p + 1] - next[p];
             if bytes > 0 {
-                let at = self.len + next[p] as u64;
+                let g = self.group(p);
+                let at = self.lens[g] + (next[p] - groups[g].start) as u64;
                 self.blocks[list as usize * n + p].push((at, bytes / T::BYTES));
             }
         }
@@ -197,8 +239,12 @@ impl Spill {
             item.put(&mut self.scratch[*at..*at + T::BYTES]);
             *at += T::BYTES;
         }
-        self.file.write_all(&self.scratch).ok()?;
-        self.len += self.scratch.len() as u64;
+        for (g, bytes) in groups.into_iter().enumerate() {
+            if !bytes.is_empty() {
+                self.files[g].write_all(&self.scratch[bytes.clone()]).ok()?;
+                self.lens[g] += bytes.len() as u64;
+            }
+        }
         items.clear();
         Some(())
     }
@@ -210,16 +256,15 @@ impl Spill {
 
     /// Reads `buf.len()` bytes from `start` (the other core may read at once).
     #[cfg(unix)]
-    fn read_at(&self, buf: &mut [u8], start: u64) -> Option<()> {
-        std::os::unix::fs::FileExt::read_exact_at(&self.file, buf, start).ok()
+    fn read_at(&self, file: &File, buf: &mut [u8], start: u64) -> Option<()> {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, start).ok()
     }
 
     /// Reads `buf.len()` bytes from `start`, the other core waiting.
     #[cfg(not(unix))]
-    fn read_at(&self, buf: &mut [u8], start: u64) -> Option<()> {
+    fn read_at(&self, mut file: &File, buf: &mut [u8], start: u64) -> Option<()> {
         use std::io::{Read, Seek, SeekFrom};
         let _alone = self.lock.lock().ok()?;
-        let mut file = &self.file;
         file.seek(SeekFrom::Start(start)).ok()?;
         file.read_exact(buf).ok()
     }
@@ -252,9 +297,10 @@ impl Spill {
         size: usize,
         mut f: impl FnMut(&[u8]) -> Option<()>,
     ) -> Option<()> {
+        let file = &self.files[self.group(partition)];
         for &(start, n) in &self.blocks[list as usize * self.partitions() + partition] {
             bytes.resize(n * size, 0);
-            self.read_at(bytes, start)?;
+            self.read_at(file, bytes, start)?;
             f(bytes)?;
         }
         Some(())
@@ -399,6 +445,9 @@ pub(super) fn follow<R: Invoice>(
         let mut partition = Partition::<R>::new();
         let mut follow = |p| {
             partition.load(parts, p)?;
+            for (spill, _) in parts.into_iter().flatten() {
+                spill.release(p);
+            }
             let Partition { invoices, refs, .. } = &mut partition;
             let [a, b] = invoices;
             let refs = [&refs[0][..], &refs[1][..]];
@@ -511,6 +560,46 @@ mod tests {
             })
             .collect();
         assert!(sizes.iter().all(|&s| (200..750).contains(&s)), "{sizes:?}");
+    }
+
+    #[test]
+    fn a_group_of_partitions_lets_go_of_its_file_once_each_of_them_is_released() {
+        // 64 partitions in 16 files of 4.
+        let mut spill = Spill::new(6).unwrap();
+        assert_eq!(spill.files.len(), 16);
+        let id = |n: u64| Fp(n, 0);
+        for batch in 0..4u64 {
+            let mut items: Vec<u64> = (0..5000).map(|i| batch * 5000 + i).collect();
+            spill
+                .put(List::Payments, &mut items, |&n| of_fp(id(n)))
+                .unwrap();
+        }
+        let size = |g: usize| spill.files[g].metadata().unwrap().len();
+        assert_eq!((0..16).map(size).sum::<u64>(), 20_000 * 8);
+        let (mut bytes, mut got): (Vec<u8>, Vec<u64>) = (Vec::new(), Vec::new());
+        let mut read = |spill: &Spill, p: usize| {
+            got.clear();
+            spill.read(List::Payments, p, &mut bytes, &mut got)?;
+            let want = (0..20_000).filter(|&n| spill.partition(of_fp(id(n))) == p);
+            assert_eq!(got, want.collect::<Vec<_>>(), "partition {p}");
+            Some(got.len())
+        };
+        let in_group_1 = (4..8).map(|p| read(&spill, p).unwrap()).sum::<usize>();
+        assert!(in_group_1 > 0);
+        // Group 1 (partitions 4 to 7): released out of order, one at a time; its file
+        // is kept, and read, until the last one is.
+        for p in [6, 4, 7] {
+            spill.release(p);
+            assert!(size(1) > 0);
+            assert!(read(&spill, 5).is_some());
+        }
+        spill.release(5);
+        assert_eq!(size(1), 0);
+        assert_eq!(read(&spill, 5), None, "a released partition cannot be read");
+        // The other groups are whole.
+        let rest = (0..64).filter(|p| !(4..8).contains(p));
+        let rest: usize = rest.map(|p| read(&spill, p).unwrap()).sum();
+        assert_eq!(rest + in_group_1, 20_000);
     }
 
     /// Each pool goes to the partition whose range of pools holds it, whatever the count of
