@@ -10,7 +10,7 @@ use crate::output::write_output;
 use crate::render::{Format, render};
 use crate::report::risk::{risk_report, write_risk_csv};
 use crate::report::{RunFacts, count};
-use crate::risk::{RiskRow, assess};
+use crate::risk::{Ranked, RiskRow, assess};
 use crate::stream;
 
 pub fn run(args: &RiskArgs) -> Result<(), CliError> {
@@ -24,8 +24,7 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
                 as_of,
                 tally,
             };
-            let failing = write(&setup, args, &rows, &facts, || Ok(()))?;
-            crate::drop_aside(rows);
+            let failing = write(&setup, args, rows, &facts, || Ok(()))?;
             super::say_streamed(&facts.tally, run)?;
             return failed(failing);
         }
@@ -38,7 +37,7 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
         assess(&p.ledger, &p.alloc, &aging, &p.policy, info, &names)
     })?;
     let mut rejects = None;
-    let failing = write(&p, args, &rows, &p.facts(), || {
+    let failing = write(&p, args, Ranked::sorted(rows), &p.facts(), || {
         rejects = p.stage_rejects(run)?;
         Ok(())
     })?;
@@ -51,7 +50,7 @@ pub fn run(args: &RiskArgs) -> Result<(), CliError> {
 fn write(
     setup: &Setup,
     args: &RiskArgs,
-    rows: &[RiskRow],
+    rows: Ranked,
     facts: &RunFacts,
     stage: impl FnOnce() -> Result<(), CliError>,
 ) -> Result<Option<(u64, String)>, CliError> {
@@ -88,10 +87,13 @@ fn write(
         // The rows alone: a report's footer and totals are not part of CSV.
         stage()?;
         write_output(&setup.ctx.target, &setup.inputs(), |out| {
-            write_risk_csv(rows, &setup.policy, out)
+            write_risk_csv(&rows, &setup.policy, out)
         })?;
-        return Ok(failing(rows));
+        let failing = failing(rows.rows());
+        crate::drop_aside(rows);
+        return Ok(failing);
     }
+    let rows = rows.into_sorted();
     let (meta, mut footer) = facts.describe(None, " (cartera reconcile lists them)");
     let info = &setup.customers.info;
     let unmatched = if info.is_empty() {
@@ -110,13 +112,14 @@ fn write(
             "{who} no document by then (check how their ids are written)"
         ));
     }
-    let report = risk_report(rows, &setup.policy, footer, meta);
+    let report = risk_report(&rows, &setup.policy, footer, meta);
     stage()?;
     write_output(&setup.ctx.target, &setup.inputs(), |out| {
         render(&report, setup.ctx.format, setup.ctx.width, out)
     })?;
-    crate::drop_aside(report);
-    Ok(failing(rows))
+    let failing = failing(&rows);
+    crate::drop_aside((report, rows));
+    Ok(failing)
 }
 
 /// Exit 1 when `--fail-on` found accounts at its level.

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use super::{Cell, Column, Field, Group, Meta, Report};
 use crate::policy::Policy;
-use crate::risk::RiskRow;
+use crate::risk::{Ranked, RiskRow};
 
 const AMOUNT_COLUMNS: [(&str, &str); 12] = [
     ("balance", "Balance"),
@@ -64,13 +64,13 @@ pub fn risk_report(
 }
 
 /// The CSV of the risk report of `rows` (which holds its rows only), written from the rows
-/// without a report made first.
-pub fn write_risk_csv(rows: &[RiskRow], policy: &Policy, out: &mut dyn Write) -> io::Result<()> {
+/// in the report's order without a report made first.
+pub fn write_risk_csv(rows: &Ranked, policy: &Policy, out: &mut dyn Write) -> io::Result<()> {
     let row = |i: usize| {
-        let r = &rows[i];
+        let r = rows.get(i);
         fields(r, level_name(r, policy))
     };
-    crate::render::csv::write_rows(&risk_columns(), rows.len(), row, out)
+    crate::render::csv::write_rows(&risk_columns(), rows.rows().len(), row, out)
 }
 
 /// The name of a row's level (empty for none).

@@ -196,9 +196,59 @@ pub(crate) fn complete(
     (row.level, row.reason) = grade(row, policy);
 }
 
-/// By level (in policy order, unmatched last), currency, balance (largest first), customer.
-/// The keys are sorted, not the rows (large), which are then put in order in place.
+/// Risk rows and the order the report lists them in ([`report_order`]): kept apart, so
+/// that a CSV is written through the order and the rows (large) are not moved.
+pub struct Ranked {
+    rows: Vec<RiskRow>,
+    /// Where each place's row is; `None` when the rows are in order.
+    order: Option<Vec<usize>>,
+}
+
+impl Ranked {
+    /// Rows in any order, ranked.
+    pub(crate) fn new(rows: Vec<RiskRow>) -> Ranked {
+        let order = report_order(&rows);
+        Ranked {
+            rows,
+            order: Some(order),
+        }
+    }
+
+    /// Rows in the report's order already ([`assess`]'s).
+    pub fn sorted(rows: Vec<RiskRow>) -> Ranked {
+        Ranked { rows, order: None }
+    }
+
+    /// The row at place `i` of the report.
+    pub fn get(&self, i: usize) -> &RiskRow {
+        &self.rows[self.order.as_ref().map_or(i, |order| order[i])]
+    }
+
+    /// The rows, in no set order.
+    pub fn rows(&self) -> &[RiskRow] {
+        &self.rows
+    }
+
+    /// The rows in the report's order, put there in place.
+    pub fn into_sorted(self) -> Vec<RiskRow> {
+        let mut rows = self.rows;
+        if let Some(order) = self.order {
+            crate::aging::permute(&mut rows, |place| order[place]);
+        }
+        rows
+    }
+}
+
+/// Sorts `rows` into the report's order ([`report_order`]), in place.
 pub(crate) fn sort_rows(rows: &mut [RiskRow]) {
+    let order = report_order(rows);
+    crate::aging::permute(rows, |place| order[place]);
+}
+
+/// The report's order of `rows`: by level (in policy order, unmatched last), currency,
+/// balance (largest first), customer; the index of the row at each place. The keys are
+/// sorted, not the rows (large).
+fn report_order(rows: &[RiskRow]) -> Vec<usize> {
     let mut keyed: Vec<_> = (rows.iter().enumerate())
         .map(|(i, r)| {
             let key = (r.level.is_none(), r.level, r.currency);
@@ -206,12 +256,11 @@ pub(crate) fn sort_rows(rows: &mut [RiskRow]) {
         })
         .collect();
     // A customer has one row per currency: no two rows are equal.
-    let rows_ = &*rows;
     crate::aging::sort_on_both(&mut keyed, |(ka, a), (kb, b)| {
         ka.cmp(kb)
-            .then_with(|| rows_[*a].customer.cmp(&rows_[*b].customer))
+            .then_with(|| rows[*a].customer.cmp(&rows[*b].customer))
     });
-    crate::aging::permute(rows, |place| keyed[place].1);
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The first level any of whose conditions holds, and why.

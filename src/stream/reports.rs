@@ -20,7 +20,7 @@ use crate::money::Currency;
 use crate::policy::Policy;
 use crate::report::Tally;
 use crate::report::reconcile::{open_item_columns, open_item_fields};
-use crate::risk::{History, RiskRow, complete, sort_rows};
+use crate::risk::{History, Ranked, RiskRow, complete};
 
 /// The open items of a file in report order (as `aging::sort_detail` puts them), to be
 /// written as the rows of `report::reconcile::open_items_report` are.
@@ -103,7 +103,7 @@ pub fn risk(
     policy: &Policy,
     as_of: NaiveDate,
     progress: bool,
-) -> Result<Option<(Vec<RiskRow>, Tally)>, CliError> {
+) -> Result<Option<(Ranked, Tally)>, CliError> {
     Job::new(path, name, policy, as_of, progress).risk()
 }
 
@@ -131,7 +131,7 @@ impl Job<'_> {
     }
 
     /// See [`risk`].
-    pub(super) fn risk(&self) -> Result<Option<(Vec<RiskRow>, Tally)>, CliError> {
+    pub(super) fn risk(&self) -> Result<Option<(Ranked, Tally)>, CliError> {
         let Some((f, settled)) = self.settled(false)? else {
             return Ok(None);
         };
@@ -233,7 +233,7 @@ fn listed(f: &Followed, settled: Settled, path: &Path, policy: &Policy) -> Optio
     Some((open, keyed))
 }
 
-fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
+fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Ranked {
     let customers = f.book.customer_texts();
     let no_info = crate::Map::default();
     let hundredths = |v: i128| Decimal::from_i128_with_scale(v, 2);
@@ -277,6 +277,5 @@ fn risk_rows(f: &Followed, settled: &Settled, policy: &Policy) -> Vec<RiskRow> {
     let (first, second) = settled.figures.split_at(settled.figures.len() / 2);
     let (mut rows, more) = both(|| rows_of(first, 0), || rows_of(second, first.len()));
     rows.extend(more);
-    sort_rows(&mut rows);
-    rows
+    Ranked::new(rows)
 }
