@@ -6,7 +6,10 @@
 #
 # Environment: BENCH_DIR (ledgers and outputs, default /tmp/cartera-bench), BENCH_RUNS (runs
 # per job, default 3; the median is reported), BENCH_SEED (default 1), BENCH_JOBS (default
-# "scan aging reconcile risk duckdb"), BENCH_AS_OF (default 2026-06-30).
+# "scan aging reconcile risk duckdb"), BENCH_AS_OF (default 2026-06-30), BENCH_PAUSE (seconds
+# to wait before each run, default 0: on a virtual machine whose host takes back the memory
+# let go, a pause of 3 starts every job as a nightly one would, not with the memory the job
+# before it let go; see bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +17,7 @@ dir=${BENCH_DIR:-/tmp/cartera-bench}
 runs=${BENCH_RUNS:-3}
 seed=${BENCH_SEED:-1}
 as_of=${BENCH_AS_OF:-2026-06-30}
+pause=${BENCH_PAUSE:-0}
 jobs=${BENCH_JOBS:-scan aging reconcile risk duckdb}
 cartera=target/release/cartera
 time_bin=/usr/bin/time
@@ -60,6 +64,7 @@ job_command() {
 # given).
 measure() {
     local job=$1 file=$2 name=${3:-$1}
+    sleep "$pause"
     # shellcheck disable=SC2046 # the command is split into words on purpose (no spaces in paths)
     if ! "$time_bin" -f '%e %M' -o "$dir/time.tmp" $(job_command "$job" "$file") \
         >"$dir/stdout-$job.txt" 2>"$dir/stderr-$job.txt"; then
