@@ -204,8 +204,8 @@ impl Spill {
         }
     }
 
-    /// Writes `items` out, each to the partition its `hash` picks, in one write (each
-    /// partition's items in their order), and empties it.
+    /// Writes `items` out, each to the partition its `hash` picks, in one write per file
+    /// (each partition's items in their order), and empties it.
     pub(super) fn put<T: Packed>(
         &mut self,
         list: List,
