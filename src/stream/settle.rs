@@ -255,6 +255,7 @@ fn walk_spilled(
     let (mine, theirs) = both(|| run(here), || run(there));
     let mut all = mine?;
     all.extend(theirs?);
+    debug_assert!(spills.iter().all(Spill::released));
     all.sort_unstable_by_key(|(k, _)| *k);
     let mut items = Vec::with_capacity(all.iter().map(|(_, items)| items.len()).sum());
     for (_, mut range) in all {

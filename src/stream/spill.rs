@@ -192,6 +192,11 @@ impl Spill {
         p >> (self.bits - self.group_bits)
     }
 
+    /// Whether every partition is released ([`Spill::release`]).
+    pub(super) fn released(&self) -> bool {
+        (self.unreleased.iter()).all(|left| left.load(Ordering::Acquire) == 0)
+    }
+
     /// Partition `p` is read back for good, every list of it: once every partition of its
     /// group is, the group's file is emptied and its space let go. Reading it again fails
     /// (and the exact path reads the file).
@@ -476,7 +481,10 @@ pub(super) fn follow<R: Invoice>(
         ages,
         |pools, counts, ages| work(pools, counts, ages, ours),
         |pools, counts, ages| work(pools, counts, ages, theirs),
-    )
+    )?;
+    let released = |(spill, _): (&Spill, _)| spill.released();
+    debug_assert!(parts.into_iter().flatten().all(released));
+    Some(())
 }
 
 #[cfg(test)]
@@ -595,6 +603,7 @@ mod tests {
             assert!(size(1) > 0);
             assert!(read(&spill, 5).is_some());
         }
+        assert!(!spill.released());
         spill.release(5);
         assert_eq!(size(1), 0);
         assert_eq!(read(&spill, 5), None, "a released partition cannot be read");
