@@ -233,7 +233,14 @@ pub fn write_plain(out: &mut String, amount: Decimal, minor_units: u32) {
 }
 
 /// `n` in decimal digits, with zeros before it up to `width` digits (at most 20).
-fn push_digits(out: &mut String, mut n: u64, width: usize) {
+fn push_digits(out: &mut String, n: u64, width: usize) {
+    let (digits, first) = decimal(n, width);
+    out.extend(digits[first..].iter().map(|&b| char::from(b)));
+}
+
+/// The decimal digits of `n`, with zeros before it up to `width` digits (at most 20):
+/// the bytes from the place returned on. No allocation, no 128-bit division.
+pub(crate) fn decimal(mut n: u64, width: usize) -> ([u8; 20], usize) {
     let mut digits = [b'0'; 20];
     let mut first = digits.len();
     while n > 0 {
@@ -241,8 +248,7 @@ fn push_digits(out: &mut String, mut n: u64, width: usize) {
         digits[first] = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    let first = first.min(digits.len() - width.min(digits.len()));
-    out.extend(digits[first..].iter().map(|&b| char::from(b)));
+    (digits, first.min(digits.len() - width.min(digits.len())))
 }
 
 /// The human rendering: as [`format_plain`], with `,` between groups of three digits.

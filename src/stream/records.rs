@@ -158,17 +158,12 @@ impl Series {
     /// The id fingerprinted `fp`, when it is of a series noted.
     pub(super) fn id(&self, fp: Fp) -> Option<Text> {
         let (series, digits) = self.noted(fp)?;
-        // Its number's last `digits` digits (1 to 15), zeros before it included.
-        let mut number = fp.0 & ((1 << 30) - 1);
-        let mut text = [b'0'; 15];
-        for digit in text[..digits].iter_mut().rev() {
-            *digit = b'0' + (number % 10) as u8;
-            number /= 10;
-        }
+        // Its number in `digits` digits (it has no more), zeros before it included.
+        let (text, first) = crate::money::decimal(fp.0 & ((1 << 30) - 1), digits);
         // Kept inline, without an allocation, when short (as most ids are).
         let mut id = Text::with_capacity(series.len() + digits);
         id.push_str(series);
-        id.extend(text[..digits].iter().map(|&b| char::from(b)));
+        id.extend(text[first..].iter().map(|&b| char::from(b)));
         Some(id)
     }
 
