@@ -650,7 +650,8 @@ impl Customer {
 /// customer is then most often in the slot it is looked for in first, the one a batch of
 /// rows reads ahead together ([`Book::look_ahead`]); four fifths full (8 MiB a part at
 /// 200k customers instead of 16), it was often a slot or two further, in another cache
-/// line, read from memory one row at a time (a 10M aging took 8 % more CPU time).
+/// line, read from memory one row at a time (in a 10M aging, the look-up and the
+/// look-ahead took 21-22 % of the CPU samples instead of 18-19 %).
 struct Customers {
     slots: Vec<Customer>,
     len: usize,

@@ -315,8 +315,9 @@ fn by_pool<T: Copy>(
 }
 
 /// Sorts `items` by `key`, stably: their keys and places sorted as one number each, then
-/// the items moved into that order once (`keys` and `moved` are room for both). Sorting
-/// numbers takes a third of the time of moving 32-byte items through a sort.
+/// the items moved into that order once (`keys` and `moved` are room for both). For the
+/// 32-byte open invoices, a third of the time of a stable sort of the invoices themselves
+/// (10M reconcile, the pools' sorts: 0.17-0.21 → 0.06 s of CPU).
 fn sort_packed<T: Copy>(
     items: &mut [T],
     key: impl Fn(&T) -> u32,
@@ -610,22 +611,25 @@ mod tests {
         }
     }
 
-    /// Items of several lists counted into place by pool come out as one sort by key puts
-    /// them, whatever the pools' sizes (none, one, many), and the room is reused; an item
-    /// outside the range of pools gives up.
+    /// Items sorted through their keys and places packed in one number come out as a
+    /// stable sort by key puts them: equal keys (many, when keys are few) in their order,
+    /// keys up to `u32::MAX`.
     #[test]
     fn items_sorted_through_packed_keys_keep_the_order_of_equal_keys() {
         let mut draw = crate::draws(11);
         let (mut keys, mut moved) = (Vec::new(), Vec::new());
         for round in 0..300 {
             let n = draw(if round % 10 == 0 { 3 } else { 200 }) as usize;
-            // Few keys (many equal) or many; the place tells equal keys apart.
-            let spread = if round % 2 == 0 {
-                4
-            } else {
-                u64::from(u32::MAX) + 1
+            // Few keys (many equal), or any 32 bits (`draw` gives 31 at most), the largest
+            // among them; the place tells equal keys apart.
+            let mut key = || match round % 2 {
+                0 => draw(4) as u32,
+                _ => (draw(1 << 16) << 16 | draw(1 << 16)) as u32,
             };
-            let mut items: Vec<(u32, usize)> = (0..n).map(|i| (draw(spread) as u32, i)).collect();
+            let mut items: Vec<(u32, usize)> = (0..n).map(|i| (key(), i)).collect();
+            if let Some(last) = items.last_mut() {
+                last.0 = u32::MAX;
+            }
             if round % 7 == 0 {
                 items.sort_unstable_by_key(|x| std::cmp::Reverse(x.0));
             }
@@ -636,6 +640,9 @@ mod tests {
         }
     }
 
+    /// Items of several lists counted into place by pool come out as one sort by key puts
+    /// them, whatever the pools' sizes (none, one, many), and the room is reused; an item
+    /// outside the range of pools gives up.
     #[test]
     fn items_counted_by_pool_come_out_sorted_by_their_key() {
         let mut draw = crate::draws(7);
