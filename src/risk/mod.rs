@@ -157,9 +157,7 @@ pub fn assess(
     for (key, row) in rows.iter_mut() {
         complete(row, history.get(key), policy, customers);
     }
-    let mut rows: Vec<RiskRow> = rows.into_values().collect();
-    sort_rows(&mut rows);
-    rows
+    Ranked::new(rows.into_values().collect()).into_sorted()
 }
 
 /// A row's figures summed (balance, overdue, unrounded provision): the rest of them from
@@ -237,12 +235,6 @@ impl Ranked {
         }
         rows
     }
-}
-
-/// Sorts `rows` into the report's order ([`report_order`]), in place.
-pub(crate) fn sort_rows(rows: &mut [RiskRow]) {
-    let order = report_order(rows);
-    crate::aging::permute(rows, |place| order[place]);
 }
 
 /// The report's order of `rows`: by level (in policy order, unmatched last), currency,
