@@ -192,14 +192,15 @@ pub fn parse_localized(text: &str, mark: char) -> Result<Decimal, AmountError> {
 /// currency's minor units and never fewer digits than the value carries (`100` → `100.00`,
 /// `10.005` → `10.005`).
 pub fn format_plain(amount: Decimal, minor_units: u32) -> String {
-    let mut plain = String::new();
+    let mut plain = Vec::new();
     write_plain(&mut plain, amount, minor_units);
-    plain
+    plain.into_iter().map(char::from).collect() // ASCII: digits, '-' and '.'
 }
 
-/// [`format_plain`] written at the end of `out` (no string made: reports write many).
-pub fn write_plain(out: &mut String, amount: Decimal, minor_units: u32) {
-    use std::fmt::Write as _;
+/// [`format_plain`]'s ASCII bytes written at the end of `out` (no string made: reports
+/// write many, straight into their lines).
+pub fn write_plain(out: &mut Vec<u8>, amount: Decimal, minor_units: u32) {
+    use std::io::Write as _;
     // The digits, without the zeros at the end beyond the minor units, or with zeros up to
     // them.
     let (mut digits, mut scale) = (amount.mantissa(), amount.scale());
@@ -211,7 +212,7 @@ pub fn write_plain(out: &mut String, amount: Decimal, minor_units: u32) {
         scale = minor_units;
     }
     if digits < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     let digits = digits.unsigned_abs();
     // Most amounts fit 64 bits, whose digits are far cheaper to find.
@@ -219,7 +220,7 @@ pub fn write_plain(out: &mut String, amount: Decimal, minor_units: u32) {
         let unit = 10u64.pow(scale);
         push_digits(out, digits / unit, 1);
         if scale > 0 {
-            out.push('.');
+            out.push(b'.');
             push_digits(out, digits % unit, scale as usize);
         }
         return;
@@ -233,9 +234,9 @@ pub fn write_plain(out: &mut String, amount: Decimal, minor_units: u32) {
 }
 
 /// `n` in decimal digits, with zeros before it up to `width` digits (at most 20).
-fn push_digits(out: &mut String, n: u64, width: usize) {
+pub(crate) fn push_digits(out: &mut Vec<u8>, n: u64, width: usize) {
     let (digits, first) = decimal(n, width);
-    out.extend(digits[first..].iter().map(|&b| char::from(b)));
+    out.extend_from_slice(&digits[first..]);
 }
 
 /// The decimal digits of `n`, with zeros before it up to `width` digits (at most 20):

