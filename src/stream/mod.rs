@@ -183,6 +183,7 @@ impl<'a> Job<'a> {
         };
         let (rows, totals) = age_rows(&f, self.policy, as_of_day)?;
         let tally = tally(&f.book, self.name);
+        crate::drop_aside(f); // 5 ms of freeing the report need not wait for
         Ok(Some(Streamed {
             rows,
             totals,

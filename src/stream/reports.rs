@@ -136,7 +136,11 @@ impl Job<'_> {
             return Ok(None);
         };
         let rows = risk_rows(&f, &settled, self.policy);
-        Ok(Some((rows, tally(&f.book, self.name))))
+        let tally = tally(&f.book, self.name);
+        // Let go on another thread: 8-13 ms of freeing (200k customers' texts and pools'
+        // figures) the report need not wait for.
+        crate::drop_aside((f, settled));
+        Ok(Some((rows, tally)))
     }
 }
 
