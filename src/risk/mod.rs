@@ -244,15 +244,28 @@ fn report_order(rows: &[RiskRow]) -> Vec<usize> {
     let mut keyed: Vec<_> = (rows.iter().enumerate())
         .map(|(i, r)| {
             let key = (r.level.is_none(), r.level, r.currency);
-            ((key, std::cmp::Reverse(r.balance)), i)
+            let customer = id_prefix(r.customer.0.as_bytes());
+            ((key, std::cmp::Reverse(r.balance), customer), i)
         })
         .collect();
-    // A customer has one row per currency: no two rows are equal.
+    // A customer has one row per currency: no two rows are equal. Rows equal on the key
+    // (many: a level's customers with nothing open) are told apart by the customer's id,
+    // its first bytes in the key, the rest only when those are the same.
     crate::aging::sort_on_both(&mut keyed, |(ka, a), (kb, b)| {
         ka.cmp(kb)
             .then_with(|| rows[*a].customer.cmp(&rows[*b].customer))
     });
     keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The first 8 bytes of an id, zeros after a shorter one, as a number that orders as
+/// the ids do wherever two differ: where two are the same, the whole ids decide.
+fn id_prefix(id: &[u8]) -> u64 {
+    let mut first = [0u8; 8];
+    for (to, from) in first.iter_mut().zip(id) {
+        *to = *from;
+    }
+    u64::from_be_bytes(first)
 }
 
 /// The first level any of whose conditions holds, and why.
@@ -321,5 +334,57 @@ fn holds(condition: &Condition, row: &RiskRow) -> Option<String> {
                 )
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Wherever the prefixes of two ids differ, they order the ids as the ids order
+    /// themselves (shorter ids, ids alike for their first 8 bytes, NUL and non-ASCII bytes
+    /// among them); the rows ranked through them come out as ranked by the whole ids.
+    #[test]
+    fn id_prefixes_order_ids_as_the_ids_do() {
+        let mut draw = crate::draws(5);
+        let bytes = [b'0', b'9', b'A', b'-', 0, 0xC3, 0xB1];
+        let mut ids: Vec<String> = Vec::new();
+        for _ in 0..400 {
+            let len = draw(13) as usize;
+            let id: Vec<u8> = (0..len).map(|_| bytes[draw(7) as usize]).collect();
+            ids.push(String::from_utf8_lossy(&id).into_owned());
+        }
+        ids.extend(
+            [
+                "",
+                "C",
+                "C-1",
+                "C-10",
+                "C-2",
+                "CLIENTE-0001",
+                "CLIENTE-0002",
+            ]
+            .map(String::from),
+        );
+        for a in &ids {
+            for b in &ids {
+                let (pa, pb) = (id_prefix(a.as_bytes()), id_prefix(b.as_bytes()));
+                if pa != pb {
+                    assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} {b:?}");
+                }
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        let row = |id: &String| {
+            let customer = CustomerId(id.as_str().into());
+            RiskRow::new(customer, String::new(), String::new(), Currency::XXX)
+        };
+        let mut shuffled: Vec<&String> = ids.iter().collect();
+        shuffled.sort_by_key(|id| id.bytes().rev().collect::<Vec<u8>>());
+        let rows: Vec<RiskRow> = shuffled.into_iter().map(row).collect();
+        let ranked = Ranked::new(rows).into_sorted();
+        let got: Vec<&str> = ranked.iter().map(|r| r.customer.0.as_str()).collect();
+        assert_eq!(got, ids);
     }
 }
