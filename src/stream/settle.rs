@@ -240,34 +240,33 @@ fn walk_spilled(
         ranges.push(Mutex::new(Some(range)));
     }
     let turns = super::Turns::new(n);
-    let run = || {
+    let walk = || {
         let mut lines = Lines::new(File::open(path).ok()?, common.policy, 256);
         let (mut bytes, mut a, mut b, mut lumps) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut room = Room::default();
         let mut out = Vec::new();
         while let Some(k) = turns.take() {
-            let mut pay = || {
-                let figures = ranges[k].lock().ok()?.take()?;
-                a.clear();
-                b.clear();
-                lumps.clear();
-                spills[0].read(List::Invoices, k, &mut bytes, &mut a)?;
-                spills[1].read(List::Invoices, k, &mut bytes, &mut b)?;
-                spills[0].read(List::Lumps, k, &mut bytes, &mut lumps)?;
-                spills[1].read(List::Lumps, k, &mut bytes, &mut lumps)?;
-                spills.iter().for_each(|spill| spill.release(k));
-                let range = starts[k]..starts[k + 1];
-                common.pay([&a, &b], &lumps, range, figures, &mut lines, &mut room)
-            };
-            match pay() {
-                Some(items) => out.push((k, items)),
-                None => {
-                    turns.stop();
-                    return None;
-                }
-            }
+            let figures = ranges[k].lock().ok()?.take()?;
+            a.clear();
+            b.clear();
+            lumps.clear();
+            spills[0].read(List::Invoices, k, &mut bytes, &mut a)?;
+            spills[1].read(List::Invoices, k, &mut bytes, &mut b)?;
+            spills[0].read(List::Lumps, k, &mut bytes, &mut lumps)?;
+            spills[1].read(List::Lumps, k, &mut bytes, &mut lumps)?;
+            spills.iter().for_each(|spill| spill.release(k));
+            let range = starts[k]..starts[k + 1];
+            let items = common.pay([&a, &b], &lumps, range, figures, &mut lines, &mut room)?;
+            out.push((k, items));
         }
         Some(out)
+    };
+    // A core that gives up, wherever it does, stops the other taking more.
+    let run = || {
+        walk().or_else(|| {
+            turns.stop();
+            None
+        })
     };
     let (mine, theirs) = both(run, run);
     let mut all = mine?;
