@@ -80,6 +80,15 @@ median() {
     sort -n -k "$2" "$dir/times-$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'
 }
 
+# A job's time over the aging's, run by run (the runs alternate, so each pair ran within a
+# minute of each other, through the same slow or fast spell of the machine): the median,
+# the range, and how many pairs are within 1.2×.
+paired() {
+    paste -d' ' "$dir/times-$1" "$dir/times-aging" | awk '{ print $1 / $3 }' | sort -n |
+        awk '{ v[NR] = $1; if ($1 <= 1.2) k++ }
+            END { printf "paired run by run: median %.2f×, %.2f-%.2f×, %d of %d within 1.2×", v[int((NR + 1) / 2)], v[1], v[NR], k, NR }'
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
@@ -123,7 +132,7 @@ report() {
     done
     echo
     [ -n "${sec[aging]:-}" ] && for job in reconcile risk; do
-        [ -n "${sec[$job]:-}" ] && echo "$job / aging: $(ratio "${sec[$job]}" "${sec[aging]}") × time, $(ratio "${kib[$job]}" "${kib[aging]}") × memory"
+        [ -n "${sec[$job]:-}" ] && echo "$job / aging: $(ratio "${sec[$job]}" "${sec[aging]}") × time, $(ratio "${kib[$job]}" "${kib[aging]}") × memory; $(paired "$job")"
     done
     if [ -n "${sec[aging]:-}" ] && [ -n "${sec[duckdb]:-}" ]; then
         if cmp -s "$dir/out-aging.csv" "$dir/out-duckdb.csv"; then
