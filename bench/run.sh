@@ -92,8 +92,32 @@ paired() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
-# Runs every job $runs times, alternating between jobs (the machine is noisy), after a warm-up
-# read of the file into the page cache.
+# The order of the jobs given after $1 in run $1 (from 1): a Williams design, so that over
+# twice as many runs as jobs (as many, for an even number of jobs) each job comes right after
+# each other job equally often. A job runs slower or faster for what the job before it left
+# behind (memory let go, a replaced file's blocks); in one fixed order, the same job always
+# followed the same neighbour (bench/README.md). Run 1 starts with the first job given.
+run_order() {
+    local run=$1 n j k lo hi
+    shift
+    n=$#
+    local -a jobs=("$@") first=(0) row=()
+    lo=1 hi=$((n - 1))
+    for ((j = 1; j < n; j++)); do
+        if ((j % 2 == 1)); then first+=("$lo"); lo=$((lo + 1)); else first+=("$hi"); hi=$((hi - 1)); fi
+    done
+    k=$(((run - 1) % (n % 2 == 0 ? n : 2 * n)))
+    for ((j = 0; j < n; j++)); do row+=("${jobs[$(((first[j] + k % n) % n))]}"); done
+    if ((k >= n)); then
+        for ((j = n - 1; j >= 0; j--)); do echo "${row[j]}"; done
+    else
+        printf '%s\n' "${row[@]}"
+    fi
+}
+
+# Runs every job $runs times, alternating between jobs in a balanced order (`run_order`: the
+# machine is noisy, and a job is affected by the one before it), after a warm-up read of the
+# file into the page cache.
 run_jobs() {
     local file=$1 run job
     shift
@@ -101,7 +125,7 @@ run_jobs() {
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     for job in "$@"; do rm -f "$dir/times-$job"; done
     for run in $(seq "$runs"); do
-        for job in "$@"; do
+        for job in $(run_order "$run" "$@"); do
             echo "== run $run/$runs: $job" >&2
             measure "$job" "$file"
         done
@@ -119,7 +143,7 @@ report() {
     echo
     echo "ledger: $file ($n invoices, $c customers, $(($(wc -l <"$file") - 1)) rows, $(du -m "$file" | cut -f1) MB)"
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
-    echo "median of $runs runs, alternating; peak RSS is the median of the runs' maximum resident sets"
+    echo "median of $runs runs, alternating in a balanced order; peak RSS is the median of the runs' maximum resident sets"
     echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the times)"
     echo
     printf '| %-10s | %7s | %8s | %8s | %10s | %12s |\n' job seconds "peak MiB" "÷ scan" "÷ DuckDB s" "÷ DuckDB MiB"
