@@ -94,13 +94,14 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 # The order of the jobs given after $1 in run $1 (from 1): a Williams design, so that over
 # twice as many runs as jobs (as many, for an even number of jobs) each job comes right after
-# each other job equally often. A job runs slower or faster for what the job before it left
-# behind (memory let go, a replaced file's blocks); in one fixed order, the same job always
-# followed the same neighbour (bench/README.md). Run 1 starts with the first job given.
+# each other job equally often. A job may run slower or faster for what the job before it
+# left behind (memory let go, a replaced file's blocks); in one fixed order, whatever that is
+# falls on the same job every run (bench/README.md). Run 1 starts with the first job given.
 run_order() {
     local run=$1 n j k lo hi
     shift
     n=$#
+    ((n > 0)) || return 0
     local -a jobs=("$@") first=(0) row=()
     lo=1 hi=$((n - 1))
     for ((j = 1; j < n; j++)); do
@@ -116,8 +117,8 @@ run_order() {
 }
 
 # Runs every job $runs times, alternating between jobs in a balanced order (`run_order`: the
-# machine is noisy, and a job is affected by the one before it), after a warm-up read of the
-# file into the page cache.
+# machine is noisy, and a job may be affected by the one before it), after a warm-up read of
+# the file into the page cache.
 run_jobs() {
     local file=$1 run job
     shift
