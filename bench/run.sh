@@ -186,9 +186,10 @@ main_run() {
 }
 
 # Aging (and the scan floor) on a small and a big ledger of 50 invoices per customer, the
-# two ledgers' runs alternating too (the machine's load varies from minute to minute).
+# four jobs alternating in a balanced order too (`run_order`; the machine's load varies from
+# minute to minute).
 linear() {
-    local small=${1:-1000000} big=${2:-10000000} n job run
+    local small=${1:-1000000} big=${2:-10000000} n job run item
     local -A sec kib file
     build
     for n in "$small" "$big"; do
@@ -197,11 +198,10 @@ linear() {
         for job in scan aging; do rm -f "$dir/times-$job-$n"; done
     done
     for run in $(seq "$runs"); do
-        for n in "$small" "$big"; do
-            for job in scan aging; do
-                echo "== run $run/$runs: $job, $n invoices" >&2
-                measure "$job" "${file[$n]}" "$job-$n"
-            done
+        for item in $(run_order "$run" "scan-$small" "aging-$small" "scan-$big" "aging-$big"); do
+            job=${item%-*} n=${item##*-}
+            echo "== run $run/$runs: $job, $n invoices" >&2
+            measure "$job" "${file[$n]}" "$job-$n"
         done
     done
     for n in "$small" "$big"; do
