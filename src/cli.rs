@@ -135,11 +135,12 @@ pub struct RunArgs {
     /// Field delimiter: , ; tab | [default: sniffed, or the policy's [input]].
     #[arg(long, value_name = "CHAR", value_parser = crate::policy::parse_delimiter)]
     pub delimiter: Option<u8>,
-    /// Decimal mark of amounts: . or , (then thousands may be grouped) [default: a plain
-    /// decimal with a point, or the policy's [input]].
+    /// Decimal mark of amounts: . or , (then thousands may be grouped) [default: inferred
+    /// from each column's values, or the policy's [input]].
     #[arg(long, value_name = "MARK", value_parser = crate::policy::parse_decimal_mark)]
     pub decimal_mark: Option<char>,
-    /// Date format in strftime codes, e.g. %d/%m/%Y [default: YYYY-MM-DD, or the policy's [input]].
+    /// Date format in strftime codes, e.g. %d/%m/%Y [default: inferred from each column's
+    /// values, or the policy's [input]].
     #[arg(long, value_name = "FORMAT", value_parser = parse_format_arg)]
     pub date_format: Option<String>,
     /// Set bad rows aside in FILE (their fields, with file, line, code and reason) and go on,

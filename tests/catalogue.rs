@@ -14,8 +14,7 @@ const AGING: &str =
 const DETAIL: &str = "customer_id,customer_name,currency,type,id,date,due_date,days,bucket,open\n";
 const NEGATIVE: &str = "is negative (amounts are positive; the type gives the direction, so record a refund or reversal as a credit_note or payment)";
 const WIDTH_HINT: &str = "(hint: a value that contains a comma must be in double quotes, and every opening quote needs its closing one)";
-const UTF8_HINT: &str =
-    "(hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")";
+const UTF8_HINT: &str = "(hint: save the file as \"CSV UTF-8\", or read it with --encoding windows-1252 or the policy's [input] encoding = \"windows-1252\")";
 const SAVE_AS: &str = "(hint: open it in Excel or LibreOffice and save it as \"CSV UTF-8\")";
 const ANY_DATE: &str =
     "(expected YYYY-MM-DD or DD/MM/YYYY; for other forms set [input] date_format)";
@@ -448,8 +447,10 @@ fn spanish_month_abbreviations() {
 
 #[test]
 fn excel_serial_dates() {
+    // The due date is bad too: both are listed in one pass.
     let msg = format!(":2: column \"date\": cannot read \"46054\" as a date {ANY_DATE}");
-    refused("excel_serial_dates.csv", &[], &[&msg]);
+    let due = format!(":2: column \"due_date\": cannot read \"46084\" as a date {ANY_DATE}");
+    refused("excel_serial_dates.csv", &[], &[&msg, &due]);
     let row = "C1,Acme,USD,invoice,F1,2026-02-01,2026-03-03,119,91-120,100.00";
     let policy = fixture("excel_serial_dates.toml");
     let args = ["--detail", "--policy", &policy];
@@ -470,10 +471,9 @@ fn due_date_missing() {
 #[test]
 fn impossible_dates() {
     // 31/02/2026 (15/03/2026 below decides day first) and 29/02/2026 (2026 is no leap year).
-    let feb31 =
-        ":2: column \"date\": cannot read \"31/02/2026\" as a date (expected the format %d/%m/%Y)";
-    let feb29 = format!(":3: column \"due_date\": cannot read \"29/02/2026\" as a date {ANY_DATE}");
-    refused("impossible_dates.csv", &[], &[feb31, &feb29]);
+    let feb31 = ":2: column \"date\": \"31/02/2026\" is not a day of the calendar (hint: check its day and month)";
+    let feb29 = ":3: column \"due_date\": \"29/02/2026\" is not a day of the calendar (hint: check its day and month)";
+    refused("impossible_dates.csv", &[], &[feb31, feb29]);
 }
 
 // ---------------------------------------------------------------- Domain-level anomalies

@@ -146,7 +146,7 @@ fn bad_date_exits_65_naming_file_line_column_and_value() {
     assert_eq!(
         aging_fails(&[&fixture("bad_date.csv")], 65),
         one_problem(
-            "tests/fixtures/bad_date.csv:3: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
+            "tests/fixtures/bad_date.csv:3: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)"
         )
     );
 }
@@ -200,7 +200,7 @@ fn unknown_type_exits_65() {
     assert_eq!(
         aging_fails(&[&fixture("unknown_type.csv")], 65),
         one_problem(
-            "tests/fixtures/unknown_type.csv:2: column \"type\": unknown type \"refund\" (expected invoice, payment or credit_note)"
+            "tests/fixtures/unknown_type.csv:2: column \"type\": unknown type \"refund\" (expected invoice, payment or credit_note, or factura, pago, nota crédito; hint: list this export's own codes in a policy's [input.kinds], such as invoice = [\"FV\"], and pass it with --policy)"
         )
     );
 }
@@ -254,7 +254,7 @@ fn bad_due_date_exits_65() {
     assert_eq!(
         aging_fails(&[&fixture("bad_due_date.csv")], 65),
         one_problem(
-            "tests/fixtures/bad_due_date.csv:2: column \"due_date\": cannot read \"2026-02-30\" as a date (expected YYYY-MM-DD)"
+            "tests/fixtures/bad_due_date.csv:2: column \"due_date\": \"2026-02-30\" is not a day of the calendar (hint: check its day and month)"
         )
     );
 }
@@ -274,7 +274,7 @@ fn missing_required_column_exits_65_and_shows_the_header() {
     assert_eq!(
         aging_fails(&[&fixture("missing_column.csv")], 65),
         one_problem(
-            "tests/fixtures/missing_column.csv:1: missing required column \"customer_id\" (the header has: type, id, client_code, date, amount)"
+            "tests/fixtures/missing_column.csv:1: missing required column \"customer_id\" (the header has: type, id, client_code, date, amount); hint: name this export's own columns in a policy's [input.columns], such as customer_id = \"<its column>\", and pass it with --policy"
         )
     );
 }
@@ -349,7 +349,7 @@ fn invalid_utf8_in_a_field_exits_65_with_the_save_as_hint() {
     assert_eq!(
         aging_fails_in(dir.path(), &["latin1.csv"], 65),
         one_problem(
-            "latin1.csv:2: column \"customer_name\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
+            "latin1.csv:2: column \"customer_name\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or read it with --encoding windows-1252 or the policy's [input] encoding = \"windows-1252\")"
         )
     );
 }
@@ -363,7 +363,7 @@ fn invalid_utf8_in_the_header_exits_65() {
     assert_eq!(
         aging_fails_in(dir.path(), &["latin1_header.csv"], 65),
         one_problem(
-            "latin1_header.csv:1: the header's column 4 is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
+            "latin1_header.csv:1: the header's column 4 is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or read it with --encoding windows-1252 or the policy's [input] encoding = \"windows-1252\")"
         )
     );
 }
@@ -379,6 +379,48 @@ fn empty_file_exits_65() {
 }
 
 #[test]
+fn a_value_that_runs_over_lines_is_the_one_problem_of_its_row() {
+    // The quote opened before 100 is never closed: the next line is swallowed into the
+    // amount, and the row's later fields are missing. Only the cause is listed.
+    let dir = dir_with(
+        "unclosed.csv",
+        b"type,id,customer_id,date,amount\ninvoice,F1,C1,2026-01-01,\"100\ninvoice,F2,C1,2026-01-01,5\n",
+    );
+    assert_eq!(
+        aging_fails_in(dir.path(), &["unclosed.csv"], 65),
+        one_problem(
+            "unclosed.csv:2: column \"amount\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)"
+        )
+    );
+}
+
+#[test]
+fn a_bad_issue_date_does_not_hide_a_bad_due_date() {
+    let dir = dir_with(
+        "dd.csv",
+        b"type,id,customer_id,date,due_date,amount\ninvoice,F1,C1,2026-02-30,2026-02-31,5\n",
+    );
+    assert_eq!(
+        aging_fails_in(dir.path(), &["dd.csv"], 65),
+        "error: dd.csv:2: column \"date\": \"2026-02-30\" is not a day of the calendar (hint: check its day and month)\n\
+         error: dd.csv:2: column \"due_date\": \"2026-02-31\" is not a day of the calendar (hint: check its day and month)\n\
+         error: 2 problems in the input; no report was written\n"
+    );
+}
+
+#[test]
+fn the_help_says_decimal_marks_and_date_formats_are_inferred() {
+    let out = cartera().args(["aging", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(help.contains("Decimal mark of amounts: . or , (then thousands may be grouped) [default: inferred from each column's values, or the policy's [input]]"), "{help}");
+    assert!(help.contains("Date format in strftime codes, e.g. %d/%m/%Y [default: inferred from each column's values, or the policy's [input]]"), "{help}");
+}
+
+#[test]
 fn every_problem_of_a_row_is_listed_and_counted() {
     let dir = dir_with(
         "many_faults.csv",
@@ -388,7 +430,7 @@ fn every_problem_of_a_row_is_listed_and_counted() {
         aging_fails_in(dir.path(), &["many_faults.csv"], 65),
         "error: many_faults.csv:2: column \"id\": is empty (every document needs its number)\n\
          error: many_faults.csv:2: column \"customer_id\": is empty (every document needs its customer)\n\
-         error: many_faults.csv:2: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
+         error: many_faults.csv:2: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)\n\
          error: many_faults.csv:2: column \"amount\": cannot read \"abc\" as an amount (expected a number such as 1234.50 or 1.234,50)\n\
          error: many_faults.csv:2: column \"currency\": cannot read \"pesos\" as a currency (expected a 3-letter ISO 4217 code such as COP or USD)\n\
          error: 5 problems in the input; no report was written\n"
@@ -405,7 +447,7 @@ fn more_than_twenty_problems_are_summarised() {
     let mut expected = String::new();
     for line in 2..=21 {
         expected.push_str(&format!(
-            "error: bad_dates.csv:{line}: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n"
+            "error: bad_dates.csv:{line}: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)\n"
         ));
     }
     expected.push_str("error: … and 5 more\n");
@@ -441,7 +483,7 @@ fn cr_only_file_reports_the_editor_line() {
     assert_eq!(
         aging_fails_in(dir.path(), &["cr_bad_date.csv"], 65),
         one_problem(
-            "cr_bad_date.csv:3: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
+            "cr_bad_date.csv:3: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)"
         )
     );
 }
@@ -451,7 +493,7 @@ fn line_numbers_count_the_lines_of_a_quoted_field() {
     assert_eq!(
         aging_fails(&[&fixture("quoted_newline_bad_date.csv")], 65),
         "error: tests/fixtures/quoted_newline_bad_date.csv:2: column \"customer_name\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)\n\
-         error: tests/fixtures/quoted_newline_bad_date.csv:4: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
+         error: tests/fixtures/quoted_newline_bad_date.csv:4: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)\n\
          error: 2 problems in the input; no report was written\n"
     );
 }
@@ -467,7 +509,7 @@ fn crlf_line_numbers_count_the_lines_of_a_quoted_field() {
     assert_eq!(
         aging_fails_in(dir.path(), &["crlf_quoted.csv"], 65),
         "error: crlf_quoted.csv:2: column \"customer_name\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)\n\
-         error: crlf_quoted.csv:4: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
+         error: crlf_quoted.csv:4: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)\n\
          error: 2 problems in the input; no report was written\n"
     );
 }
@@ -479,7 +521,7 @@ fn whitespace_only_lines_are_counted() {
     assert_eq!(
         aging_fails_in(dir.path(), &["spaces.csv"], 65),
         one_problem(
-            "spaces.csv:4: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
+            "spaces.csv:4: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)"
         )
     );
 }
@@ -489,7 +531,7 @@ fn line_numbers_count_blank_lines() {
     assert_eq!(
         aging_fails(&[&fixture("blank_lines_bad_date.csv")], 65),
         one_problem(
-            "tests/fixtures/blank_lines_bad_date.csv:6: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
+            "tests/fixtures/blank_lines_bad_date.csv:6: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)"
         )
     );
 }
@@ -506,7 +548,7 @@ fn crlf_line_numbers_count_blank_lines_after_a_quoted_field() {
     assert_eq!(
         aging_fails_in(dir.path(), &["crlf_blank.csv"], 65),
         "error: crlf_blank.csv:2: column \"customer_name\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)\n\
-         error: crlf_blank.csv:5: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)\n\
+         error: crlf_blank.csv:5: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)\n\
          error: 2 problems in the input; no report was written\n"
     );
 }
@@ -526,7 +568,7 @@ fn error_in_stdin_is_located_as_stdin() {
     assert_eq!(
         stderr,
         one_problem(
-            "<stdin>:3: column \"date\": cannot read \"2026-13-45\" as a date (expected YYYY-MM-DD)"
+            "<stdin>:3: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)"
         )
     );
 }

@@ -61,7 +61,7 @@ fn without_the_encoding_a_cp1252_file_gets_a_hint() {
     assert_eq!(out.status.code(), Some(65));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "error: examples/export-es-cp1252.csv:1: the header's column 2 is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")\n\
+        "error: examples/export-es-cp1252.csv:1: the header's column 2 is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or read it with --encoding windows-1252 or the policy's [input] encoding = \"windows-1252\")\n\
          error: 1 problem in the input; no report was written\n"
     );
 }
@@ -307,7 +307,7 @@ fn rejects_set_bad_rows_aside_and_max_rejects_stops_a_broken_file() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("bad.csv")).unwrap(),
         "file,line,code,reason,type,id,customer_id,date,amount,field_6\n\
-         l.csv,2,bad_date,\"column \"\"date\"\": cannot read \"\"2026-13-45\"\" as a date (expected YYYY-MM-DD)\",invoice,F1,C1,2026-13-45,100,\n\
+         l.csv,2,bad_date,\"column \"\"date\"\": \"\"2026-13-45\"\" is not a day of the calendar (hint: check its day and month)\",invoice,F1,C1,2026-13-45,100,\n\
          l.csv,3,bad_width,\"the row has 6 fields but the header has 5 (hint: a value that contains a comma must be in double quotes, and every opening quote needs its closing one)\",invoice,F2,C1,2026-01-01,1.234,50\n\
          l.csv,5,duplicate_invoice,\"duplicate invoice id \"\"F3\"\" (first at l.csv:4)\",invoice,F3,C2,2026-01-01,8,\n"
     );
@@ -374,7 +374,7 @@ fn a_file_whose_header_is_not_among_the_first_lines_says_what_its_first_line_hol
     assert_eq!(out.status.code(), Some(65));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "error: t.csv:1: missing required columns \"type\", \"id\", \"customer_id\", \"date\", \"amount\" (the header has: Informe de cartera)\n\
+        "error: t.csv:1: missing required columns \"type\", \"id\", \"customer_id\", \"date\", \"amount\" (the header has: Informe de cartera); hint: name this export's own columns in a policy's [input.columns], such as type = \"<its column>\", and pass it with --policy\n\
          error: 1 problem in the input; no report was written\n"
     );
 }
@@ -407,7 +407,7 @@ fn excels_sep_line_sets_the_delimiter_and_is_skipped() {
     // The bad date is on line 4 of the file, as an editor counts it.
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "error: s.csv:4: column \"date\": cannot read \"2026-13-01\" as a date (expected YYYY-MM-DD)\n\
+        "error: s.csv:4: column \"date\": \"2026-13-01\" is not a day of the calendar (hint: check its day and month)\n\
          error: 1 problem in the input; no report was written\n"
     );
 }
@@ -508,7 +508,8 @@ fn excel_serial_dates_are_read_only_when_the_policy_says_so() {
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "error: x.csv:2: column \"date\": cannot read \"46054\" as a date (expected YYYY-MM-DD or DD/MM/YYYY; for other forms set [input] date_format)\n\
-         error: 1 problem in the input; no report was written\n"
+         error: x.csv:2: column \"due_date\": cannot read \"46084\" as a date (expected YYYY-MM-DD or DD/MM/YYYY; for other forms set [input] date_format)\n\
+         error: 2 problems in the input; no report was written\n"
     );
 }
 

@@ -230,7 +230,7 @@ pub fn plan_columns(
     for (i, cell) in header.iter().enumerate() {
         let Ok(text) = std::str::from_utf8(cell) else {
             return Err(format!(
-                "the header's column {} is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")",
+                "the header's column {} is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or read it with --encoding windows-1252 or the policy's [input] encoding = \"windows-1252\")",
                 i + 1
             ));
         };
@@ -321,6 +321,11 @@ pub fn plan_columns(
         let mut message = format!("missing required {noun} {list} (the header has: {shown})");
         if names.len() == 1 && [";", "\t", "|"].iter().any(|d| names[0].contains(d)) {
             message.push_str("; hint: the columns are separated by ',' in a native ledger, and this header seems to use another delimiter");
+        } else {
+            message.push_str(&format!(
+                "; hint: name this export's own columns in a policy's [input.columns], such as {} = \"<its column>\", and pass it with --policy",
+                missing[0]
+            ));
         }
         return Err(message);
     }

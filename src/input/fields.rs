@@ -25,7 +25,7 @@ pub fn text<'r>(rec: &'r csv::ByteRecord, i: usize, column: &str) -> Result<&'r 
         return Err((
             "bad_encoding",
             format!(
-                "column \"{column}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or set [input] encoding = \"windows-1252\")"
+                "column \"{column}\": the text is not valid UTF-8 (hint: save the file as \"CSV UTF-8\", or read it with --encoding windows-1252 or the policy's [input] encoding = \"windows-1252\")"
             ),
         ));
     };
@@ -104,7 +104,7 @@ pub fn kind(
             "column \"{column}\": is empty (expected invoice, payment or credit_note)"
         )),
         _ => Err(format!(
-            "column \"{column}\": unknown type \"{}\" (expected invoice, payment or credit_note)",
+            "column \"{column}\": unknown type \"{}\" (expected invoice, payment or credit_note, or factura, pago, nota crédito; hint: list this export's own codes in a policy's [input.kinds], such as invoice = [\"FV\"], and pass it with --policy)",
             shown(text)
         )),
     }
@@ -174,6 +174,10 @@ pub fn date(text: &str, column: &str, reading: &mut DateColumn) -> Result<NaiveD
             };
             match text {
                 "" => format!("is empty (expected a date as {expected})"),
+                _ if reading.candidates().iter().any(|c| c.no_such_day(text)) => format!(
+                    "\"{}\" is not a day of the calendar (hint: check its day and month)",
+                    shown(text)
+                ),
                 _ => format!(
                     "cannot read \"{}\" as a date (expected {expected})",
                     shown(text)

@@ -47,6 +47,38 @@ pub enum DateFormat {
 }
 
 impl DateFormat {
+    /// Whether `text` is written in this format but names no day of the calendar
+    /// (`2026-02-30`, `31/04/2026`, `2026-13-01`).
+    pub fn no_such_day(&self, text: &str) -> bool {
+        let text = text.trim();
+        match self {
+            DateFormat::Iso => {
+                let b = text.as_bytes();
+                b.len() == 10
+                    && (b.iter().enumerate()).all(|(i, c)| {
+                        if i == 4 || i == 7 {
+                            *c == b'-'
+                        } else {
+                            c.is_ascii_digit()
+                        }
+                    })
+                    && parse_iso_date(text).is_none()
+            }
+            DateFormat::Pattern(format) => {
+                let english = if format.contains("%b") {
+                    spanish_months_in_english(text)
+                } else {
+                    text.to_string()
+                };
+                let mut parsed = chrono::format::Parsed::new();
+                let items = chrono::format::StrftimeItems::new(format);
+                chrono::format::parse(&mut parsed, &english, items).is_ok()
+                    && parsed.to_naive_date().is_err()
+            }
+            DateFormat::ExcelSerial { .. } => false,
+        }
+    }
+
     /// The policy's `date_format` (already checked).
     pub fn from_setting(setting: &str) -> DateFormat {
         match setting {
@@ -93,6 +125,15 @@ impl Reading for DateFormat {
 pub enum DateReading {
     Set(DateFormat),
     Guess(DateFormat),
+}
+
+impl DateReading {
+    /// See [`DateFormat::no_such_day`].
+    pub fn no_such_day(&self, text: &str) -> bool {
+        match self {
+            DateReading::Set(f) | DateReading::Guess(f) => f.no_such_day(text),
+        }
+    }
 }
 
 impl Reading for DateReading {

@@ -349,6 +349,17 @@ impl Collector {
                 )
                 .map_err(coded("bad_date")),
             ),
+            // The issue date is bad: a due date written out is still checked, so that one
+            // pass lists both.
+            (Some(DocKind::Invoice), None) if !due_text.is_empty() => {
+                let column = col(cols.due, "due_date");
+                let reading = self.readings.date(cols.due.unwrap_or(cols.date));
+                take(
+                    &mut bad,
+                    fields::date(due_text, column, reading).map_err(coded("bad_date")),
+                );
+                None
+            }
             _ => None,
         };
         // An invoice list with settlement: the row is also a payment of the invoice.
@@ -395,6 +406,11 @@ impl Collector {
             }
         }
         if !bad.is_empty() {
+            // A value that runs over lines took the row's later fields with it: what is
+            // missing or wrong after it says nothing more.
+            if bad.iter().any(|(code, _)| *code == "unclosed_quote") {
+                bad.retain(|(code, _)| *code == "unclosed_quote");
+            }
             self.claim(unclaimed, loc);
             self.bad_row(rec, loc, bad);
             return;
