@@ -175,9 +175,12 @@ fn excel_serial(text: &str, epoch_1904: bool) -> Option<NaiveDate> {
         .filter(|d| *d <= last)
 }
 
-/// `15-ene-2026` → `15-jan-2026`, so chrono's `%b` reads Spanish abbreviations.
+/// `15-ene-2026` → `15-jan-2026`, so chrono's `%b` reads Spanish abbreviations; also
+/// `sept` and an abbreviation's point before a separator (`16-dic.-2025`, `3 sept. 2026`),
+/// as Spanish systems write them.
 fn spanish_months_in_english(text: &str) -> String {
-    const MONTHS: [(&str, &str); 5] = [
+    const MONTHS: [(&str, &str); 6] = [
+        ("sept", "sep"),
         ("ene", "jan"),
         ("abr", "apr"),
         ("ago", "aug"),
@@ -185,7 +188,18 @@ fn spanish_months_in_english(text: &str) -> String {
         ("set", "sep"),
     ];
     let lower = text.to_lowercase();
-    MONTHS.iter().fold(lower, |t, (es, en)| t.replace(es, en))
+    let english = MONTHS.iter().fold(lower, |t, (es, en)| t.replace(es, en));
+    let chars: Vec<char> = english.chars().collect();
+    let point_after_word = |i: usize| {
+        chars[i] == '.'
+            && i > 0
+            && chars[i - 1].is_alphabetic()
+            && chars.get(i + 1).is_none_or(|c| !c.is_alphanumeric())
+    };
+    (0..chars.len())
+        .filter(|&i| !point_after_word(i))
+        .map(|i| chars[i])
+        .collect()
 }
 
 /// A decimal mark: `.` or `,` (the other may group thousands).
@@ -496,6 +510,17 @@ mod tests {
         assert_eq!(labels(&dates(&["2026-01-05T10:30:00-05:00"])), ["%Y-%m-%d"]);
         assert_eq!(labels(&dates(&["15-ene-2026"])), ["%d-%b-%Y"]);
         assert_eq!(labels(&dates(&["15.01.2026"])), ["%d.%m.%Y"]);
+        // As Spanish systems also write them: sept, and a point after the abbreviation.
+        for (text, label, day) in [
+            ("16-SEPT-2026", "%d-%b-%Y", (2026, 9, 16)),
+            ("16-dic.-2025", "%d-%b-%Y", (2025, 12, 16)),
+            ("3 sept. 2026", "%d %b %Y", (2026, 9, 3)),
+            ("16.dic.2025", "%d.%b.%Y", (2025, 12, 16)),
+        ] {
+            let format = DateFormat::Pattern(label.to_string());
+            let want = NaiveDate::from_ymd_opt(day.0, day.1, day.2);
+            assert_eq!(format.read(text), want, "{text}");
+        }
         // Two-digit years are not guessed.
         assert!(dates(&["15/01/26"]).candidates().len() > 1);
     }
