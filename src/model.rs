@@ -120,6 +120,10 @@ pub struct Ledger {
     pub rows: RowCounts,
     /// Invoices due before they were issued (a data-quality warning), and the first of them.
     pub due_before_issue: (u64, Option<Loc>),
+    /// Documents with no currency, read as the policy's default one (a warning: a peso
+    /// export without a currency column would otherwise read as dollars unsaid), and the
+    /// first of them.
+    pub without_currency: (u64, Option<Loc>),
     /// The header of each input (as written), indexed by `Loc::source`.
     pub headers: Vec<Vec<String>>,
     /// The rows set aside with `--rejects`, in input order.

@@ -302,7 +302,8 @@ fn rejects_set_bad_rows_aside_and_max_rejects_stops_a_broken_file() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "cartera: 4 rows read: 1 used, 3 set aside (in bad.csv), 0 without data skipped\n"
+        "warning: 1 document has no currency and was read as USD, the built-in default (first at l.csv:4; hint: choose the currency with [defaults] currency in a policy, or add a currency column)\n\
+         cartera: 4 rows read: 1 used, 3 set aside (in bad.csv), 0 without data skipped\n"
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("bad.csv")).unwrap(),
@@ -390,7 +391,8 @@ fn invoices_due_before_they_were_issued_are_a_warning() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "warning: 2 invoices fall due before they were issued (first at l.csv:2)\n"
+        "warning: 3 documents have no currency and were read as USD, the built-in default (first at l.csv:2; hint: choose the currency with [defaults] currency in a policy, or add a currency column)\n\
+         warning: 2 invoices fall due before they were issued (first at l.csv:2)\n"
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["invoices_due_before_issue"], 2);
@@ -541,4 +543,49 @@ fn an_ambiguous_header_below_title_lines_is_named_and_a_code_must_match_the_curr
         "error: c.csv:2: column \"amount\": \"USD 1000.00\" is in USD, but the row's currency is COP\n\
          error: 1 problem in the input; no report was written\n"
     );
+}
+
+#[test]
+fn documents_without_a_currency_are_warned_of_unless_the_policy_chooses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // A native ledger (its header as cartera writes it): the streamed path leaves an empty
+    // currency to the exact path, which warns of it.
+    std::fs::write(
+        dir.path().join("l.csv"),
+        "type,id,customer_id,customer_name,date,due_date,amount,currency,ref,withholding,discount\n\
+         invoice,F1,C1,,2026-03-01,,5,,,,\n\
+         invoice,F2,C1,,2026-03-01,,5,COP,,,\n\
+         invoice,F3,C1,,2026-03-02,,7,,,,\n",
+    )
+    .unwrap();
+    let out = common::cartera_in(dir.path())
+        .args(["aging", "l.csv", "--as-of", AS_OF, "--format", "csv", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "warning: 2 documents have no currency and were read as USD, the built-in default (first at l.csv:2; hint: choose the currency with [defaults] currency in a policy, or add a currency column)\n"
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("\nC1,,USD,")
+    );
+    // Chosen by the policy: read so, and nothing said.
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "[defaults]\ncurrency = \"COP\"\n",
+    )
+    .unwrap();
+    let out = common::cartera_in(dir.path())
+        .args(["aging", "l.csv", "--as-of", AS_OF, "--format", "csv", "-q"])
+        .args(["--policy", "p.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}"); // one row: all three in COP
+    assert!(stdout.contains("\nC1,,COP,"), "{stdout}");
 }

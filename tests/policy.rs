@@ -20,6 +20,8 @@ fn the_example_policy_loads_and_documents_the_defaults() {
         policy,
         Policy {
             origin: "policy.example.toml".into(),
+            // It writes the default currency out: chosen, so not warned of.
+            default_currency_set: true,
             ..Policy::default()
         }
     );

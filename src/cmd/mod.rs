@@ -14,8 +14,8 @@ use crate::cli::{Command, InputArgs, OutputArgs, RunArgs};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::input::{Customers, Source, load_customers, load_ledger};
-use crate::model::Ledger;
 use crate::model::RowCounts;
+use crate::model::{Ledger, Loc};
 use crate::output::{Staged, stage_file};
 use crate::policy::{Policy, load_policy, policy_path};
 use crate::render::{Format, Width, render};
@@ -181,13 +181,21 @@ impl Prepared {
 
     fn say(&self, rejects: Option<Staged>, run: &RunArgs) -> Result<(), CliError> {
         let ledger = &self.ledger;
-        let first = ledger.due_before_issue.1.map(|loc| ledger.describe(loc));
-        say(
-            ledger.rows,
-            (ledger.due_before_issue.0, first),
-            rejects,
-            run,
-        )
+        let first = |(n, loc): (u64, Option<Loc>)| (n, loc.map(|loc| ledger.describe(loc)));
+        let mut stderr = std::io::stderr().lock();
+        if let (n, Some(first)) = first(ledger.without_currency)
+            && !self.policy.default_currency_set
+        {
+            let which = count(n, "document has", "documents have");
+            let currency = self.policy.default_currency;
+            let _ = writeln!(
+                stderr,
+                "warning: {which} no currency and {} read as {currency}, the built-in default (first at {first}; hint: choose the currency with [defaults] currency in a policy, or add a currency column)",
+                if n == 1 { "was" } else { "were" }
+            );
+        }
+        drop(stderr);
+        say(ledger.rows, first(ledger.due_before_issue), rejects, run)
     }
 
     /// Runs `compute` (a command's report) while the other core checks that money in

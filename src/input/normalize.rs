@@ -143,10 +143,14 @@ impl Collector {
         ours.rows.read += theirs.rows.read;
         ours.rows.used += theirs.rows.used;
         ours.rows.skipped += theirs.rows.skipped;
-        let (n, first) = theirs.due_before_issue;
-        ours.due_before_issue.0 += n;
-        if ours.due_before_issue.1.is_none() {
-            ours.due_before_issue.1 = first.map(shift);
+        for (ours, theirs) in [
+            (&mut ours.due_before_issue, theirs.due_before_issue),
+            (&mut ours.without_currency, theirs.without_currency),
+        ] {
+            ours.0 += theirs.0;
+            if ours.1.is_none() {
+                ours.1 = theirs.1.map(shift);
+            }
         }
         true
     }
@@ -446,6 +450,11 @@ impl Collector {
             return;
         }
         self.ledger.rows.used += 1;
+        if currency_text.is_empty() {
+            let (n, first) = &mut self.ledger.without_currency;
+            *n += 1;
+            first.get_or_insert(loc);
+        }
         let (id, customer, name) = (
             DocId(id.into()),
             CustomerId(customer.into()),

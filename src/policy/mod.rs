@@ -80,6 +80,9 @@ pub struct Policy {
     pub origin: String,
     /// For rows whose currency is empty.
     pub default_currency: Currency,
+    /// Whether the policy chose it (`[defaults] currency`): documents read with the
+    /// built-in one are warned of.
+    pub default_currency_set: bool,
     /// Days from issue to due date, for invoices whose due date is empty.
     pub terms_days: u32,
     pub aging: AgingPolicy,
@@ -99,6 +102,7 @@ impl Default for Policy {
         Policy {
             origin: "built-in defaults".to_string(),
             default_currency: Currency::parse("USD").expect("USD is a valid code"),
+            default_currency_set: false,
             terms_days: 30,
             aging: AgingPolicy {
                 basis: Basis::DueDate,
@@ -201,7 +205,10 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, Vec<PolicyProble
     if let Some(d) = raw.defaults {
         if let Some(c) = d.currency {
             match Currency::parse(c.get_ref()) {
-                Some(code) => policy.default_currency = code,
+                Some(code) => {
+                    policy.default_currency = code;
+                    policy.default_currency_set = true;
+                }
                 None => problems.push(at(c.span(), format!(
                     "defaults.currency: \"{}\" is not a currency code (expected 3 letters such as COP or USD)",
                     crate::error::sanitize(c.get_ref())

@@ -215,6 +215,14 @@ impl<'a> Job<'a> {
     }
 }
 
+/// The currency of a row whose currency is empty, when the policy chose one; else such a
+/// row is left to the exact path, which warns of it.
+fn default_currency(policy: &Policy) -> Option<Currency> {
+    policy
+        .default_currency_set
+        .then_some(policy.default_currency)
+}
+
 /// Where the rows start: after the native header (and a BOM), or `None`.
 fn header_end(file: &mut File) -> Option<u64> {
     let mut start = Vec::new();
@@ -263,7 +271,7 @@ fn read<R: Invoice>(job: &Job) -> Option<Part<R>> {
     let size = file.metadata().ok()?.len();
     let start = header_end(&mut file)?;
     file.seek(SeekFrom::Start(start)).ok()?;
-    let reader = || Reader::new(policy.default_currency, policy.terms_days);
+    let reader = || Reader::new(default_currency(policy), policy.terms_days);
     // The aging by due date, open items and risk spill their lists (not the aging by
     // issue date, which lists every open invoice in one order).
     let bits = if R::KEEPS && keep.is_none() {

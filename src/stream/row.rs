@@ -393,7 +393,9 @@ type Code = [u8; 3];
 
 /// What a field needs to be read.
 pub(super) struct Reader {
-    default_currency: Currency,
+    /// For an empty currency: `None` when the policy did not choose one (the exact path
+    /// then reads the file, and warns of them).
+    default_currency: Option<Currency>,
     terms_days: u32,
     /// The last four currencies met as three bytes, as written, and their minor units
     /// (`None`: not one), the latest met first (not moved when met again).
@@ -414,7 +416,7 @@ fn date_slot((head, tail): (u64, u16)) -> usize {
 }
 
 impl Reader {
-    pub(super) fn new(default_currency: Currency, terms_days: u32) -> Reader {
+    pub(super) fn new(default_currency: Option<Currency>, terms_days: u32) -> Reader {
         Reader {
             default_currency,
             terms_days,
@@ -496,8 +498,12 @@ impl Reader {
         Some(n)
     }
 
-    /// The currency and its minor units.
+    /// The currency and its minor units; an empty one is the policy's default, when it chose
+    /// one (`None` otherwise: the exact path reads it and warns of it).
     fn currency(&mut self, bytes: &[u8]) -> Option<(Currency, u32)> {
+        if bytes.is_empty() {
+            return self.default_currency.map(|c| (c, c.minor_units()));
+        }
         let code = <[u8; 3]>::try_from(bytes).ok();
         if let Some(code) = code
             && let Some((_, read)) = self.currencies.iter().find(|(c, _)| *c == code)
@@ -505,7 +511,7 @@ impl Reader {
             return *read;
         }
         let text = std::str::from_utf8(bytes).ok()?;
-        let read = fields::currency(text, "", self.default_currency)
+        let read = fields::currency(text, "", Currency::XXX) // not empty: no default
             .ok()
             .map(|c| (c, c.minor_units()));
         if let Some(code) = code {
@@ -770,7 +776,7 @@ mod tests {
     #[test]
     fn a_carriage_return_or_a_byte_not_ascii_where_only_ascii_is_read_is_refused() {
         let mut f = Fields::default();
-        let mut reader = Reader::new(Currency::parse("COP").unwrap(), 30);
+        let mut reader = Reader::new(Currency::parse("COP"), 30);
         let mut row = |line: &str| {
             (f.split(line.as_bytes()) && reader.row(&f, line.as_bytes()).is_some()).then_some(())
         };
@@ -865,7 +871,7 @@ mod tests {
     #[test]
     fn currencies_read_through_the_memory_of_the_last_four_as_the_plain_reading() {
         let cop = Currency::parse("COP").unwrap();
-        let mut reader = Reader::new(cop, 30);
+        let mut reader = Reader::new(Some(cop), 30);
         let codes = [
             "COP", "USD", "EUR", "JPY", "MXN", "cop", "XYZ", "", "USD", "XYZ", "COPS",
         ];
@@ -875,6 +881,10 @@ mod tests {
                 .map(|c| (c, c.minor_units()));
             assert_eq!(reader.currency(code.as_bytes()), plain, "{code}");
         }
+        // With no default chosen, an empty currency is left to the exact path (which warns).
+        let mut reader = Reader::new(None, 30);
+        assert_eq!(reader.currency(b""), None);
+        assert_eq!(reader.currency(b"COP"), Some((cop, 2)));
     }
 
     #[test]
@@ -889,7 +899,7 @@ mod tests {
         // Dates read through a reader's memory of the dates it read as the plain reading:
         // eight years of days (many in one slot), each read twice in random order, and
         // texts that are no date among them.
-        let mut reader = Reader::new(Currency::parse("COP").unwrap(), 30);
+        let mut reader = Reader::new(Currency::parse("COP"), 30);
         let first = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
         let mut texts: Vec<String> = (0..2 * 8 * 366)
             .map(|k| (first + chrono::Days::new(k / 2)).to_string())

@@ -545,7 +545,7 @@ impl Lines {
             start: 0,
             len: 0,
             fields: Fields::default(),
-            reader: Reader::new(policy.default_currency, policy.terms_days),
+            reader: Reader::new(super::default_currency(policy), policy.terms_days),
         }
     }
 
