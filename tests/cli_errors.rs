@@ -379,9 +379,9 @@ fn empty_file_exits_65() {
 }
 
 #[test]
-fn a_value_that_runs_over_lines_is_the_one_problem_of_its_row() {
+fn a_value_that_runs_over_lines_is_not_listed_again_as_empty() {
     // The quote opened before 100 is never closed: the next line is swallowed into the
-    // amount, and the row's later fields are missing. Only the cause is listed.
+    // amount, which is then not said to be empty too.
     let dir = dir_with(
         "unclosed.csv",
         b"type,id,customer_id,date,amount\ninvoice,F1,C1,2026-01-01,\"100\ninvoice,F2,C1,2026-01-01,5\n",
@@ -391,6 +391,18 @@ fn a_value_that_runs_over_lines_is_the_one_problem_of_its_row() {
         one_problem(
             "unclosed.csv:2: column \"amount\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)"
         )
+    );
+    // The row's other problems are still listed.
+    let dir = dir_with(
+        "unclosed.csv",
+        b"type,id,customer_id,date,amount\ninvoice,,C1,2026-13-45,\"100\ninvoice,F2,C1,2026-01-01,5\n",
+    );
+    assert_eq!(
+        aging_fails_in(dir.path(), &["unclosed.csv"], 65),
+        "error: unclosed.csv:2: column \"amount\": the value runs over 2 lines (hint: a double quote opened on this line is never closed, or a value holds a line break)\n\
+         error: unclosed.csv:2: column \"id\": is empty (every document needs its number)\n\
+         error: unclosed.csv:2: column \"date\": \"2026-13-45\" is not a day of the calendar (hint: check its day and month)\n\
+         error: 3 problems in the input; no report was written\n"
     );
 }
 

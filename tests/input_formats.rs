@@ -302,7 +302,7 @@ fn rejects_set_bad_rows_aside_and_max_rejects_stops_a_broken_file() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "warning: 1 document has no currency and was read as USD, the built-in default (first at l.csv:4; hint: choose the currency with [defaults] currency in a policy, or add a currency column)\n\
+        "warning: 1 document has no currency and was read as USD, the built-in default (first at l.csv:4; hint: choose the currency with [defaults] currency in a policy, or write it in a currency column)\n\
          cartera: 4 rows read: 1 used, 3 set aside (in bad.csv), 0 without data skipped\n"
     );
     assert_eq!(
@@ -391,7 +391,7 @@ fn invoices_due_before_they_were_issued_are_a_warning() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "warning: 3 documents have no currency and were read as USD, the built-in default (first at l.csv:2; hint: choose the currency with [defaults] currency in a policy, or add a currency column)\n\
+        "warning: 3 documents have no currency and were read as USD, the built-in default (first at l.csv:2; hint: choose the currency with [defaults] currency in a policy, or write it in a currency column)\n\
          warning: 2 invoices fall due before they were issued (first at l.csv:2)\n"
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -565,7 +565,7 @@ fn documents_without_a_currency_are_warned_of_unless_the_policy_chooses_it() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "warning: 2 documents have no currency and were read as USD, the built-in default (first at l.csv:2; hint: choose the currency with [defaults] currency in a policy, or add a currency column)\n"
+        "warning: 2 documents have no currency and were read as USD, the built-in default (first at l.csv:2; hint: choose the currency with [defaults] currency in a policy, or write it in a currency column)\n"
     );
     assert!(
         String::from_utf8(out.stdout)

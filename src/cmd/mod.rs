@@ -190,7 +190,7 @@ impl Prepared {
             let currency = self.policy.default_currency;
             let _ = writeln!(
                 stderr,
-                "warning: {which} no currency and {} read as {currency}, the built-in default (first at {first}; hint: choose the currency with [defaults] currency in a policy, or add a currency column)",
+                "warning: {which} no currency and {} read as {currency}, the built-in default (first at {first}; hint: choose the currency with [defaults] currency in a policy, or write it in a currency column)",
                 if n == 1 { "was" } else { "were" }
             );
         }

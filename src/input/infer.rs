@@ -65,15 +65,18 @@ impl DateFormat {
                     && parse_iso_date(text).is_none()
             }
             DateFormat::Pattern(format) => {
-                let english = if format.contains("%b") {
-                    spanish_months_in_english(text)
-                } else {
-                    text.to_string()
+                // Read in full (a day and a month in their ranges, a year), with no such day.
+                let no_such_day = |t: &str| {
+                    let mut parsed = chrono::format::Parsed::new();
+                    let items = chrono::format::StrftimeItems::new(format);
+                    chrono::format::parse(&mut parsed, t, items).is_ok()
+                        && matches!(
+                            (parsed.year(), parsed.month(), parsed.day()),
+                            (Some(y), Some(m @ 1..=12), Some(d @ 1..=31))
+                                if NaiveDate::from_ymd_opt(y, m, d).is_none()
+                        )
                 };
-                let mut parsed = chrono::format::Parsed::new();
-                let items = chrono::format::StrftimeItems::new(format);
-                chrono::format::parse(&mut parsed, &english, items).is_ok()
-                    && parsed.to_naive_date().is_err()
+                spellings(format, text, no_such_day)
             }
             DateFormat::ExcelSerial { .. } => false,
         }
@@ -97,13 +100,13 @@ impl Reading for DateFormat {
         match self {
             DateFormat::Iso => parse_iso_date(text).or_else(|| parse_iso_date(date_part())),
             DateFormat::Pattern(format) => {
-                let english = if format.contains("%b") {
-                    spanish_months_in_english(text)
-                } else {
-                    text.to_string()
-                };
                 let read = |t: &str| NaiveDate::parse_from_str(t, format).ok();
-                read(&english).or_else(|| english.split([' ', 'T']).next().and_then(read))
+                let mut date = None;
+                spellings(format, text, |t| {
+                    date = read(t).or_else(|| t.split([' ', 'T']).next().and_then(read));
+                    date.is_some()
+                });
+                date
             }
             DateFormat::ExcelSerial { epoch_1904 } => excel_serial(text, *epoch_1904),
         }
@@ -175,9 +178,23 @@ fn excel_serial(text: &str, epoch_1904: bool) -> Option<NaiveDate> {
         .filter(|d| *d <= last)
 }
 
-/// `15-ene-2026` → `15-jan-2026`, so chrono's `%b` reads Spanish abbreviations; also
-/// `sept` and an abbreviation's point before a separator (`16-dic.-2025`, `3 sept. 2026`),
-/// as Spanish systems write them.
+/// Whether `f` holds for `text` as a `format` reads it: as written, or for `%b`, with its
+/// Spanish months in English and then, if that fails and it differs, also without the
+/// points after them (`16-dic.-2025`; a format that writes the point, `%d-%b.-%Y`, reads it
+/// as written).
+fn spellings(format: &str, text: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+    if !format.contains("%b") {
+        return f(text);
+    }
+    let english = spanish_months_in_english(text);
+    f(&english) || {
+        let bare = without_abbreviation_points(&english);
+        bare != english && f(&bare)
+    }
+}
+
+/// `15-ene-2026` → `15-jan-2026`, so chrono's `%b` reads Spanish abbreviations (`sept` too,
+/// as Spanish systems also write it).
 fn spanish_months_in_english(text: &str) -> String {
     const MONTHS: [(&str, &str); 6] = [
         ("sept", "sep"),
@@ -188,8 +205,13 @@ fn spanish_months_in_english(text: &str) -> String {
         ("set", "sep"),
     ];
     let lower = text.to_lowercase();
-    let english = MONTHS.iter().fold(lower, |t, (es, en)| t.replace(es, en));
-    let chars: Vec<char> = english.chars().collect();
+    MONTHS.iter().fold(lower, |t, (es, en)| t.replace(es, en))
+}
+
+/// The text without a point after a word before a separator or the end (`16-dec.-2025`,
+/// `3 sep. 2026`), as abbreviations are written.
+fn without_abbreviation_points(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let point_after_word = |i: usize| {
         chars[i] == '.'
             && i > 0
@@ -521,6 +543,31 @@ mod tests {
             let want = NaiveDate::from_ymd_opt(day.0, day.1, day.2);
             assert_eq!(format.read(text), want, "{text}");
         }
+        // A format that writes the point itself reads it as written.
+        for (text, label) in [
+            ("16-dic.-2025", "%d-%b.-%Y"),
+            ("Dec. 16, 2025", "%b. %d, %Y"),
+        ] {
+            let format = DateFormat::Pattern(label.to_string());
+            assert_eq!(
+                format.read(text),
+                NaiveDate::from_ymd_opt(2025, 12, 16),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_day_or_month_the_calendar_lacks_is_no_such_day() {
+        let pattern = |p: &str| DateFormat::Pattern(p.to_string());
+        assert!(pattern("%d/%m/%Y").no_such_day("31/02/2026"));
+        assert!(pattern("%d-%b-%Y").no_such_day("29-feb.-2026"));
+        assert!(DateFormat::Iso.no_such_day("2026-02-30"));
+        // Not days at all, or a day the calendar has named by the wrong weekday.
+        assert!(!pattern("%d/%m/%Y").no_such_day("hello"));
+        assert!(!pattern("%d/%m/%Y").no_such_day("28/02/2026"));
+        assert!(!pattern("%a %d/%m/%Y").no_such_day("Mon 16/09/2026"));
+        assert!(!DateFormat::Iso.no_such_day("2026-2-3"));
         // Two-digit years are not guessed.
         assert!(dates(&["15/01/26"]).candidates().len() > 1);
     }

@@ -410,10 +410,20 @@ impl Collector {
             }
         }
         if !bad.is_empty() {
-            // A value that runs over lines took the row's later fields with it: what is
-            // missing or wrong after it says nothing more.
-            if bad.iter().any(|(code, _)| *code == "unclosed_quote") {
-                bad.retain(|(code, _)| *code == "unclosed_quote");
+            // A value that could not be read as text (over lines, not UTF-8) was taken as
+            // empty by the checks after: what they say again of its column is left out.
+            let unread: Vec<String> = (bad.iter())
+                .filter(|(code, _)| matches!(*code, "unclosed_quote" | "bad_encoding"))
+                .filter_map(|(_, m)| m.find("\": ").map(|k| m[..k + 3].to_string()))
+                .collect();
+            if !unread.is_empty() {
+                let mut said = vec![false; unread.len()];
+                bad.retain(
+                    |(_, m)| match unread.iter().position(|p| m.starts_with(p)) {
+                        Some(k) => !std::mem::replace(&mut said[k], true),
+                        None => true,
+                    },
+                );
             }
             self.claim(unclaimed, loc);
             self.bad_row(rec, loc, bad);
