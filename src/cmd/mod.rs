@@ -16,6 +16,7 @@ use crate::error::CliError;
 use crate::input::{Customers, Source, load_customers, load_ledger};
 use crate::model::RowCounts;
 use crate::model::{Ledger, Loc};
+use crate::money::Currency;
 use crate::output::{Staged, stage_file};
 use crate::policy::{Policy, load_policy, policy_path};
 use crate::render::{Format, Width, render};
@@ -182,20 +183,21 @@ impl Prepared {
     fn say(&self, rejects: Option<Staged>, run: &RunArgs) -> Result<(), CliError> {
         let ledger = &self.ledger;
         let first = |(n, loc): (u64, Option<Loc>)| (n, loc.map(|loc| ledger.describe(loc)));
-        let mut stderr = std::io::stderr().lock();
-        if let (n, Some(first)) = first(ledger.without_currency)
-            && !self.policy.default_currency_set
-        {
-            let which = count(n, "document has", "documents have");
-            let currency = self.policy.default_currency;
-            let _ = writeln!(
-                stderr,
-                "warning: {which} no currency and {} read as {currency}, the built-in default (first at {first}; hint: choose the currency with [defaults] currency in a policy, or write it in a currency column)",
-                if n == 1 { "was" } else { "were" }
-            );
-        }
-        drop(stderr);
-        say(ledger.rows, first(ledger.due_before_issue), rejects, run)
+        // Read as the built-in currency (a policy that chose one is not warned).
+        let without_currency = match first(ledger.without_currency) {
+            (n, Some(at)) if !self.policy.default_currency_set => {
+                Some((n, at, self.policy.default_currency))
+            }
+            _ => None,
+        };
+        let due_before_issue = first(ledger.due_before_issue);
+        say(
+            ledger.rows,
+            due_before_issue,
+            without_currency,
+            rejects,
+            run,
+        )
     }
 
     /// Runs `compute` (a command's report) while the other core checks that money in
@@ -217,15 +219,17 @@ impl Prepared {
 /// [`say`] for a streamed run (nothing set aside).
 pub fn say_streamed(t: &Tally, run: &RunArgs) -> Result<(), CliError> {
     let first = t.due_before_issue.1.map(|loc| t.describe(loc));
-    say(t.rows, (t.due_before_issue.0, first), None, run)
+    say(t.rows, (t.due_before_issue.0, first), None, None, run)
 }
 
 /// Once the main output is written: commits the rejects file and says on stderr what
 /// became of every row read (unless `--quiet`); `due_before_issue` is how many invoices fall
-/// due before they were issued and where the first was read.
+/// due before they were issued and where the first was read; `without_currency`, how many
+/// documents with no currency were read as the built-in one, where the first was, and it.
 pub fn say(
     rows: RowCounts,
     due_before_issue: (u64, Option<String>),
+    without_currency: Option<(u64, String, Currency)>,
     rejects: Option<Staged>,
     run: &RunArgs,
 ) -> Result<(), CliError> {
@@ -233,6 +237,14 @@ pub fn say(
         file.commit()?;
     }
     let mut stderr = std::io::stderr().lock();
+    if let Some((n, first, currency)) = without_currency {
+        let which = count(n, "document has", "documents have");
+        let was = if n == 1 { "was" } else { "were" };
+        let _ = writeln!(
+            stderr,
+            "warning: {which} no currency and {was} read as {currency}, the built-in default (first at {first}; hint: choose the currency with [defaults] currency in a policy, or write it in a currency column)"
+        );
+    }
     if let (n, Some(first)) = due_before_issue {
         let which = count(
             n,
