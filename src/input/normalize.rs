@@ -218,9 +218,11 @@ impl Collector {
             return;
         }
         let mut bad = Vec::new();
-        let mut text = |i: Option<usize>| -> &str {
-            let Some(i) = i else { return "" };
-            take(&mut bad, fields::text(rec, i, &cols.names[i])).unwrap_or("")
+        // A column the file lacks reads as empty; a value that cannot be read as text (over
+        // lines, not UTF-8) as `None`: its problem is said, and its column's checks skipped.
+        let mut text = |i: Option<usize>| -> Option<&str> {
+            let Some(i) = i else { return Some("") };
+            take(&mut bad, fields::text(rec, i, &cols.names[i]))
         };
         let t = [
             cols.kind,
@@ -247,61 +249,67 @@ impl Collector {
         ] = t;
         let col =
             |i: Option<usize>, default: &'static str| i.map_or(default, |i| cols.names[i].as_str());
-        let mut ident = |text: &'a str, i: Option<usize>| -> &'a str {
+        let mut ident = |text: Option<&'a str>, i: Option<usize>| -> Option<&'a str> {
+            let text = text?;
             let column = i.map_or("", |i| cols.names[i].as_str());
-            take(
+            let checked = take(
                 &mut bad,
                 fields::identifier(text, column).map_err(coded("bad_id")),
-            )
-            .unwrap_or(text)
+            );
+            Some(checked.unwrap_or(text))
         };
         let (id, customer, reference) = (
             ident(id, Some(cols.id)),
             ident(customer, Some(cols.customer)),
             ident(reference, cols.reference),
         );
-        let kind = take(
-            &mut bad,
-            fields::kind(kind_text, role, col(cols.kind, "type"), &self.input)
-                .map_err(coded("bad_type")),
-        );
-        let id = take(
-            &mut bad,
-            fields::required(id, col(Some(cols.id), ""), "number").map_err(coded("missing_value")),
-        );
-        let customer = take(
-            &mut bad,
-            fields::required(customer, col(Some(cols.customer), ""), "customer")
-                .map_err(coded("missing_value")),
-        );
-        let date = take(
-            &mut bad,
-            fields::date(
-                date_text,
-                col(Some(cols.date), ""),
-                self.readings.date(cols.date),
+        let kind = kind_text.and_then(|t| {
+            take(
+                &mut bad,
+                fields::kind(t, role, col(cols.kind, "type"), &self.input)
+                    .map_err(coded("bad_type")),
             )
-            .map_err(coded("bad_date")),
-        );
-        let amount = take(
-            &mut bad,
-            fields::amount(
-                amount_text,
-                col(Some(cols.amount), ""),
-                self.readings.amount(cols.amount),
+        });
+        let id = id.and_then(|id| {
+            take(
+                &mut bad,
+                fields::required(id, col(Some(cols.id), ""), "number")
+                    .map_err(coded("missing_value")),
             )
-            .map_err(coded("bad_amount")),
-        );
-        let currency = take(
-            &mut bad,
-            fields::currency(
-                currency_text,
-                col(cols.currency, "currency"),
-                self.default_currency,
+        });
+        let customer = customer.and_then(|customer| {
+            take(
+                &mut bad,
+                fields::required(customer, col(Some(cols.customer), ""), "customer")
+                    .map_err(coded("missing_value")),
             )
-            .map_err(coded("bad_currency")),
-        );
-        if let (Some(a), Some(c)) = (amount, currency) {
+        });
+        let date = date_text.and_then(|t| {
+            take(
+                &mut bad,
+                fields::date(t, col(Some(cols.date), ""), self.readings.date(cols.date))
+                    .map_err(coded("bad_date")),
+            )
+        });
+        let amount = amount_text.and_then(|t| {
+            take(
+                &mut bad,
+                fields::amount(
+                    t,
+                    col(Some(cols.amount), ""),
+                    self.readings.amount(cols.amount),
+                )
+                .map_err(coded("bad_amount")),
+            )
+        });
+        let currency = currency_text.and_then(|t| {
+            take(
+                &mut bad,
+                fields::currency(t, col(cols.currency, "currency"), self.default_currency)
+                    .map_err(coded("bad_currency")),
+            )
+        });
+        if let (Some(a), Some(c), Some(amount_text)) = (amount, currency, amount_text) {
             let col = col(Some(cols.amount), "");
             take(
                 &mut bad,
@@ -319,7 +327,10 @@ impl Collector {
             };
             let mut sum = Some(Decimal::ZERO);
             for &i in columns {
-                let text = take(&mut bad, fields::text(rec, i, &cols.names[i])).unwrap_or("");
+                let Some(text) = take(&mut bad, fields::text(rec, i, &cols.names[i])) else {
+                    sum = None;
+                    continue;
+                };
                 let part = take(
                     &mut bad,
                     fields::payment_part(
@@ -337,30 +348,31 @@ impl Collector {
         };
         let withholding = parts(&cols.withholding);
         let discount = parts(&cols.discount);
-        let due = match (kind, date) {
-            (Some(DocKind::Invoice), Some(d)) => take(
+        // The due date's column, and the one whose reading it shares.
+        let (due_column, due_at) = (col(cols.due, "due_date"), cols.due.unwrap_or(cols.date));
+        let due = match (kind, date, due_text) {
+            (Some(DocKind::Invoice), Some(d), Some(due_text)) => take(
                 &mut bad,
                 fields::due(
                     due_text,
-                    col(cols.due, "due_date"),
+                    due_column,
                     d,
                     customer
                         .and_then(|c| self.customer_terms.get(c))
                         .copied()
                         .unwrap_or(self.terms_days),
                     col(Some(cols.date), ""),
-                    self.readings.date(cols.due.unwrap_or(cols.date)),
+                    self.readings.date(due_at),
                 )
                 .map_err(coded("bad_date")),
             ),
             // The issue date is bad: a due date written out is still checked, so that one
             // pass lists both.
-            (Some(DocKind::Invoice), None) if !due_text.is_empty() => {
-                let column = col(cols.due, "due_date");
-                let reading = self.readings.date(cols.due.unwrap_or(cols.date));
+            (Some(DocKind::Invoice), None, Some(due_text)) if !due_text.is_empty() => {
+                let reading = self.readings.date(due_at);
                 take(
                     &mut bad,
-                    fields::date(due_text, column, reading).map_err(coded("bad_date")),
+                    fields::date(due_text, due_column, reading).map_err(coded("bad_date")),
                 );
                 None
             }
@@ -410,27 +422,17 @@ impl Collector {
             }
         }
         if !bad.is_empty() {
-            // A value that could not be read as text (over lines, not UTF-8) was taken as
-            // empty by the checks after: what they say again of its column is left out.
-            let unread: Vec<String> = (bad.iter())
-                .filter(|(code, _)| matches!(*code, "unclosed_quote" | "bad_encoding"))
-                .filter_map(|(_, m)| m.find("\": ").map(|k| m[..k + 3].to_string()))
-                .collect();
-            if !unread.is_empty() {
-                let mut said = vec![false; unread.len()];
-                bad.retain(
-                    |(_, m)| match unread.iter().position(|p| m.starts_with(p)) {
-                        Some(k) => !std::mem::replace(&mut said[k], true),
-                        None => true,
-                    },
-                );
-            }
             self.claim(unclaimed, loc);
             self.bad_row(rec, loc, bad);
             return;
         }
-        let (Some(kind), Some(id), Some(customer), Some(date), Some(amount), Some(currency)) =
-            (kind, id, customer, date, amount, currency)
+        let (
+            (Some(kind), Some(id), Some(customer), Some(date), Some(amount), Some(currency)),
+            (Some(name), Some(currency_text), Some(reference)),
+        ) = (
+            (kind, id, customer, date, amount, currency),
+            (name, currency_text, reference),
+        )
         else {
             return; // unreachable: every None above pushed a problem
         };
