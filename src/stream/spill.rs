@@ -77,6 +77,16 @@ impl Spilling {
 /// At most 2^16 partitions.
 const MAX_BITS: u32 = 16;
 
+/// The partitions (as a power of two) the open invoices and pools' credits are written
+/// out in by pool range, of a file read into 2^`bits`: twice as many, so that a range's
+/// invoices (about 1.7 MB at 10M invoices, half as much this way) come closer to fitting
+/// the cache while they are put in order by pool, place after place here and there (10M
+/// open items, 4 runs each, alternated: paying the pools took 0.29-0.37 s against
+/// 0.32-0.41 s, putting them in order 93-122 ms a core against 108-159 ms).
+pub(super) fn by_pool_bits(bits: u32) -> u32 {
+    (bits + 1).min(MAX_BITS)
+}
+
 /// The lists a part spills.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum List {
