@@ -244,13 +244,32 @@ pub(crate) fn push_digits(out: &mut Vec<u8>, n: u64, width: usize) {
 pub(crate) fn decimal(mut n: u64, width: usize) -> ([u8; 20], usize) {
     let mut digits = [b'0'; 20];
     let mut first = digits.len();
-    while n > 0 {
+    // Two digits a step, from a table of the hundred pairs (half the divisions).
+    while n >= 10 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        first -= 2;
+        digits[first..first + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    // The last pair had two digits (10 to 99) or left one.
+    if n > 0 {
         first -= 1;
-        digits[first] = b'0' + (n % 10) as u8;
-        n /= 10;
+        digits[first] = b'0' + n as u8;
     }
     (digits, first.min(digits.len() - width.min(digits.len())))
 }
+
+/// "00", "01", … "99" one after another.
+static PAIRS: [u8; 200] = {
+    let mut pairs = [0; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
 
 /// The human rendering: as [`format_plain`], with `,` between groups of three digits.
 pub fn format_grouped(amount: Decimal, minor_units: u32) -> String {
@@ -341,6 +360,38 @@ mod tests {
                 Err(AmountError::Syntax),
                 "{typo:?}"
             );
+        }
+    }
+
+    /// The digits of a number, two at a time, are those `format!` writes, with zeros in
+    /// front up to the width asked for (an odd count of digits, an even one, zero, the
+    /// largest).
+    #[test]
+    fn digits_are_written_as_format_writes_them() {
+        let mut draw = crate::draws(3);
+        let edges = [
+            0,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            1_000_000,
+            u64::MAX,
+        ];
+        let drawn = (0..2000).map(|i| draw(10u64.pow(1 + i % 19)));
+        for n in edges.into_iter().chain(drawn) {
+            for width in [0, 1, 2, 3, 7, 20] {
+                let (digits, first) = decimal(n, width);
+                let got = std::str::from_utf8(&digits[first..]).unwrap();
+                let want = format!("{n:0width$}");
+                let want = if n == 0 && width == 0 { "" } else { &want };
+                assert_eq!(got, want, "{n} in {width}");
+            }
         }
     }
 

@@ -110,26 +110,46 @@ fn render_rows<'a, I: IntoIterator<Item = Field<'a>>>(
 /// Appends a field as the csv crate writes it by default: in quotes (each quote doubled)
 /// when it holds a comma, a quote or a line break, else as it is.
 fn push_field(out: &mut Vec<u8>, field: &[u8]) {
-    if field
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
-        out.push(b'"');
-        for &b in field {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
+    if !needs_quotes(field) {
         out.extend_from_slice(field);
+        return;
     }
+    out.push(b'"');
+    // A stretch at a time up to each quote, the quote written twice.
+    let mut rest = field;
+    while let Some(at) = memchr::memchr(b'"', rest) {
+        out.extend_from_slice(&rest[..=at]);
+        out.push(b'"');
+        rest = &rest[at + 1..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// Whether `field` holds a comma, a quote or a line break: eight bytes a step, each
+/// compared with the four at once in one 64-bit word (names are long and many; a byte at a
+/// time took a fifth of the rendering of 10M open items), the last few one by one.
+fn needs_quotes(field: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether a byte of `word` is `b`: that byte of `word ^ b…` is zero, which this finds
+    // (exactly whether there is one, if not which).
+    let has = |word: u64, b: u8| {
+        let x = word ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGHS != 0
+    };
+    let (words, rest) = field.as_chunks::<8>();
+    words.iter().any(|w| {
+        let w = u64::from_ne_bytes(*w);
+        has(w, b',') | has(w, b'"') | has(w, b'\r') | has(w, b'\n')
+    }) || rest
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
 /// A date as ISO 8601 (`YYYY-MM-DD`), as it displays, written digit by digit for the years
 /// of four digits (no formatting machinery: reports write many).
-fn write_date(out: &mut Vec<u8>, d: chrono::NaiveDate) {
+pub(crate) fn write_date(out: &mut Vec<u8>, d: chrono::NaiveDate) {
     use chrono::Datelike;
     use std::io::Write as _;
     let year = d.year();
@@ -138,15 +158,20 @@ fn write_date(out: &mut Vec<u8>, d: chrono::NaiveDate) {
         return;
     }
     let digit = |n: u32, unit: u32| b'0' + (n / unit % 10) as u8;
-    let year = year as u32;
-    for unit in [1000, 100, 10, 1] {
-        out.push(digit(year, unit));
-    }
-    for part in [d.month(), d.day()] {
-        out.push(b'-');
-        out.push(digit(part, 10));
-        out.push(digit(part, 1));
-    }
+    let (year, month, day) = (year as u32, d.month(), d.day());
+    // Made whole, then appended at once (one check of room, not ten).
+    out.extend_from_slice(&[
+        digit(year, 1000),
+        digit(year, 100),
+        digit(year, 10),
+        digit(year, 1),
+        b'-',
+        digit(month, 10),
+        digit(month, 1),
+        b'-',
+        digit(day, 10),
+        digit(day, 1),
+    ]);
 }
 
 #[cfg(test)]
@@ -161,7 +186,11 @@ fn csv_cell(cell: &Cell) -> String {
 /// CSV-injection triggers, or their full-width forms.
 pub fn starts_like_formula(text: &str) -> bool {
     const TRIGGERS: &[char] = &['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠'];
-    text.starts_with(TRIGGERS)
+    match text.as_bytes().first() {
+        // An ASCII letter or digit, as most texts start: no character to decode.
+        Some(b) if b.is_ascii_alphanumeric() => false,
+        _ => text.starts_with(TRIGGERS),
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +198,30 @@ mod tests {
     use chrono::Datelike;
 
     use super::*;
+
+    /// Eight bytes at a time, a field is quoted exactly when one of its bytes, looked at
+    /// one by one, is a comma, a quote or a line break: wherever it stands in a word or
+    /// after the last, beside any other byte (those just above and below included).
+    #[test]
+    fn a_field_is_quoted_exactly_when_a_byte_asks_for_it() {
+        let mut draw = crate::draws(11);
+        let bytes = [
+            b',', b'"', b'\r', b'\n', 0, 1, b'+', b'-', b'!', b'#', b'\t', 0x0b, 0x80, 0xff,
+        ];
+        for _ in 0..20_000 {
+            let len = draw(40) as usize;
+            let field: Vec<u8> = (0..len)
+                .map(|_| match draw(4) {
+                    0 => bytes[draw(bytes.len() as u64) as usize],
+                    _ => b'a' + draw(26) as u8,
+                })
+                .collect();
+            let want = field
+                .iter()
+                .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+            assert_eq!(needs_quotes(&field), want, "{field:?}");
+        }
+    }
 
     #[test]
     fn dates_are_written_as_they_display() {

@@ -189,13 +189,16 @@ pub fn open_item_row(
     open: rust_decimal::Decimal,
     currency: crate::money::Currency,
 ) -> Vec<Cell> {
+    let (date, due) = (Field::Date(date), due.map_or(Field::Empty, Field::Date));
     let fields = open_item_fields((kind, &id, date, due), (&customer, name), open, &currency);
     fields.into_iter().map(Cell::from).collect()
 }
 
-/// [`open_item_row`] borrowed, as the fields of a row rendered without cells.
+/// [`open_item_row`] borrowed, as the fields of a row rendered without cells; its dates
+/// given as fields (a date, or its text as a date is written; the due date empty for a
+/// credit).
 pub fn open_item_fields<'a>(
-    (kind, id, date, due): (DocKind, &'a str, NaiveDate, Option<NaiveDate>),
+    (kind, id, date, due): (DocKind, &'a str, Field<'a>, Field<'a>),
     (customer, name): (&'a str, &'a str),
     open: rust_decimal::Decimal,
     currency: &'a crate::money::Currency,
@@ -205,8 +208,8 @@ pub fn open_item_fields<'a>(
         Field::Text(id),
         Field::Text(customer),
         Field::Text(name),
-        Field::Date(date),
-        due.map_or(Field::Empty, Field::Date),
+        date,
+        due,
         Field::Money(open, currency.minor_units()),
         Field::Text(currency.as_str()),
         Field::Empty,

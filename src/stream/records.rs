@@ -168,10 +168,12 @@ impl Series {
         let (series, digits) = self.noted(fp)?;
         // Its number in `digits` digits (it has no more), zeros before it included.
         let (text, first) = crate::money::decimal(fp.0 & ((1 << 30) - 1), digits);
-        // Kept inline, without an allocation, when short (as most ids are).
-        let mut id = Text::with_capacity(series.len() + digits);
+        let digits = std::str::from_utf8(&text[first..]).ok()?;
+        // Kept inline, without an allocation, when short (as most ids are); the digits
+        // appended at once, not character by character.
+        let mut id = Text::with_capacity(series.len() + digits.len());
         id.push_str(series);
-        id.extend(text[first..].iter().map(|&b| char::from(b)));
+        id.push_str(digits);
         Some(id)
     }
 

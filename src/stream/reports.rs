@@ -18,8 +18,8 @@ use crate::error::CliError;
 use crate::model::{CustomerId, DocKind, Text};
 use crate::money::Currency;
 use crate::policy::Policy;
-use crate::report::Tally;
 use crate::report::reconcile::{open_item_columns, open_item_fields};
+use crate::report::{Field, Tally};
 use crate::risk::{History, Ranked, RiskRow, complete};
 
 /// The open items of a file in report order (as `aging::sort_detail` puts them), to be
@@ -54,6 +54,7 @@ impl OpenItems {
 
     /// The CSV of the open items, as `render::csv::render_csv` writes their report.
     pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let days = DayTexts::of(&self.items);
         let row = |i: usize| {
             // What rows further on read, read now: their pools and customers come in any
             // order, from tables too big for the caches; read a few rows ahead, a step at
@@ -75,12 +76,57 @@ impl OpenItems {
             let item = &self.items[self.order[i].1];
             let (customer, currency) = &self.pools[item.pool as usize];
             let (id, name) = &self.customers[*customer as usize];
-            let due = (item.kind == DocKind::Invoice).then(|| row::date_of(item.due));
-            let doc = (item.kind, item.id.as_str(), row::date_of(item.date), due);
+            let date = Field::Text(days.text(item.date));
+            let due = match item.kind {
+                DocKind::Invoice => Field::Text(days.text(item.due)),
+                _ => Field::Empty,
+            };
+            let doc = (item.kind, item.id.as_str(), date, due);
             let open = money(i128::from(item.open), *currency);
             open_item_fields(doc, (id, name), open, currency)
         };
         crate::render::csv::write_rows(&open_item_columns(), self.len(), row, out)
+    }
+}
+
+/// The text of each day from the first to the last of some items, as a report writes it:
+/// written once each, then copied (a date made and written for each of 1.4M dates of 10M
+/// open items took a tenth of the rendering).
+struct DayTexts {
+    first: u16,
+    /// Where each day's text ends in `text`, from the first day on.
+    ends: Vec<u32>,
+    text: String,
+}
+
+impl DayTexts {
+    fn of(items: &[Open]) -> DayTexts {
+        let due = |item: &Open| (item.kind == DocKind::Invoice).then_some(item.due);
+        let days = (items.iter()).flat_map(|item| std::iter::once(item.date).chain(due(item)));
+        let (first, last) = days.fold((u16::MAX, 0), |(lo, hi), d| (lo.min(d), hi.max(d)));
+        let mut text = Vec::new();
+        let mut ends = Vec::new();
+        for day in first..=last {
+            crate::render::csv::write_date(&mut text, row::date_of(day));
+            ends.push(text.len() as u32);
+        }
+        DayTexts {
+            first,
+            ends,
+            // Digits and dashes (a date's text is ASCII).
+            text: String::from_utf8(text).unwrap_or_default(),
+        }
+    }
+
+    /// The text of `day`, one of the items' days.
+    fn text(&self, day: u16) -> &str {
+        debug_assert!(day >= self.first, "a day of the items");
+        let k = usize::from(day.saturating_sub(self.first));
+        let start = k.checked_sub(1).map_or(0, |p| self.ends[p]);
+        let end = self.ends.get(k).copied().unwrap_or_default();
+        self.text
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 }
 
