@@ -865,7 +865,8 @@ fn follow<R: Invoice>(mut part: Part<R>, ages: Option<(Vec<u8>, usize)>) -> Opti
         let second = (part.second_spill.as_ref()).map(|(s, pool)| (s, &pool[..]));
         // The open invoices (none for the aging by due date) written out by pool.
         let bits = (ages.is_none() && first.by_pool).then_some(spill::by_pool_bits(first.bits()));
-        let [mut a, mut b] = spill::Sink::pair(bits, book.flush, book.pools.of.len());
+        let flush = book.flush.saturating_mul(spill::BY_POOL_FLUSH);
+        let [mut a, mut b] = spill::Sink::pair(bits, flush, book.pools.of.len());
         // Open items and risk: the pools' credits written out while reading, read back
         // before their partition is released by the following. By pool range, beside the
         // open invoices, when those are written out: the first part's in the first core's

@@ -78,14 +78,21 @@ impl Spilling {
 const MAX_BITS: u32 = 16;
 
 /// The partitions (as a power of two) the open invoices and pools' credits are written
-/// out in by pool range, of a file read into 2^`bits`: twice as many, so that a range's
-/// invoices (about 1.7 MB at 10M invoices, half as much this way) come closer to fitting
-/// the cache while they are put in order by pool, place after place here and there (10M
-/// open items, 4 runs each, alternated: paying the pools took 0.29-0.37 s against
-/// 0.32-0.41 s, putting them in order 93-122 ms a core against 108-159 ms).
+/// out in by pool range, of a file read into 2^`bits`: four times as many, so that a
+/// range's invoices (about 1.7 MB at 10M invoices, a quarter of that this way) come close
+/// to fitting the cache while they are put in order by pool, place after place here and
+/// there. 10M open items, runs alternated: with twice as many, paying the pools took
+/// 0.29-0.37 s against 0.32-0.41 s, putting them in order 93-122 ms a core against 108-159
+/// ms; with four times as many (and [`BY_POOL_FLUSH`]), 0.29-0.34 s and 85-100 ms against
+/// 0.33-0.37 s and 104-122 ms for twice; eight times read back slower (smaller blocks).
 pub(super) fn by_pool_bits(bits: u32) -> u32 {
-    (bits + 1).min(MAX_BITS)
+    (bits + 2).min(MAX_BITS)
 }
+
+/// The open invoices are written out by pool every this many times as many as the file's
+/// lists are: each partition's blocks stay as big as they were with fewer partitions (about
+/// 32 KB at 10M invoices), read back in as few reads.
+pub(super) const BY_POOL_FLUSH: usize = 4;
 
 /// The lists a part spills.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
